@@ -1,0 +1,401 @@
+package io.batpak.actors;
+
+import io.batpak.core.AppendOptions;
+import io.batpak.core.AppendReceipt;
+import io.batpak.core.AppendRequest;
+import io.batpak.core.Coordinate;
+import io.batpak.core.EventId;
+import io.batpak.core.EventKind;
+import io.batpak.core.IdempotencyKey;
+import io.batpak.core.InvalidAppendException;
+import io.batpak.core.PayloadTooLargeException;
+import io.batpak.core.ReservedKindException;
+import io.batpak.core.StoreConfig;
+import io.batpak.core.StoreException;
+import io.batpak.core.StoreStats;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.journal.JournalWriter;
+import io.batpak.core.journal.StoreCore;
+import io.batpak.core.recovery.StoreRecovery;
+import io.batpak.core.segment.FrameLayout;
+import io.batpak.core.segment.SegmentHeader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open batpak store: an append-only journal in one directory, embedded in this process.
+ *
+ * <h2>Writes</h2>
+ * Appends are asynchronous and return a {@link CompletionStage}. A receipt arrives only once the event is
+ * durable under the configured {@link io.batpak.core.SyncMode} (by default forced to disk) and visible to readers.
+ * Many concurrent appends share one write and one force (group commit). Per entity, appends are stored in the
+ * order they were issued (from one thread) and get gap-free entity sequences from 0; every event gets the next
+ * gap-free global sequence at commit. Each event's {@code eventHash} chains to the entity's previous event.
+ * Errors are reported by failing the returned stage with a typed {@link StoreException}: bad input
+ * ({@link io.batpak.core.InvalidCoordinateException}, {@link ReservedKindException},
+ * {@link PayloadTooLargeException}, {@link InvalidAppendException}), conditions
+ * ({@link io.batpak.core.SequenceMismatchException}, {@link io.batpak.core.IdempotencyConflictException}),
+ * load ({@link io.batpak.core.StoreOverloadedException}), I/O ({@link io.batpak.core.StoreWriteException},
+ * {@link io.batpak.core.StoreFailedException}) and lifecycle ({@link io.batpak.core.StoreClosedException}).
+ * A failed append stored nothing. Completion callbacks never run on the writer's thread.
+ *
+ * <h2>Reads</h2>
+ * {@link #get}, {@link #readEntity} and {@link #lastGlobalSequence} are synchronous, thread-safe and never wait for
+ * the writer. They see exactly the visible events: durable ones (a reader never sees an event a crash could
+ * take back) and an atomic batch all at once or not at all. Every frame read is checksum-verified; damaged data
+ * fails with {@link io.batpak.core.CorruptStoreException} and is never served.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #open} locks the directory ({@link io.batpak.core.StoreLockedException} if another store holds it) and
+ * recovers it. {@link #close} stops accepting appends, waits for those in flight, forces, writes the index
+ * checkpoint and releases the lock. All methods are thread-safe.
+ */
+public final class BatpakStore {
+    private static final Logger LOG = LoggerFactory.getLogger(BatpakStore.class);
+    private static final AtomicLong STORE_IDS = new AtomicLong();
+
+    private final StoreConfig config;
+    private final StoreCore core;
+    private final StoreRuntime rt;
+    private final ActorSystem<?> system;
+    private final boolean ownsSystem;
+    private final ActorRef<StoreCommand> ref;
+    private CompletableFuture<Done> closed;
+
+    private BatpakStore(StoreConfig config, StoreCore core, StoreRuntime rt, ActorSystem<?> system,
+                        boolean ownsSystem, long id) {
+        this.config = config;
+        this.core = core;
+        this.rt = rt;
+        this.system = system;
+        this.ownsSystem = ownsSystem;
+        DispatcherSelector writerDispatcher = DispatcherSelector.fromConfig(config.writerDispatcher());
+        rt.writer = system.systemActorOf(WriterActor.create(rt), "batpak-writer-" + id, writerDispatcher);
+        List<ActorRef<EntityPartition.Command>> partitions = new ArrayList<>(config.partitions());
+        for (int i = 0; i < config.partitions(); i++) {
+            partitions.add(system.systemActorOf(EntityPartition.create(rt), "batpak-partition-" + id + "-" + i,
+                    Props.empty()));
+        }
+        rt.partitions = List.copyOf(partitions);
+        this.ref = system.systemActorOf(StoreActor.create(this), "batpak-store-" + id, Props.empty());
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code config.dataDir()} with an ActorSystem of its own, which
+     * {@link #close()} terminates.
+     *
+     * @throws io.batpak.core.StoreLockedException when another open store holds the directory
+     * @throws io.batpak.core.CorruptStoreException when stored data is damaged and repair is off
+     * @throws io.batpak.core.UnsupportedFormatException when a file has a newer format version
+     */
+    public static BatpakStore open(StoreConfig config) {
+        StoreCore core = StoreCore.open(config);
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(Behaviors.empty(), "batpak");
+        } catch (RuntimeException e) {
+            core.close();
+            throw e;
+        }
+        try {
+            return start(config, core, system, true);
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the store inside the caller's ActorSystem (its actors are system actors there). {@link #close()} stops
+     * them but leaves the system running.
+     */
+    public static BatpakStore open(StoreConfig config, ActorSystem<?> system) {
+        return start(config, StoreCore.open(config), system, false);
+    }
+
+    private static BatpakStore start(StoreConfig config, StoreCore core, ActorSystem<?> system, boolean owns) {
+        JournalWriter journal;
+        try {
+            journal = new JournalWriter(core);
+        } catch (IOException | RuntimeException e) {
+            core.close();
+            throw e instanceof StoreException se ? se
+                    : new StoreException("cannot open the active segment in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        Executor replies = system.executionContext();
+        Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig(config.ioDispatcher()));
+        StoreRuntime rt = new StoreRuntime(core, journal, replies, io);
+        return new BatpakStore(config, core, rt, system, owns, STORE_IDS.incrementAndGet());
+    }
+
+    /** The configuration the store was opened with. */
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** The typed protocol for actor callers; same semantics as the methods of this class. */
+    public ActorRef<StoreCommand> ref() {
+        return ref;
+    }
+
+    /** The ActorSystem the store's actors run in. */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    /** Appends a root event with default options. See {@link #append(Coordinate, EventKind, Object, AppendOptions)}. */
+    public CompletionStage<AppendReceipt> append(Coordinate coordinate, EventKind kind, Object payload) {
+        return append(coordinate, kind, payload, AppendOptions.DEFAULT);
+    }
+
+    /**
+     * Appends one event. {@code payload} is stored as-is when it is a {@code byte[]}, else encoded with the
+     * configured Jackson CBOR mapper on the calling thread.
+     *
+     * <p>Options: {@link AppendOptions#expected()} is checked against the entity's last sequence including
+     * appends accepted before this one, so concurrent conditional appends have one winner per sequence. An
+     * idempotency key the store already holds (within {@code batpak.idempotency-window}) returns the original
+     * receipt, checked before the expected sequence; reusing it for a different coordinate, kind or payload fails
+     * with {@link io.batpak.core.IdempotencyConflictException}.
+     *
+     * @return the receipt, once the event is durable and visible; or a failed stage naming what went wrong
+     */
+    public CompletionStage<AppendReceipt> append(Coordinate coordinate, EventKind kind, Object payload,
+                                                 AppendOptions options) {
+        return appendEncoded(coordinate, kind, payload, 0, options);
+    }
+
+    /**
+     * Appends an event caused by {@code cause}: the correlation id is inherited from it and the causation id is
+     * its event id.
+     */
+    public CompletionStage<AppendReceipt> appendReaction(Coordinate coordinate, EventKind kind, Object payload,
+                                                         StoredEvent cause) {
+        if (cause == null) {
+            return CompletableFuture.failedFuture(new InvalidAppendException("cause must not be null"));
+        }
+        return append(coordinate, kind, payload, AppendOptions.builder().correlationId(cause.correlationId())
+                .causationId(cause.eventId()).build());
+    }
+
+    CompletionStage<AppendReceipt> appendEncoded(Coordinate coordinate, EventKind kind, Object payload,
+                                                 int payloadVersion, AppendOptions options) {
+        byte[] bytes;
+        try {
+            bytes = validate(coordinate, kind, payload, options, -1);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        StoreException refused = rt.admit(1, "append");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<AppendReceipt> reply = new CompletableFuture<>();
+        reply.whenComplete((r, e) -> rt.release(1));
+        rt.partitionFor(coordinate.entity()).tell(new EntityPartition.Append(coordinate, kind, bytes, payloadVersion,
+                options, reply));
+        return reply.minimalCompletionStage();
+    }
+
+    private byte[] validate(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options, int item) {
+        String where = item < 0 ? "" : "batch item " + item + ": ";
+        if (coordinate == null) {
+            throw new InvalidAppendException(where + "coordinate must not be null");
+        }
+        if (kind == null) {
+            throw new InvalidAppendException(where + "kind must not be null");
+        }
+        if (kind.isReserved()) {
+            throw new ReservedKindException(kind);
+        }
+        if (payload == null) {
+            throw new InvalidAppendException(where + "payload must not be null (use an empty byte[] for none)");
+        }
+        if (options == null) {
+            throw new InvalidAppendException(where + "options must not be null (use AppendOptions.DEFAULT)");
+        }
+        byte[] bytes = config.codec().encode(payload);
+        if (bytes.length > config.maxPayloadBytes()) {
+            throw new PayloadTooLargeException(bytes.length, config.maxPayloadBytes());
+        }
+        return bytes;
+    }
+
+    /**
+     * Appends several events atomically, across any entities, each with its own options. Either every item is
+     * stored (contiguous global sequences in list order, one force, visible at once) or none is; after a crash
+     * in the middle none of it is visible. Items on one entity chain in list order. Expected sequences are
+     * checked per item against the entity's head including earlier items of the batch. If every item carries an
+     * idempotency key already stored with the same content, the original receipts are returned; if only some do,
+     * the batch fails with {@link io.batpak.core.IdempotencyConflictException}.
+     *
+     * @return receipts in item order
+     */
+    public CompletionStage<List<AppendReceipt>> appendBatch(List<AppendRequest> requests) {
+        List<EntityPartition.BatchItem> items;
+        try {
+            items = validateBatch(requests);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        StoreException refused = rt.admit(items.size(), "batch append");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<List<AppendReceipt>> out = new CompletableFuture<>();
+        new BatchAppender(rt, items).run().whenComplete((r, e) -> rt.replyExecutor.execute(() -> {
+            rt.release(items.size());
+            if (e != null) {
+                out.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            } else {
+                out.complete(r);
+            }
+        }));
+        return out.minimalCompletionStage();
+    }
+
+    private List<EntityPartition.BatchItem> validateBatch(List<AppendRequest> requests) {
+        if (requests == null || requests.isEmpty()) {
+            throw new InvalidAppendException("a batch needs at least one item");
+        }
+        if (requests.size() > config.maxBatchItems()) {
+            throw new InvalidAppendException("a batch of " + requests.size() + " items exceeds batpak.max-batch-items ("
+                    + config.maxBatchItems() + ")");
+        }
+        List<EntityPartition.BatchItem> items = new ArrayList<>(requests.size());
+        Set<IdempotencyKey> keys = new HashSet<>();
+        long frameBytes = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            AppendRequest r = requests.get(i);
+            if (r == null) {
+                throw new InvalidAppendException("batch item " + i + " is null");
+            }
+            byte[] bytes = validate(r.coordinate(), r.kind(), r.payload(), r.options(), i);
+            IdempotencyKey key = r.options().idempotencyKey();
+            if (key != null && !keys.add(key)) {
+                throw new InvalidAppendException("batch item " + i + " reuses idempotency key " + key
+                        + " of an earlier item");
+            }
+            frameBytes += FrameLayout.frameSize(r.coordinate().entity().getBytes(StandardCharsets.UTF_8).length,
+                    r.coordinate().scope().getBytes(StandardCharsets.UTF_8).length, bytes.length);
+            items.add(new EntityPartition.BatchItem(i, r.coordinate(), r.kind(), bytes, 0, r.options()));
+        }
+        long capacity = config.segmentMaxBytes() - SegmentHeader.LENGTH;
+        if (frameBytes > capacity) {
+            throw new InvalidAppendException("a batch of " + frameBytes + " encoded bytes does not fit one segment ("
+                    + capacity + " bytes, batpak.segment-max-bytes); split it");
+        }
+        return items;
+    }
+
+    /** The visible event with this id, or empty. */
+    public Optional<StoredEvent> get(EventId eventId) {
+        if (eventId == null) {
+            throw new InvalidAppendException("eventId must not be null");
+        }
+        return core.get(eventId);
+    }
+
+    /**
+     * Up to {@code max} visible events of {@code entity} from entity sequence {@code fromSequence} on, in order.
+     *
+     * @throws InvalidAppendException when {@code fromSequence} or {@code max} is negative
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
+        return core.readEntity(entity, fromSequence, max);
+    }
+
+    /** The global sequence of the last visible event, -1 when the store is empty. */
+    public long lastGlobalSequence() {
+        return core.lastGlobalSequence();
+    }
+
+    /** Current counters. */
+    public StoreStats stats() {
+        JournalWriter j = rt.journal;
+        StoreRecovery.Report report = core.recovered().report();
+        long groups = j.groupCommits();
+        return new StoreStats(core.lastGlobalSequence() + 1, core.segments().totalBytes(), core.segments().count(),
+                j.appends(), j.fsyncs(), groups, groups == 0 ? 0 : (double) j.appends() / groups, rt.inFlight(),
+                j.failedAppends(), report.truncatedTailBytes(), report.repairDroppedBytes(), report.fromCheckpoint(),
+                report.millis(), rt.failure() != null);
+    }
+
+    /**
+     * Closes the store: refuses new appends ({@link io.batpak.core.StoreClosedException}), waits for appends in
+     * flight (up to {@code batpak.close-timeout}), forces, writes the index checkpoint, stops the store's actors,
+     * releases the directory lock and, if the store created its ActorSystem, terminates it. Idempotent.
+     */
+    public synchronized CompletionStage<Done> close() {
+        if (closed != null) {
+            return closed.minimalCompletionStage();
+        }
+        closed = new CompletableFuture<>();
+        long timeoutMillis = config.closeTimeout().toMillis();
+        rt.beginClose().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
+            if (e instanceof TimeoutException) {
+                LOG.warn("close: {} appends still in flight after {} ms; closing anyway", rt.inFlight(), timeoutMillis);
+            }
+            return null;
+        }).thenCompose(v -> {
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            rt.writer.tell(new WriterActor.Stop(stopped));
+            return stopped;
+        }).whenComplete((v, e) -> {
+            for (ActorRef<EntityPartition.Command> p : rt.partitions) {
+                p.tell(EntityPartition.Stop.INSTANCE);
+            }
+            ref.tell(StoreCommand.Shutdown.INSTANCE);
+            core.close();
+            if (e != null) {
+                LOG.error("close of {} did not finish cleanly", config.dataDir(), e);
+            }
+            if (ownsSystem) {
+                system.terminate();
+                system.getWhenTerminated().whenComplete((t, te) -> finishClose(e));
+            } else {
+                finishClose(e);
+            }
+        });
+        return closed.minimalCompletionStage();
+    }
+
+    private void finishClose(Throwable error) {
+        if (error != null) {
+            closed.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error);
+        } else {
+            closed.complete(Done.getInstance());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BatpakStore[" + config.dataDir() + "]";
+    }
+
+    static List<StoredEvent> unmodifiable(List<StoredEvent> events) {
+        return Collections.unmodifiableList(events);
+    }
+}

@@ -1,0 +1,419 @@
+package io.batpak.actors;
+
+import io.batpak.core.AppendOptions;
+import io.batpak.core.AppendReceipt;
+import io.batpak.core.Coordinate;
+import io.batpak.core.EventId;
+import io.batpak.core.EventKind;
+import io.batpak.core.IdempotencyConflictException;
+import io.batpak.core.IdempotencyKey;
+import io.batpak.core.SequenceMismatchException;
+import io.batpak.core.StoreWriteException;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.index.IdempotencyIndex;
+import io.batpak.core.journal.PendingEvent;
+import io.batpak.core.journal.StoreCore;
+import io.batpak.core.segment.FrameEncoder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * An entity-index partition: owns the heads (last sequence, last hash) of the entities that hash to it. For each
+ * append it checks the idempotency key (before anything else, so a retried conditional append gets its receipt),
+ * then the expected sequence against the pending head (including appends still in flight), assigns the entity
+ * sequence, timestamp and id, computes the chain hash, encodes the frame and hands it to the writer. Several
+ * appends per entity may be in flight; the writer's FIFO mailbox keeps their order.
+ *
+ * <p>An atomic batch that touches entities of several partitions is prepared in each (in ascending partition
+ * order, so two batches never wait on each other): the partition builds the batch's events on its heads and
+ * holds those entities until the batch is released; appends to a held entity wait in order behind it. On abort
+ * the heads go back to where they were.
+ *
+ * <p>When the writer fails a write it bumps the epoch and sends {@link Reset}: the partition reloads its heads
+ * from what is durable; frames built on the failed ones carry the old epoch and are refused by the writer, so
+ * no chain ever links to an event that was not stored.
+ */
+final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
+
+    /** The partition's protocol. */
+    sealed interface Command {
+    }
+
+    /** Append one event; the payload is already encoded. */
+    record Append(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion, AppendOptions options,
+                  CompletableFuture<AppendReceipt> reply) implements Command {
+    }
+
+    /** Prepare the items of a batch that belong to this partition and hold their entities. */
+    record PrepareBatch(long batchId, List<BatchItem> items, CompletableFuture<Prepared> reply) implements Command {
+    }
+
+    /** Release a prepared batch's entities; on abort restore their heads and drop its key claims. */
+    record ReleaseBatch(long batchId, boolean aborted) implements Command {
+    }
+
+    /** A write failed: reload heads from durable state and stamp new frames with {@code epoch}. */
+    record Reset(long epoch) implements Command {
+    }
+
+    /** Stop the partition (the store closed). */
+    enum Stop implements Command { INSTANCE }
+
+    /** An append that already claimed its key and waits behind a held entity. */
+    private record Claimed(Append append, KeyClaim claim) implements Command {
+    }
+
+    /** One batch item, with its position in the whole batch. */
+    record BatchItem(int index, Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
+                     AppendOptions options) {
+    }
+
+    /**
+     * Outcome of a prepare: either events (aligned with the items, keys claimed, entities held) or, when any
+     * item's key is already committed, {@code hits} (global sequence per item, -1 for a new key) and no events.
+     */
+    record Prepared(long epoch, PendingEvent[] events, long[] hits) {
+    }
+
+    private static final class Head {
+        final String entity;
+        long lastSeq;
+        byte[] lastHash;
+        long heldBy;
+        long preSeq;
+        byte[] preHash;
+        ArrayDeque<Command> waiting;
+
+        Head(String entity, long lastSeq, byte[] lastHash) {
+            this.entity = entity;
+            this.lastSeq = lastSeq;
+            this.lastHash = lastHash;
+        }
+
+        void enqueue(Command c) {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>();
+            }
+            waiting.add(c);
+        }
+    }
+
+    private record PreparedBatch(long epoch, List<Head> heads, List<IdempotencyKey> keys) {
+    }
+
+    private final StoreRuntime rt;
+    private final StoreCore core;
+    private final IdempotencyIndex keys;
+    private final FrameEncoder encoder = new FrameEncoder();
+    private final Map<String, Head> heads = new HashMap<>();
+    private final Map<Long, PreparedBatch> prepared = new HashMap<>();
+    private long epoch;
+
+    static Behavior<Command> create(StoreRuntime rt) {
+        return Behaviors.setup(ctx -> new EntityPartition(ctx, rt));
+    }
+
+    private EntityPartition(ActorContext<Command> ctx, StoreRuntime rt) {
+        super(ctx);
+        this.rt = rt;
+        this.core = rt.core;
+        this.keys = core.keys();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Append.class, a -> {
+                    onAppend(a);
+                    return this;
+                })
+                .onMessage(Claimed.class, c -> {
+                    appendClaimed(c.append(), c.claim());
+                    return this;
+                })
+                .onMessage(PrepareBatch.class, p -> {
+                    onPrepare(p);
+                    return this;
+                })
+                .onMessage(ReleaseBatch.class, r -> {
+                    onRelease(r);
+                    return this;
+                })
+                .onMessage(Reset.class, r -> {
+                    onReset(r);
+                    return this;
+                })
+                .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+                .build();
+    }
+
+    private Head head(String entity) {
+        Head h = heads.get(entity);
+        if (h == null) {
+            StoreCore.EntityHead d = core.head(entity);
+            h = new Head(entity, d.lastSequence(), d.lastHash());
+            heads.put(entity, h);
+        }
+        return h;
+    }
+
+    private void onAppend(Append a) {
+        IdempotencyKey key = a.options().idempotencyKey();
+        KeyClaim claim = null;
+        if (key != null) {
+            claim = new KeyClaim(a.coordinate(), a.kind(), a.payload());
+            while (true) {
+                Object r = keys.claim(key, claim);
+                if (r == IdempotencyIndex.CLAIMED) {
+                    break;
+                }
+                if (r instanceof Long seq) {
+                    replayStored(key, seq, a.coordinate(), a.kind(), a.payload(), a.reply());
+                    return;
+                }
+                KeyClaim holder = (KeyClaim) r;
+                if (!holder.sameRequest(a.coordinate(), a.kind(), a.payload())) {
+                    fail(a.reply(), new IdempotencyConflictException(key, "an append in flight with this key is for "
+                            + holder.coordinate + " kind " + holder.kind + ", this one is for " + a.coordinate()
+                            + " kind " + a.kind() + (holder.coordinate.equals(a.coordinate()) && holder.kind.equals(a.kind())
+                            ? " with a different payload" : "")));
+                    return;
+                }
+                if (keys.runIfPending(key, holder, () -> holder.addWaiter(a.reply()))) {
+                    return;
+                }
+                // The original finished between the two look-ups: look again.
+            }
+        }
+        appendClaimed(a, claim);
+    }
+
+    private void appendClaimed(Append a, KeyClaim claim) {
+        Head h = head(a.coordinate().entity());
+        if (h.heldBy != 0) {
+            h.enqueue(new Claimed(a, claim));
+            return;
+        }
+        if (!a.options().expected().matches(h.lastSeq)) {
+            releaseKey(a.options().idempotencyKey());
+            fail(a.reply(), new SequenceMismatchException(h.entity, a.options().expected(), h.lastSeq));
+            return;
+        }
+        PendingEvent e = build(a.coordinate(), a.kind(), a.payload(), a.payloadVersion(), a.options(), h.lastSeq + 1,
+                h.lastHash);
+        h.lastSeq = e.entitySequence();
+        h.lastHash = e.eventHashBytes();
+        rt.writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, new SingleReply(a.reply())));
+    }
+
+    private PendingEvent build(Coordinate c, EventKind kind, byte[] payload, int payloadVersion, AppendOptions o,
+                               long seq, byte[] prevHash) {
+        long ts = core.clock().next();
+        EventId id = EventId.generate();
+        EventId correlation = o.correlationId() != null ? o.correlationId() : id;
+        byte[] hash = new byte[32];
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), payload, kind.raw(), o.flags(), payloadVersion,
+                seq, ts, id, correlation, o.causationId(), o.idempotencyKey(), prevHash, hash);
+        return new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), o.idempotencyKey());
+    }
+
+    /** A retry of a committed key: answer with the stored event's receipt if it asked for the same event. */
+    private void replayStored(IdempotencyKey key, long seq, Coordinate c, EventKind kind, byte[] payload,
+                              CompletableFuture<AppendReceipt> reply) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                reply.complete(matchStored(key, seq, c, kind, payload));
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
+            }
+        }, rt.ioExecutor);
+    }
+
+    /**
+     * The receipt of the stored event at {@code seq} if it has the same coordinate, kind and payload.
+     *
+     * @throws IdempotencyConflictException when it differs
+     */
+    static AppendReceipt matchStored(StoreCore core, IdempotencyKey key, long seq, Coordinate c, EventKind kind,
+                                     byte[] payload) {
+        StoredEvent stored = core.readAt(seq);
+        if (!stored.coordinate().equals(c)) {
+            throw new IdempotencyConflictException(key, "it stored event " + stored.eventId() + " at " + stored.coordinate()
+                    + ", this append is for " + c);
+        }
+        if (!stored.kind().equals(kind)) {
+            throw new IdempotencyConflictException(key, "it stored event " + stored.eventId() + " of kind " + stored.kind()
+                    + ", this append has kind " + kind);
+        }
+        if (!Arrays.equals(stored.payload(), payload)) {
+            throw new IdempotencyConflictException(key, "it stored event " + stored.eventId()
+                    + " with a different payload");
+        }
+        return stored.toReceipt();
+    }
+
+    private AppendReceipt matchStored(IdempotencyKey key, long seq, Coordinate c, EventKind kind, byte[] payload) {
+        return matchStored(core, key, seq, c, kind, payload);
+    }
+
+    private void onPrepare(PrepareBatch p) {
+        List<BatchItem> items = p.items();
+        for (BatchItem it : items) {
+            Head h = head(it.coordinate().entity());
+            if (h.heldBy != 0) {
+                h.enqueue(p);
+                return;
+            }
+        }
+        int n = items.size();
+        long[] hits = new long[n];
+        Arrays.fill(hits, -1);
+        List<IdempotencyKey> claimed = new ArrayList<>();
+        boolean anyHit = false;
+        for (int i = 0; i < n; i++) {
+            BatchItem it = items.get(i);
+            IdempotencyKey key = it.options().idempotencyKey();
+            if (key == null) {
+                continue;
+            }
+            Object r = keys.claim(key, new KeyClaim(it.coordinate(), it.kind(), it.payload()));
+            if (r == IdempotencyIndex.CLAIMED) {
+                claimed.add(key);
+            } else if (r instanceof Long seq) {
+                hits[i] = seq;
+                anyHit = true;
+            } else {
+                claimed.forEach(this::releaseKey);
+                p.reply().completeExceptionally(new IdempotencyConflictException(key,
+                        "an append with this key is still in flight; retry after it completes"));
+                return;
+            }
+        }
+        if (anyHit) {
+            claimed.forEach(this::releaseKey);
+            p.reply().complete(new Prepared(epoch, null, hits));
+            return;
+        }
+        Map<String, Head> touched = new LinkedHashMap<>();
+        Map<String, Object[]> tentative = new HashMap<>();
+        PendingEvent[] events = new PendingEvent[n];
+        for (int i = 0; i < n; i++) {
+            BatchItem it = items.get(i);
+            String entity = it.coordinate().entity();
+            Head h = head(entity);
+            touched.put(entity, h);
+            Object[] t = tentative.get(entity);
+            long last = t == null ? h.lastSeq : (Long) t[0];
+            byte[] lastHash = t == null ? h.lastHash : (byte[]) t[1];
+            if (!it.options().expected().matches(last)) {
+                claimed.forEach(this::releaseKey);
+                p.reply().completeExceptionally(new SequenceMismatchException(entity, it.options().expected(), last));
+                return;
+            }
+            PendingEvent e = build(it.coordinate(), it.kind(), it.payload(), it.payloadVersion(), it.options(), last + 1,
+                    lastHash);
+            events[i] = e;
+            tentative.put(entity, new Object[] {e.entitySequence(), e.eventHashBytes()});
+        }
+        for (Head h : touched.values()) {
+            Object[] t = tentative.get(h.entity);
+            h.preSeq = h.lastSeq;
+            h.preHash = h.lastHash;
+            h.lastSeq = (Long) t[0];
+            h.lastHash = (byte[]) t[1];
+            h.heldBy = p.batchId();
+        }
+        prepared.put(p.batchId(), new PreparedBatch(epoch, new ArrayList<>(touched.values()), claimed));
+        p.reply().complete(new Prepared(epoch, events, hits));
+    }
+
+    private void onRelease(ReleaseBatch r) {
+        PreparedBatch pb = prepared.remove(r.batchId());
+        if (pb == null) {
+            return;
+        }
+        if (r.aborted()) {
+            for (IdempotencyKey key : pb.keys()) {
+                releaseKey(key);
+            }
+        }
+        for (Head h : pb.heads()) {
+            if (r.aborted()) {
+                if (pb.epoch() == epoch) {
+                    h.lastSeq = h.preSeq;
+                    h.lastHash = h.preHash;
+                } else {
+                    reload(h);
+                }
+            }
+            h.heldBy = 0;
+            h.preHash = null;
+        }
+        for (Head h : pb.heads()) {
+            drain(h);
+        }
+    }
+
+    private void drain(Head h) {
+        while (h.heldBy == 0 && h.waiting != null && !h.waiting.isEmpty()) {
+            Command c = h.waiting.poll();
+            if (c instanceof Claimed cl) {
+                appendClaimed(cl.append(), cl.claim());
+            } else if (c instanceof PrepareBatch p) {
+                onPrepare(p);
+            }
+        }
+    }
+
+    private void onReset(Reset r) {
+        epoch = r.epoch();
+        for (Head h : heads.values()) {
+            reload(h);
+        }
+    }
+
+    private void reload(Head h) {
+        StoreCore.EntityHead d = core.head(h.entity);
+        h.lastSeq = d.lastSequence();
+        h.lastHash = d.lastHash();
+    }
+
+    private void releaseKey(IdempotencyKey key) {
+        if (key == null) {
+            return;
+        }
+        if (keys.release(key) instanceof KeyClaim c) {
+            StoreWriteException error = new StoreWriteException("the append holding idempotency key " + key
+                    + " did not complete; retry", null);
+            rt.replyExecutor.execute(() -> c.fail(error));
+        }
+    }
+
+    private void fail(CompletableFuture<?> reply, Throwable error) {
+        rt.replyExecutor.execute(() -> reply.completeExceptionally(error));
+    }
+
+    /** Completes a single append's future with its receipt. */
+    private record SingleReply(CompletableFuture<AppendReceipt> reply) implements GroupReply {
+        @Override
+        public void committed(PendingEvent[] events) {
+            reply.complete(events[0].receipt());
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            reply.completeExceptionally(error);
+        }
+    }
+}

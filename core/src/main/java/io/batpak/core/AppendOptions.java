@@ -1,0 +1,136 @@
+package io.batpak.core;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Per-append options: expected sequence, idempotency key, correlation and causation ids, and user flags.
+ * Build with {@link #builder()}; {@link #DEFAULT} has no condition, no key, correlation = the event's own id,
+ * no causation and flags 0. Immutable and thread-safe.
+ */
+public final class AppendOptions {
+    /** No condition, no idempotency key, self-correlated, no causation, flags 0. */
+    public static final AppendOptions DEFAULT = new Builder().build();
+
+    private final ExpectedSequence expected;
+    private final IdempotencyKey idempotencyKey;
+    private final EventId correlationId;
+    private final EventId causationId;
+    private final int flags;
+
+    private AppendOptions(Builder b) {
+        this.expected = b.expected;
+        this.idempotencyKey = b.idempotencyKey;
+        this.correlationId = b.correlationId;
+        this.causationId = b.causationId;
+        this.flags = b.flags;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.expected = expected;
+        b.idempotencyKey = idempotencyKey;
+        b.correlationId = correlationId;
+        b.causationId = causationId;
+        b.flags = flags;
+        return b;
+    }
+
+    public ExpectedSequence expected() {
+        return expected;
+    }
+
+    /** The idempotency key, or null. */
+    public IdempotencyKey idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** The correlation id, or null to use the event's own id. */
+    public EventId correlationId() {
+        return correlationId;
+    }
+
+    /** The causation id, or null for a root event. */
+    public EventId causationId() {
+        return causationId;
+    }
+
+    /** User flags (0..255), stored with the event; the store does not interpret them. */
+    public int flags() {
+        return flags;
+    }
+
+    @Override
+    public String toString() {
+        return "AppendOptions[expect=" + expected + ", key=" + idempotencyKey + ", correlation=" + correlationId
+                + ", causation=" + causationId + ", flags=" + flags + "]";
+    }
+
+    /** Builder for {@link AppendOptions}. Not thread-safe. */
+    public static final class Builder {
+        private ExpectedSequence expected = ExpectedSequence.ANY;
+        private IdempotencyKey idempotencyKey;
+        private EventId correlationId;
+        private EventId causationId;
+        private int flags;
+
+        private Builder() {
+        }
+
+        public Builder expect(ExpectedSequence expected) {
+            this.expected = Objects.requireNonNull(expected, "expected");
+            return this;
+        }
+
+        public Builder idempotencyKey(IdempotencyKey key) {
+            this.idempotencyKey = key;
+            return this;
+        }
+
+        public Builder idempotencyKey(UUID key) {
+            this.idempotencyKey = key == null ? null : IdempotencyKey.of(key);
+            return this;
+        }
+
+        public Builder idempotencyKey(long msb, long lsb) {
+            this.idempotencyKey = IdempotencyKey.of(msb, lsb);
+            return this;
+        }
+
+        public Builder correlationId(EventId correlationId) {
+            if (correlationId != null && correlationId.isNil()) {
+                throw new InvalidAppendException("correlation id must not be the nil UUID");
+            }
+            this.correlationId = correlationId;
+            return this;
+        }
+
+        public Builder causationId(EventId causationId) {
+            if (causationId != null && causationId.isNil()) {
+                throw new InvalidAppendException("causation id must not be the nil UUID");
+            }
+            this.causationId = causationId;
+            return this;
+        }
+
+        /**
+         * @throws InvalidAppendException when flags are outside 0..255
+         */
+        public Builder flags(int flags) {
+            if (flags < 0 || flags > 0xFF) {
+                throw new InvalidAppendException("flags must be in 0..255, was " + flags);
+            }
+            this.flags = flags;
+            return this;
+        }
+
+        public AppendOptions build() {
+            return new AppendOptions(this);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.batpak.core;
+
+/**
+ * A 16-bit event kind: the upper 4 bits are the category, the lower 12 bits the type.
+ *
+ * <p>Categories {@code 0x0} (system) and {@code 0xD} (effects) are reserved for the store; appending a user event
+ * with one of them fails with {@link ReservedKindException}. Immutable and thread-safe.
+ */
+public final class EventKind implements Comparable<EventKind> {
+    /** Largest category value (4 bits). */
+    public static final int MAX_CATEGORY = 0xF;
+    /** Largest type value (12 bits). */
+    public static final int MAX_TYPE = 0xFFF;
+    /** The store's system category. */
+    public static final int SYSTEM_CATEGORY = 0x0;
+    /** The store's effects category. */
+    public static final int EFFECT_CATEGORY = 0xD;
+
+    private final short raw;
+
+    private EventKind(short raw) {
+        this.raw = raw;
+    }
+
+    /**
+     * Builds a kind from a category (0..15) and a type (0..4095).
+     *
+     * @throws InvalidEventKindException when either is out of range
+     */
+    public static EventKind of(int category, int type) {
+        if (category < 0 || category > MAX_CATEGORY) {
+            throw new InvalidEventKindException("event kind category " + category + " is out of range 0..15");
+        }
+        if (type < 0 || type > MAX_TYPE) {
+            throw new InvalidEventKindException("event kind type " + type + " is out of range 0..4095");
+        }
+        return new EventKind((short) ((category << 12) | type));
+    }
+
+    /** Rebuilds a kind from its 16-bit value as stored on disk. */
+    public static EventKind fromRaw(int raw) {
+        if (raw < 0 || raw > 0xFFFF) {
+            throw new InvalidEventKindException("raw event kind " + raw + " is out of range 0..0xFFFF");
+        }
+        return new EventKind((short) raw);
+    }
+
+    /** The 16-bit value, {@code (category << 12) | type}. */
+    public int raw() {
+        return raw & 0xFFFF;
+    }
+
+    public int category() {
+        return (raw & 0xFFFF) >>> 12;
+    }
+
+    public int type() {
+        return raw & 0xFFF;
+    }
+
+    /** True for the system (0x0) and effects (0xD) categories. */
+    public boolean isReserved() {
+        int c = category();
+        return c == SYSTEM_CATEGORY || c == EFFECT_CATEGORY;
+    }
+
+    @Override
+    public int compareTo(EventKind o) {
+        return Integer.compare(raw(), o.raw());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EventKind k && k.raw == raw;
+    }
+
+    @Override
+    public int hashCode() {
+        return raw;
+    }
+
+    /** {@code 0xCTTT}. */
+    @Override
+    public String toString() {
+        return String.format("0x%04X", raw());
+    }
+}

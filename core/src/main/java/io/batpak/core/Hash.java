@@ -1,0 +1,65 @@
+package io.batpak.core;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** A 32-byte BLAKE3 digest. Immutable and thread-safe (the array is copied in and out). */
+public final class Hash {
+    /** Length in bytes. */
+    public static final int LENGTH = 32;
+    /** All zeros: the prevHash of an entity's first event. */
+    public static final Hash ZERO = new Hash(new byte[LENGTH]);
+
+    private final byte[] bytes;
+
+    private Hash(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /** Wraps a copy of {@code bytes}, which must be 32 bytes long. */
+    public static Hash of(byte[] bytes) {
+        if (bytes.length != LENGTH) {
+            throw new IllegalArgumentException("hash must be 32 bytes, was " + bytes.length);
+        }
+        return new Hash(bytes.clone());
+    }
+
+    /** Copies 32 bytes from {@code src} at {@code offset}. */
+    public static Hash copyOf(byte[] src, int offset) {
+        return new Hash(Arrays.copyOfRange(src, offset, offset + LENGTH));
+    }
+
+    public byte[] toByteArray() {
+        return bytes.clone();
+    }
+
+    /** Copies the digest into {@code dst} at {@code offset}. */
+    public void copyTo(byte[] dst, int offset) {
+        System.arraycopy(bytes, 0, dst, offset, LENGTH);
+    }
+
+    public boolean isZero() {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Hash h && Arrays.equals(h.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    /** Lower-case hex. */
+    @Override
+    public String toString() {
+        return HexFormat.of().formatHex(bytes);
+    }
+}

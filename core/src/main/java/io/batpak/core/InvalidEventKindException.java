@@ -1,0 +1,10 @@
+package io.batpak.core;
+
+/** {@link EventKind#of(int, int)} was given a category or type outside its bit width. */
+public final class InvalidEventKindException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidEventKindException(String message) {
+        super(message);
+    }
+}

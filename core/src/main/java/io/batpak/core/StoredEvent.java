@@ -1,0 +1,129 @@
+package io.batpak.core;
+
+import java.util.Optional;
+
+/**
+ * An event as stored: identity, placement (entity and global sequence), chain hashes and payload bytes.
+ * Immutable and thread-safe ({@link #payload()} returns a copy).
+ */
+public final class StoredEvent {
+    private final EventId eventId;
+    private final Coordinate coordinate;
+    private final EventKind kind;
+    private final long entitySequence;
+    private final long globalSequence;
+    private final long timestampMicros;
+    private final EventId correlationId;
+    private final EventId causationId;
+    private final int flags;
+    private final int payloadVersion;
+    private final Hash prevHash;
+    private final Hash eventHash;
+    private final byte[] payload;
+    private final PayloadCodec codec;
+
+    public StoredEvent(EventId eventId, Coordinate coordinate, EventKind kind, long entitySequence,
+                       long globalSequence, long timestampMicros, EventId correlationId, EventId causationId,
+                       int flags, int payloadVersion, Hash prevHash, Hash eventHash, byte[] payload,
+                       PayloadCodec codec) {
+        this.eventId = eventId;
+        this.coordinate = coordinate;
+        this.kind = kind;
+        this.entitySequence = entitySequence;
+        this.globalSequence = globalSequence;
+        this.timestampMicros = timestampMicros;
+        this.correlationId = correlationId;
+        this.causationId = causationId;
+        this.flags = flags;
+        this.payloadVersion = payloadVersion;
+        this.prevHash = prevHash;
+        this.eventHash = eventHash;
+        this.payload = payload;
+        this.codec = codec;
+    }
+
+    public EventId eventId() {
+        return eventId;
+    }
+
+    public Coordinate coordinate() {
+        return coordinate;
+    }
+
+    public EventKind kind() {
+        return kind;
+    }
+
+    /** Position within the entity: 0 for its first event, gap-free. */
+    public long entitySequence() {
+        return entitySequence;
+    }
+
+    /** Commit order within the store: 0 for the first event, gap-free. */
+    public long globalSequence() {
+        return globalSequence;
+    }
+
+    /** Microseconds since the Unix epoch; strictly increasing per store in the order appends were accepted. */
+    public long timestampMicros() {
+        return timestampMicros;
+    }
+
+    /** The correlation id; equals {@link #eventId()} for a root event. */
+    public EventId correlationId() {
+        return correlationId;
+    }
+
+    /** The id of the event that caused this one, if any. */
+    public Optional<EventId> causationId() {
+        return Optional.ofNullable(causationId);
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    /** Schema version of the payload; 0 when the append did not state one. */
+    public int payloadVersion() {
+        return payloadVersion;
+    }
+
+    /** The eventHash of the entity's previous event; {@link Hash#ZERO} for its first. */
+    public Hash prevHash() {
+        return prevHash;
+    }
+
+    public Hash eventHash() {
+        return eventHash;
+    }
+
+    /** A copy of the stored payload bytes. */
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    /** Length of the stored payload in bytes. */
+    public int payloadLength() {
+        return payload.length;
+    }
+
+    /**
+     * Decodes the payload with the store's Jackson CBOR mapper.
+     *
+     * @throws PayloadEncodingException when the payload does not decode into {@code type}
+     */
+    public <T> T payloadAs(Class<T> type) {
+        return codec.decode(payload, type);
+    }
+
+    /** A receipt describing this event, equal to the one its append returned. */
+    public AppendReceipt toReceipt() {
+        return new AppendReceipt(eventId, coordinate, entitySequence, globalSequence, timestampMicros, eventHash);
+    }
+
+    @Override
+    public String toString() {
+        return "StoredEvent[" + eventId + " " + coordinate + " kind=" + kind + " seq=" + entitySequence
+                + " global=" + globalSequence + " payload=" + payload.length + "B]";
+    }
+}

@@ -1,0 +1,341 @@
+package io.batpak.core.index;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory index of every stored event: a global table in commit order (one row per global sequence, held
+ * in chunked primitive columns, no object per event), a hash table from event id to global sequence, and a
+ * posting list per entity.
+ *
+ * <p><b>Threading.</b> One writer thread calls {@link #entity}, {@link #scope}, {@link #append} and
+ * {@link #publish}; any number of threads read concurrently without locks. Rows become visible to readers only
+ * through {@link #publish}, which writes the volatile "visible up to" global sequence; a reader reads that
+ * watermark first and then never looks at rows beyond it, so it sees whole group commits or nothing of them.
+ *
+ * <p>Row layout per event: id (16 B), location (8 B: segment ordinal and offset), frame length, entity id,
+ * scope id, entity sequence (4 B each), kind (2 B), plus 4 B in the entity's posting list and about 8 B of
+ * id hash table: about 58 bytes of heap per event.
+ */
+public final class EventIndex {
+    static final int CHUNK_SHIFT = 16;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    static final int CHUNK_MASK = CHUNK_SIZE - 1;
+    private static final int INITIAL_DIRECTORY = 16;
+    private static final int INITIAL_ID_SLOTS = 1 << 12;
+
+    /** Column storage for CHUNK_SIZE consecutive rows. */
+    static final class Chunk {
+        final long[] idMsb = new long[CHUNK_SIZE];
+        final long[] idLsb = new long[CHUNK_SIZE];
+        final long[] location = new long[CHUNK_SIZE];
+        final int[] length = new int[CHUNK_SIZE];
+        final int[] entityId = new int[CHUNK_SIZE];
+        final int[] scopeId = new int[CHUNK_SIZE];
+        final int[] entitySequence = new int[CHUNK_SIZE];
+        final short[] kind = new short[CHUNK_SIZE];
+    }
+
+    private volatile Chunk[] chunks = new Chunk[INITIAL_DIRECTORY];
+    /** Rows appended (writer thread only). */
+    private int size;
+    private volatile long visible = -1;
+
+    private volatile int[] idSlots = new int[INITIAL_ID_SLOTS];
+    private int idCount;
+
+    private final ConcurrentHashMap<String, EntityState> entitiesByName = new ConcurrentHashMap<>();
+    private volatile EntityState[] entitiesById = new EntityState[64];
+    private int entityCount;
+
+    private final ConcurrentHashMap<String, Integer> scopesByName = new ConcurrentHashMap<>();
+    private volatile String[] scopesById = new String[16];
+    private int scopeCount;
+
+    /** Packs a segment ordinal and a byte offset into one location value. */
+    public static long location(int segmentOrdinal, int offset) {
+        return ((long) segmentOrdinal << 32) | (offset & 0xFFFF_FFFFL);
+    }
+
+    public static int segmentOrdinal(long location) {
+        return (int) (location >>> 32);
+    }
+
+    public static int segmentOffset(long location) {
+        return (int) location;
+    }
+
+    // ---------------------------------------------------------------- writer side
+
+    /** The entity's state, created when new. Writer thread only. */
+    public EntityState entity(String name) {
+        EntityState e = entitiesByName.get(name);
+        return e != null ? e : newEntity(name, 0);
+    }
+
+    EntityState newEntity(String name, int capacity) {
+        EntityState e = new EntityState(entityCount, name, capacity);
+        EntityState[] byId = entitiesById;
+        if (entityCount == byId.length) {
+            EntityState[] grown = new EntityState[byId.length * 2];
+            System.arraycopy(byId, 0, grown, 0, byId.length);
+            byId = grown;
+        }
+        byId[entityCount++] = e;
+        entitiesById = byId;
+        entitiesByName.put(name, e);
+        return e;
+    }
+
+    /** The id of a scope name, interned when new. Writer thread only. */
+    public int scope(String name) {
+        Integer id = scopesByName.get(name);
+        if (id != null) {
+            return id;
+        }
+        String[] byId = scopesById;
+        if (scopeCount == byId.length) {
+            String[] grown = new String[byId.length * 2];
+            System.arraycopy(byId, 0, grown, 0, byId.length);
+            byId = grown;
+        }
+        int newId = scopeCount++;
+        byId[newId] = name;
+        scopesById = byId;
+        scopesByName.put(name, newId);
+        return newId;
+    }
+
+    /**
+     * Appends the row of the next global sequence. Invisible to readers until {@link #publish}. Writer thread only.
+     *
+     * @throws IllegalStateException when {@code globalSequence} is not the next one or the index is full
+     */
+    public void append(long globalSequence, long idMsb, long idLsb, long location, int length, EntityState entity,
+                       int scopeId, int kind, long entitySequence, byte[] eventHash) {
+        if (globalSequence != size) {
+            throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
+        }
+        if (size == Integer.MAX_VALUE) {
+            throw new IllegalStateException("index is full (2^31 - 1 events)");
+        }
+        int row = size;
+        Chunk c = chunkForWrite(row);
+        int i = row & CHUNK_MASK;
+        c.idMsb[i] = idMsb;
+        c.idLsb[i] = idLsb;
+        c.location[i] = location;
+        c.length[i] = length;
+        c.entityId[i] = entity.id();
+        c.scopeId[i] = scopeId;
+        c.entitySequence[i] = (int) entitySequence;
+        c.kind[i] = (short) kind;
+        entity.append(row, eventHash);
+        size = row + 1;
+        insertId(idMsb, idLsb, row);
+    }
+
+    /** Makes every row up to and including {@code lastGlobalSequence} visible. Writer thread only. */
+    public void publish(long lastGlobalSequence) {
+        if (lastGlobalSequence >= size) {
+            throw new IllegalStateException("cannot publish " + lastGlobalSequence + ", only " + size + " rows");
+        }
+        visible = lastGlobalSequence;
+    }
+
+    /** Rows appended so far, visible or not (writer thread). */
+    public int size() {
+        return size;
+    }
+
+    private Chunk chunkForWrite(int row) {
+        int ci = row >>> CHUNK_SHIFT;
+        Chunk[] dir = chunks;
+        if (ci >= dir.length) {
+            Chunk[] grown = new Chunk[dir.length * 2];
+            System.arraycopy(dir, 0, grown, 0, dir.length);
+            dir = grown;
+            chunks = dir;
+        }
+        Chunk c = dir[ci];
+        if (c == null) {
+            c = new Chunk();
+            dir[ci] = c;
+        }
+        return c;
+    }
+
+    private static int mix(long msb, long lsb) {
+        long h = msb * 0x9E3779B97F4A7C15L ^ lsb;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int) h;
+    }
+
+    private void insertId(long msb, long lsb, int row) {
+        int[] slots = idSlots;
+        if ((idCount + 1) * 2 > slots.length) {
+            slots = rehash(slots.length * 2);
+        }
+        place(slots, msb, lsb, row);
+        idCount++;
+    }
+
+    private static void place(int[] slots, long msb, long lsb, int row) {
+        int mask = slots.length - 1;
+        int h = mix(msb, lsb) & mask;
+        while (slots[h] != 0) {
+            h = (h + 1) & mask;
+        }
+        slots[h] = row + 1;
+    }
+
+    private int[] rehash(int capacity) {
+        int[] grown = new int[capacity];
+        for (int row = 0; row < size; row++) {
+            Chunk c = chunks[row >>> CHUNK_SHIFT];
+            int i = row & CHUNK_MASK;
+            place(grown, c.idMsb[i], c.idLsb[i], row);
+        }
+        idSlots = grown;
+        return grown;
+    }
+
+    // ---------------------------------------------------------------- reader side (any thread)
+
+    /** The last visible global sequence, -1 when no event is visible. */
+    public long visible() {
+        return visible;
+    }
+
+    /** Global sequence of the visible event with this id, or -1. */
+    public long find(long msb, long lsb) {
+        long v = visible;
+        int[] slots = idSlots;
+        Chunk[] dir = chunks;
+        int mask = slots.length - 1;
+        int h = mix(msb, lsb) & mask;
+        while (true) {
+            int s = slots[h];
+            if (s == 0) {
+                return -1;
+            }
+            int row = s - 1;
+            if (row <= v) {
+                Chunk c = dir[row >>> CHUNK_SHIFT];
+                int i = row & CHUNK_MASK;
+                if (c.idMsb[i] == msb && c.idLsb[i] == lsb) {
+                    return row;
+                }
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
+    private Chunk chunk(long globalSequence) {
+        if (globalSequence < 0 || globalSequence > visible) {
+            throw new IndexOutOfBoundsException("global sequence " + globalSequence + " is not visible");
+        }
+        return chunks[(int) (globalSequence >>> CHUNK_SHIFT)];
+    }
+
+    public long location(long globalSequence) {
+        return chunk(globalSequence).location[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public int length(long globalSequence) {
+        return chunk(globalSequence).length[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public int entityIdAt(long globalSequence) {
+        return chunk(globalSequence).entityId[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public int scopeIdAt(long globalSequence) {
+        return chunk(globalSequence).scopeId[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public int kindAt(long globalSequence) {
+        return chunk(globalSequence).kind[(int) globalSequence & CHUNK_MASK] & 0xFFFF;
+    }
+
+    public long entitySequenceAt(long globalSequence) {
+        return chunk(globalSequence).entitySequence[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public long idMsbAt(long globalSequence) {
+        return chunk(globalSequence).idMsb[(int) globalSequence & CHUNK_MASK];
+    }
+
+    public long idLsbAt(long globalSequence) {
+        return chunk(globalSequence).idLsb[(int) globalSequence & CHUNK_MASK];
+    }
+
+    /** The entity's state, or null when the store has no event for it. */
+    public EntityState findEntity(String name) {
+        return entitiesByName.get(name);
+    }
+
+    /** The entity with this id (ids are dense from 0). */
+    public EntityState entityById(int id) {
+        return entitiesById[id];
+    }
+
+    public int entityCount() {
+        return entityCount;
+    }
+
+    /** Every entity known to the index (including ones whose events are not yet visible). */
+    public Collection<EntityState> entities() {
+        return Collections.unmodifiableCollection(entitiesByName.values());
+    }
+
+    public String scopeName(int id) {
+        return scopesById[id];
+    }
+
+    public int scopeCount() {
+        return scopeCount;
+    }
+
+    /**
+     * The visible head of an entity: number of its visible events. Appends not yet published are excluded.
+     */
+    public int visibleCount(EntityState e) {
+        int n = e.count();
+        long v = visible;
+        while (n > 0 && e.globalSequenceAt(n - 1) > v) {
+            n--;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- bulk restore (checkpoint), single thread
+
+    Chunk chunkForRestore(int row) {
+        return chunkForWrite(row);
+    }
+
+    void restoreSize(int rows) {
+        size = rows;
+    }
+
+    void restoreIdTable() {
+        int capacity = INITIAL_ID_SLOTS;
+        while (capacity < size * 2L + 2) {
+            capacity <<= 1;
+        }
+        idCount = size;
+        rehash(capacity);
+    }
+
+    void restoreVisible() {
+        visible = size - 1;
+    }
+
+    void restoreScope(String name) {
+        scope(name);
+    }
+}

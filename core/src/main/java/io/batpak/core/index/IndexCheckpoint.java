@@ -1,0 +1,370 @@
+package io.batpak.core.index;
+
+import io.batpak.core.Hash;
+import io.batpak.core.UnsupportedFormatException;
+import io.batpak.core.segment.SegmentFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The index checkpoint {@code <dir>/index.ckpt}, written on close so the next open loads the index and scans only
+ * the segment bytes after it. Written to a temporary file, forced, renamed over the old one and the directory
+ * forced, so a crash leaves either the old or the new checkpoint, never a mix. Little-endian:
+ *
+ * <pre>
+ * offset size field
+ *   0     8  magic            "BATPAKCK"
+ *   8     2  formatVersion    u16, 1
+ *  10     2  reserved         0
+ *  12     4  crc32c           CRC32C of the body
+ *  16     8  bodyLength       u64
+ *  24        body:
+ *            u32 segmentCount; per segment: u64 firstGlobalSequence, u64 coveredLength
+ *                (the file length the checkpoint covers; for sealed segments the whole file)
+ *            u64 eventCount, i64 lastTimestampMicros
+ *            u32 scopeCount;  per scope:  u16 length, UTF-8 name
+ *            u32 entityCount; per entity: u16 length, UTF-8 name, 32-byte eventHash of its last event
+ *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 frameLength, i32 entityId,
+ *                i32 scopeId, i32 entitySequence, then eventCount x u16 kind (column after column)
+ *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
+ * </pre>
+ *
+ * A checkpoint is trusted only if the segment files still start with the same names and the covered lengths
+ * still fit; anything else (missing, corrupt, stale, foreign) makes the open fall back to a full scan. A newer
+ * format version is refused with {@link UnsupportedFormatException}.
+ */
+public final class IndexCheckpoint {
+    public static final String FILE_NAME = "index.ckpt";
+    private static final String TEMP_NAME = "index.ckpt.tmp";
+    private static final byte[] MAGIC = "BATPAKCK".getBytes(StandardCharsets.US_ASCII);
+    private static final int FORMAT_VERSION = 1;
+    private static final int HEADER_LENGTH = 24;
+    private static final int BUFFER_BYTES = 1 << 20;
+
+    /** A segment covered by the checkpoint. */
+    public record Covered(long firstGlobalSequence, long coveredLength) {
+    }
+
+    /** What a loaded checkpoint covers. */
+    public record Loaded(List<Covered> segments, long eventCount, long lastTimestampMicros) {
+    }
+
+    /** The checkpoint cannot be used; the reason is logged and the store falls back to a full scan. */
+    public static final class Unusable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Unusable(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private IndexCheckpoint() {
+    }
+
+    /** Writes a checkpoint of every row of {@code index} (all must be visible) and the committed keys. */
+    public static void write(Path dataDir, EventIndex index, IdempotencyIndex keys, List<Covered> segments,
+                             long lastTimestampMicros) throws IOException {
+        Path tmp = dataDir.resolve(TEMP_NAME);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            Out out = new Out(ch, HEADER_LENGTH);
+            int rows = index.size();
+            out.putInt(segments.size());
+            for (Covered c : segments) {
+                out.putLong(c.firstGlobalSequence());
+                out.putLong(c.coveredLength());
+            }
+            out.putLong(rows);
+            out.putLong(lastTimestampMicros);
+            int scopes = index.scopeCount();
+            out.putInt(scopes);
+            for (int i = 0; i < scopes; i++) {
+                out.putName(index.scopeName(i));
+            }
+            int entities = index.entityCount();
+            out.putInt(entities);
+            for (int i = 0; i < entities; i++) {
+                EntityState e = index.entityById(i);
+                out.putName(e.name());
+                out.putBytes(e.lastHash());
+            }
+            EventIndex.Chunk[] chunks = chunksOf(index, rows);
+            for (int col = 0; col < 3; col++) {
+                for (int r = 0; r < rows; r++) {
+                    EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
+                    int i = r & EventIndex.CHUNK_MASK;
+                    out.putLong(col == 0 ? c.idMsb[i] : col == 1 ? c.idLsb[i] : c.location[i]);
+                }
+            }
+            for (int col = 0; col < 4; col++) {
+                for (int r = 0; r < rows; r++) {
+                    EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
+                    int i = r & EventIndex.CHUNK_MASK;
+                    out.putInt(col == 0 ? c.length[i] : col == 1 ? c.entityId[i] : col == 2 ? c.scopeId[i] : c.entitySequence[i]);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                out.putShort(chunks[r >>> EventIndex.CHUNK_SHIFT].kind[r & EventIndex.CHUNK_MASK]);
+            }
+            int[] keyCount = {0};
+            keys.forEachCommitted((m, l, s) -> keyCount[0]++);
+            out.putInt(keyCount[0]);
+            keys.forEachCommitted((m, l, s) -> {
+                out.putLong(m);
+                out.putLong(l);
+                out.putLong(s);
+            });
+            out.flush();
+            ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            header.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt((int) out.crc.getValue())
+                    .putLong(out.bodyBytes).flip();
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, dataDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        SegmentFiles.fsyncDirectory(dataDir);
+    }
+
+    private static EventIndex.Chunk[] chunksOf(EventIndex index, int rows) {
+        EventIndex.Chunk[] out = new EventIndex.Chunk[(rows >>> EventIndex.CHUNK_SHIFT) + 1];
+        for (int i = 0; i < out.length && ((long) i << EventIndex.CHUNK_SHIFT) < rows; i++) {
+            out[i] = index.chunkForRestore(i << EventIndex.CHUNK_SHIFT);
+        }
+        return out;
+    }
+
+    /**
+     * Loads the checkpoint into an empty index and key table, after checking it against the segment files.
+     *
+     * @throws Unusable when there is no checkpoint or it cannot be trusted (the caller falls back to a scan)
+     * @throws UnsupportedFormatException when it was written by a newer format version
+     */
+    public static Loaded load(Path dataDir, List<Path> segmentFiles, EventIndex index, IdempotencyIndex keys)
+            throws Unusable, IOException {
+        Path file = dataDir.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new Unusable("no checkpoint file");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < HEADER_LENGTH) {
+                throw new Unusable("checkpoint shorter than its header (" + size + " bytes)");
+            }
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            map.order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (map.get(i) != MAGIC[i]) {
+                    throw new Unusable("bad checkpoint magic");
+                }
+            }
+            int version = map.getShort(8) & 0xFFFF;
+            if (version > FORMAT_VERSION) {
+                throw new UnsupportedFormatException(file, version, FORMAT_VERSION);
+            }
+            if (version != FORMAT_VERSION) {
+                throw new Unusable("checkpoint format version " + version + " is not readable");
+            }
+            int storedCrc = map.getInt(12);
+            long bodyLength = map.getLong(16);
+            if (bodyLength != size - HEADER_LENGTH) {
+                throw new Unusable("checkpoint body length " + bodyLength + " does not match file size " + size);
+            }
+            ByteBuffer body = map.slice(HEADER_LENGTH, (int) bodyLength).order(ByteOrder.LITTLE_ENDIAN);
+            CRC32C crc = new CRC32C();
+            crc.update(body.duplicate());
+            if ((int) crc.getValue() != storedCrc) {
+                throw new Unusable("checkpoint checksum mismatch");
+            }
+            return decode(body, segmentFiles, index, keys);
+        } catch (RuntimeException e) {
+            if (e instanceof UnsupportedFormatException u) {
+                throw u;
+            }
+            throw new Unusable("checkpoint cannot be decoded: " + e);
+        }
+    }
+
+    private static Loaded decode(ByteBuffer b, List<Path> segmentFiles, EventIndex index, IdempotencyIndex keys)
+            throws Unusable, IOException {
+        int segCount = b.getInt();
+        if (segCount < 1 || segCount > segmentFiles.size()) {
+            throw new Unusable("checkpoint covers " + segCount + " segments, directory has " + segmentFiles.size());
+        }
+        Covered[] covered = new Covered[segCount];
+        for (int i = 0; i < segCount; i++) {
+            covered[i] = new Covered(b.getLong(), b.getLong());
+            Path p = segmentFiles.get(i);
+            long first = SegmentFiles.parse(p.getFileName().toString());
+            if (first != covered[i].firstGlobalSequence()) {
+                throw new Unusable("segment " + i + " is " + p.getFileName() + ", checkpoint expects "
+                        + SegmentFiles.fileName(covered[i].firstGlobalSequence()));
+            }
+            long len = Files.size(p);
+            boolean last = i == segCount - 1;
+            if (last ? len < covered[i].coveredLength() : len != covered[i].coveredLength()) {
+                throw new Unusable("segment " + p.getFileName() + " is " + len + " bytes, checkpoint covers "
+                        + covered[i].coveredLength());
+            }
+        }
+        long rowsLong = b.getLong();
+        long lastTs = b.getLong();
+        if (rowsLong < 0 || rowsLong > Integer.MAX_VALUE) {
+            throw new Unusable("bad event count " + rowsLong);
+        }
+        int rows = (int) rowsLong;
+        if (segCount < segmentFiles.size()) {
+            long nextFirst = SegmentFiles.parse(segmentFiles.get(segCount).getFileName().toString());
+            if (nextFirst < rows) {
+                throw new Unusable("segment " + segmentFiles.get(segCount).getFileName() + " overlaps the checkpoint's "
+                        + rows + " events");
+            }
+        }
+        int scopes = b.getInt();
+        for (int i = 0; i < scopes; i++) {
+            index.restoreScope(getName(b));
+        }
+        int entities = b.getInt();
+        EntityState[] byId = new EntityState[entities];
+        byte[][] hashes = new byte[entities][];
+        for (int i = 0; i < entities; i++) {
+            String name = getName(b);
+            byte[] h = new byte[Hash.LENGTH];
+            b.get(h);
+            hashes[i] = h;
+            byId[i] = name == null ? null : index.entity(name);
+        }
+        for (int col = 0; col < 3; col++) {
+            for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
+                int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
+                EventIndex.Chunk c = index.chunkForRestore(base);
+                long[] dst = col == 0 ? c.idMsb : col == 1 ? c.idLsb : c.location;
+                b.asLongBuffer().get(dst, 0, n);
+                b.position(b.position() + n * Long.BYTES);
+            }
+        }
+        for (int col = 0; col < 4; col++) {
+            for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
+                int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
+                EventIndex.Chunk c = index.chunkForRestore(base);
+                int[] dst = col == 0 ? c.length : col == 1 ? c.entityId : col == 2 ? c.scopeId : c.entitySequence;
+                b.asIntBuffer().get(dst, 0, n);
+                b.position(b.position() + n * Integer.BYTES);
+            }
+        }
+        for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
+            int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
+            b.asShortBuffer().get(index.chunkForRestore(base).kind, 0, n);
+            b.position(b.position() + n * Short.BYTES);
+        }
+        // Rebuild posting lists from the entity column; every row's entity sequence must be its list position.
+        int[] counts = new int[entities];
+        for (int r = 0; r < rows; r++) {
+            EventIndex.Chunk c = index.chunkForRestore(r);
+            int i = r & EventIndex.CHUNK_MASK;
+            int e = c.entityId[i];
+            if (e < 0 || e >= entities || c.entitySequence[i] != counts[e] || c.scopeId[i] < 0 || c.scopeId[i] >= scopes) {
+                throw new Unusable("inconsistent checkpoint row " + r);
+            }
+            counts[e]++;
+        }
+        index.restoreSize(rows);
+        for (int r = 0; r < rows; r++) {
+            EventIndex.Chunk c = index.chunkForRestore(r);
+            int e = c.entityId[r & EventIndex.CHUNK_MASK];
+            byId[e].append(r, null);
+        }
+        for (int i = 0; i < entities; i++) {
+            byId[i].restoreLastHash(hashes[i]);
+        }
+        index.restoreIdTable();
+        int keyCount = b.getInt();
+        for (int i = 0; i < keyCount; i++) {
+            keys.restore(b.getLong(), b.getLong(), b.getLong());
+        }
+        if (b.hasRemaining()) {
+            throw new Unusable("checkpoint has " + b.remaining() + " trailing bytes");
+        }
+        index.restoreVisible();
+        return new Loaded(List.of(covered), rows, lastTs);
+    }
+
+    private static String getName(ByteBuffer b) {
+        int len = b.getShort() & 0xFFFF;
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Streams little-endian values through a buffer into the file after the header, tracking the CRC. */
+    private static final class Out {
+        final FileChannel ch;
+        final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        final CRC32C crc = new CRC32C();
+        long position;
+        long bodyBytes;
+
+        Out(FileChannel ch, long start) {
+            this.ch = ch;
+            this.position = start;
+        }
+
+        void ensure(int n) {
+            if (buf.remaining() < n) {
+                flush();
+            }
+        }
+
+        void putLong(long v) {
+            ensure(8);
+            buf.putLong(v);
+        }
+
+        void putInt(int v) {
+            ensure(4);
+            buf.putInt(v);
+        }
+
+        void putShort(short v) {
+            ensure(2);
+            buf.putShort(v);
+        }
+
+        void putBytes(byte[] v) {
+            ensure(v.length);
+            buf.put(v);
+        }
+
+        void putName(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            ensure(2 + b.length);
+            buf.putShort((short) b.length);
+            buf.put(b);
+        }
+
+        void flush() {
+            buf.flip();
+            crc.update(buf.duplicate());
+            bodyBytes += buf.remaining();
+            try {
+                while (buf.hasRemaining()) {
+                    position += ch.write(buf, position);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            buf.clear();
+        }
+    }
+}

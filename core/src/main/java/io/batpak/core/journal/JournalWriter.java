@@ -1,0 +1,299 @@
+package io.batpak.core.journal;
+
+import io.batpak.core.StoreConfig;
+import io.batpak.core.StoreFailedException;
+import io.batpak.core.SyncMode;
+import io.batpak.core.index.EventIndex;
+import io.batpak.core.index.IdempotencyIndex;
+import io.batpak.core.index.IndexCheckpoint;
+import io.batpak.core.internal.MonotonicClock;
+import io.batpak.core.segment.FrameEncoder;
+import io.batpak.core.segment.SegmentAppender;
+import io.batpak.core.segment.SegmentFiles;
+import io.batpak.core.segment.SegmentHeader;
+import io.batpak.core.segment.SegmentSet;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Sequencing and I/O of the journal, used by the single writer: stages atomic groups of encoded events
+ * (assigning contiguous global sequences and filling in placement and checksums), then commits everything staged
+ * with one write and, under {@link SyncMode#EVERY_COMMIT}, one force, and only then appends the events to the
+ * index and publishes them. A failed write or force truncates the segment back to where the commit started, so no
+ * unacknowledged frame survives; if even that fails the writer is failed for good.
+ *
+ * <p>Not thread-safe: one writer thread.
+ */
+public final class JournalWriter implements AutoCloseable {
+    private static final int INITIAL_BUFFER = 1 << 20;
+
+    private final StoreCore core;
+    private final StoreConfig config;
+    private final EventIndex index;
+    private final IdempotencyIndex keys;
+    private final SegmentSet segments;
+    private final MonotonicClock clock;
+    private SegmentAppender active;
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    private final List<PendingEvent> staged = new ArrayList<>();
+    private final CRC32C crc = new CRC32C();
+    private long nextSequence;
+    private long lastForceNanos = System.nanoTime();
+
+    private volatile long fsyncs;
+    private volatile long groupCommits;
+    private volatile long appends;
+    private volatile long failedAppends;
+
+    public JournalWriter(StoreCore core) throws IOException {
+        this.core = core;
+        this.config = core.config();
+        this.index = core.index();
+        this.keys = core.keys();
+        this.segments = core.segments();
+        this.clock = core.clock();
+        this.nextSequence = index.size();
+        List<Path> paths = core.recovered().segmentPaths();
+        if (!paths.isEmpty() && core.recovered().activeSegmentLength() >= 0) {
+            Path last = paths.get(paths.size() - 1);
+            active = SegmentAppender.open(last, SegmentFiles.parse(last.getFileName().toString()),
+                    segments.count() - 1, core.recovered().activeSegmentLength(), config.ioFaultHook());
+        } else {
+            active = newSegment();
+        }
+    }
+
+    private SegmentAppender newSegment() throws IOException {
+        SegmentAppender s = SegmentAppender.create(config.dataDir(), nextSequence, MonotonicClock.wallMicros(),
+                segments.count(), config.ioFaultHook());
+        int ordinal = segments.add(s.path(), nextSequence);
+        if (ordinal != s.ordinal()) {
+            throw new IllegalStateException("segment ordinal " + ordinal + " != " + s.ordinal());
+        }
+        return s;
+    }
+
+    /** The global sequence the next staged event gets. */
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    /** Whether a group of {@code groupBytes} fits into the active segment after what is staged. */
+    public boolean fits(long groupBytes) {
+        boolean empty = active.size() == SegmentHeader.LENGTH && buffer.position() == 0;
+        return empty || active.size() + buffer.position() + groupBytes <= config.segmentMaxBytes();
+    }
+
+    /** Whether the staged data reached the group-commit limits. */
+    public boolean full() {
+        return staged.size() >= config.groupCommitMaxEvents() || buffer.position() >= config.groupCommitMaxBytes();
+    }
+
+    public int stagedCount() {
+        return staged.size();
+    }
+
+    /** Events staged since the last commit, in global-sequence order. */
+    public List<PendingEvent> staged() {
+        return staged;
+    }
+
+    /**
+     * Stages an atomic group: assigns contiguous global sequences and copies the placed frames into the write
+     * buffer. The caller checked {@link #fits} (rotating first when needed).
+     */
+    public void stage(PendingEvent[] group) {
+        int bytes = 0;
+        for (PendingEvent e : group) {
+            bytes += e.frame.length;
+        }
+        ensureCapacity(bytes);
+        long segmentBase = active.size();
+        for (int i = 0; i < group.length; i++) {
+            PendingEvent e = group[i];
+            int at = buffer.position();
+            buffer.put(e.frame);
+            e.globalSequence = nextSequence++;
+            e.location = EventIndex.location(active.ordinal(), (int) (segmentBase + at));
+            FrameEncoder.place(buffer, at, e.frame.length, e.globalSequence, group.length, i, crc);
+            staged.add(e);
+        }
+    }
+
+    private void ensureCapacity(int bytes) {
+        if (buffer.remaining() >= bytes) {
+            return;
+        }
+        int need = buffer.position() + bytes;
+        int cap = buffer.capacity();
+        while (cap < need) {
+            cap *= 2;
+        }
+        ByteBuffer grown = ByteBuffer.allocateDirect(cap).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.flip();
+        grown.put(buffer);
+        buffer = grown;
+    }
+
+    /**
+     * Writes (and, per sync mode, forces) everything staged, then indexes and publishes it. On return every staged
+     * event is committed and visible; its idempotency key is committed (the key's claim object is in
+     * {@link PendingEvent#claim()}).
+     *
+     * @throws IOException when the write or force failed; nothing staged is visible, the segment was truncated
+     *     back and the staged events are dropped (the caller fails them)
+     * @throws StoreFailedException when the failed write could not be undone; the writer must stop appending
+     */
+    public void commit() throws IOException {
+        if (staged.isEmpty()) {
+            return;
+        }
+        long before = active.size();
+        buffer.flip();
+        try {
+            active.write(buffer);
+            if (config.syncMode().kind() == SyncMode.Kind.EVERY_COMMIT) {
+                force();
+            }
+        } catch (IOException e) {
+            rollback(before, e);
+            throw e;
+        } finally {
+            buffer.clear();
+        }
+        int n = staged.size();
+        for (int i = 0; i < n; i++) {
+            PendingEvent e = staged.get(i);
+            index.append(e.globalSequence, e.eventId.msb(), e.eventId.lsb(), e.location, e.frame.length,
+                    index.entity(e.coordinate.entity()), index.scope(e.coordinate.scope()), e.kind, e.entitySequence,
+                    e.eventHash);
+        }
+        index.publish(staged.get(n - 1).globalSequence);
+        for (int i = 0; i < n; i++) {
+            PendingEvent e = staged.get(i);
+            if (e.idempotencyKey != null) {
+                e.claim = keys.commit(e.idempotencyKey, e.globalSequence);
+            }
+        }
+        groupCommits++;
+        appends += n;
+        staged.clear();
+    }
+
+    private void rollback(long before, IOException cause) {
+        failedAppends += staged.size();
+        nextSequence = staged.get(0).globalSequence;
+        staged.clear();
+        try {
+            active.truncate(before);
+        } catch (IOException | RuntimeException t) {
+            cause.addSuppressed(t);
+            throw new StoreFailedException("write to " + active.path() + " failed (" + cause.getMessage()
+                    + ") and the partial write could not be truncated; the store stops accepting appends", cause);
+        }
+    }
+
+    /** Drops staged events without writing them (their appends are failed by the caller). */
+    public List<PendingEvent> discardStaged() {
+        List<PendingEvent> out = new ArrayList<>(staged);
+        if (!staged.isEmpty()) {
+            nextSequence = staged.get(0).globalSequence;
+        }
+        staged.clear();
+        buffer.clear();
+        return out;
+    }
+
+    private void force() throws IOException {
+        active.force();
+        fsyncs++;
+        lastForceNanos = System.nanoTime();
+    }
+
+    /**
+     * Forces the active segment if bytes are unforced and the sync interval has elapsed (or {@code always}).
+     *
+     * @throws StoreFailedException when the force fails: acknowledged events may not be on stable storage, so
+     *     the writer must stop appending
+     */
+    public void forceIfDue(boolean always) {
+        if (!active.hasUnforcedBytes()) {
+            return;
+        }
+        long interval = config.syncMode().interval().toNanos();
+        if (!always && System.nanoTime() - lastForceNanos < interval) {
+            return;
+        }
+        try {
+            force();
+        } catch (IOException e) {
+            throw new StoreFailedException("force of " + active.path() + " failed: acknowledged events may not be"
+                    + " on stable storage; the store stops accepting appends", e);
+        }
+    }
+
+    /** Seals the active segment (forcing it) and starts a new one at the next global sequence. */
+    public void rotate() throws IOException {
+        if (!staged.isEmpty()) {
+            throw new IllegalStateException("rotate with staged events");
+        }
+        if (active.hasUnforcedBytes()) {
+            force();
+        }
+        SegmentAppender next = newSegment();
+        SegmentAppender old = active;
+        active = next;
+        old.close();
+    }
+
+    /** Writes the index checkpoint covering everything committed. Call with nothing staged, after a force. */
+    public void writeCheckpoint() throws IOException {
+        List<IndexCheckpoint.Covered> covered = new ArrayList<>();
+        for (int i = 0; i < segments.count(); i++) {
+            SegmentSet.Segment s = segments.segment(i);
+            long len = i == active.ordinal() ? active.size() : Files.size(s.path());
+            covered.add(new IndexCheckpoint.Covered(s.firstGlobalSequence(), len));
+        }
+        IndexCheckpoint.write(config.dataDir(), index, keys, covered, clock.last());
+    }
+
+    public long fsyncs() {
+        return fsyncs;
+    }
+
+    public long groupCommits() {
+        return groupCommits;
+    }
+
+    public long appends() {
+        return appends;
+    }
+
+    public long failedAppends() {
+        return failedAppends;
+    }
+
+    /** Records appends failed outside a commit (dropped before being written). */
+    public void countFailed(int n) {
+        failedAppends += n;
+    }
+
+    public StoreCore core() {
+        return core;
+    }
+
+    /** Forces unforced bytes and closes the active segment. */
+    @Override
+    public void close() throws IOException {
+        if (active.hasUnforcedBytes()) {
+            force();
+        }
+        active.close();
+    }
+}

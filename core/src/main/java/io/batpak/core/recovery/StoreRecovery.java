@@ -1,0 +1,312 @@
+package io.batpak.core.recovery;
+
+import io.batpak.core.CorruptStoreException;
+import io.batpak.core.StoreConfig;
+import io.batpak.core.StoreException;
+import io.batpak.core.index.EntityState;
+import io.batpak.core.index.EventIndex;
+import io.batpak.core.index.IdempotencyIndex;
+import io.batpak.core.index.IndexCheckpoint;
+import io.batpak.core.segment.FrameView;
+import io.batpak.core.segment.SegmentFiles;
+import io.batpak.core.segment.SegmentHeader;
+import io.batpak.core.segment.SegmentSet;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds a store's state from its directory on open: loads the index checkpoint when it can be trusted, then
+ * scans segment frames after it (or all of them), checking checksums, global sequences, atomic groups, entity
+ * sequences and hash links. A torn tail in the newest segment is cut back to the last complete atomic group;
+ * damage anywhere else is {@link CorruptStoreException}, or with {@code repair} the data from the first bad frame
+ * on is truncated and later segments are moved to {@code quarantine/}.
+ */
+public final class StoreRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreRecovery.class);
+    public static final String QUARANTINE = "quarantine";
+
+    /** What recovery did. */
+    public record Report(boolean fromCheckpoint, String checkpointSkippedReason, long truncatedTailBytes,
+                         long repairDroppedBytes, long scannedFrames, long millis) {
+    }
+
+    /** The recovered state, ready to serve reads and to continue appending. */
+    public record Recovered(EventIndex index, IdempotencyIndex keys, SegmentSet segments, List<Path> segmentPaths,
+                            long activeSegmentLength, long lastTimestampMicros, Report report) {
+        /** The next global sequence to assign. */
+        public long nextGlobalSequence() {
+            return index.size();
+        }
+    }
+
+    private static final class RepairNeeded extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int segment;
+        final long validEnd;
+        final CorruptStoreException cause;
+
+        RepairNeeded(int segment, long validEnd, CorruptStoreException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.segment = segment;
+            this.validEnd = validEnd;
+            this.cause = cause;
+        }
+    }
+
+    private final StoreConfig config;
+    private final Path dir;
+    private long truncatedTail;
+    private long repairDropped;
+    private long scannedFrames;
+
+    private StoreRecovery(StoreConfig config) {
+        this.config = config;
+        this.dir = config.dataDir();
+    }
+
+    /** Recovers the store in {@code config.dataDir()}; the caller holds the directory lock. */
+    public static Recovered recover(StoreConfig config) {
+        return new StoreRecovery(config).run();
+    }
+
+    private Recovered run() {
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(SegmentFiles.directory(dir));
+            while (true) {
+                try {
+                    return attempt(t0);
+                } catch (RepairNeeded r) {
+                    repair(r);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot recover store in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Recovered attempt(long t0) throws IOException, RepairNeeded {
+        List<Path> paths = SegmentFiles.list(dir);
+        EventIndex index = new EventIndex();
+        IdempotencyIndex keys = new IdempotencyIndex(config.idempotencyWindow());
+        int startOrdinal = 0;
+        long startOffset = -1;
+        boolean fromCheckpoint = false;
+        String skipped = null;
+        long lastTs = 0;
+        scannedFrames = 0;
+        if (!paths.isEmpty()) {
+            try {
+                IndexCheckpoint.Loaded loaded = IndexCheckpoint.load(dir, paths, index, keys);
+                startOrdinal = loaded.segments().size() - 1;
+                startOffset = loaded.segments().get(startOrdinal).coveredLength();
+                lastTs = loaded.lastTimestampMicros();
+                fromCheckpoint = true;
+            } catch (IndexCheckpoint.Unusable u) {
+                skipped = u.getMessage();
+                if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
+                    LOG.warn("index checkpoint in {} not used, scanning all segments: {}", dir, skipped);
+                } else {
+                    LOG.info("no index checkpoint in {}, scanning all segments", dir);
+                }
+                index = new EventIndex();
+                keys = new IdempotencyIndex(config.idempotencyWindow());
+            }
+        }
+        SegmentSet segments = new SegmentSet();
+        long activeLength = -1;
+        FrameView v = new FrameView();
+        for (int i = 0; i < paths.size(); i++) {
+            Path path = paths.get(i);
+            long first = SegmentFiles.parse(path.getFileName().toString());
+            boolean newest = i == paths.size() - 1;
+            if (i < startOrdinal) {
+                segments.add(path, first);
+                continue;
+            }
+            long size = Files.size(path);
+            long start;
+            if (i == startOrdinal && fromCheckpoint) {
+                start = startOffset;
+            } else {
+                if (first != index.size()) {
+                    throw needRepair(i, 0, new CorruptStoreException(path, 0, "segment starts at global sequence "
+                            + first + ", expected " + index.size() + " (missing or extra segment)"));
+                }
+                if (size < SegmentHeader.LENGTH && newest) {
+                    // A crash while the segment was being created: it holds no frame.
+                    LOG.warn("removing incomplete new segment {} ({} bytes)", path, size);
+                    truncatedTail += size;
+                    Files.delete(path);
+                    SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                    paths = paths.subList(0, i);
+                    break;
+                }
+                start = SegmentHeader.LENGTH;
+            }
+            boolean incomplete = false;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                map.order(ByteOrder.LITTLE_ENDIAN);
+                if (!(i == startOrdinal && fromCheckpoint)) {
+                    SegmentHeader header;
+                    try {
+                        header = SegmentHeader.decode(map.slice(0, SegmentHeader.LENGTH), path);
+                    } catch (CorruptStoreException e) {
+                        if (newest && !SegmentScan.validFrameFollows(map, SegmentHeader.LENGTH, index.size())) {
+                            incomplete = true;
+                        } else {
+                            throw needRepair(i, 0, e);
+                        }
+                        header = null;
+                    }
+                    if (header != null && header.firstGlobalSequence() != first) {
+                        throw needRepair(i, 0, new CorruptStoreException(path, 0, "header says first global sequence "
+                                + header.firstGlobalSequence() + ", file name says " + first));
+                    }
+                }
+                if (incomplete) {
+                    map = null;
+                }
+                SegmentScan.Result scan = incomplete ? null : SegmentScan.scan(map, start, index.size(), newest);
+                int ordinal = segments.count();
+                long pos = start;
+                while (scan != null && pos < scan.validEnd()) {
+                    v.wrap(map, (int) pos);
+                    String problem = apply(v, index, keys, ordinal, (int) pos);
+                    if (problem != null) {
+                        throw needRepair(i, groupStart(map, start, pos),
+                                new CorruptStoreException(path, pos, problem));
+                    }
+                    lastTs = Math.max(lastTs, v.timestampMicros());
+                    pos += v.totalLength();
+                    scannedFrames++;
+                }
+                SegmentScan.Problem problem = scan == null ? null : scan.problem();
+                if (problem != null) {
+                    if (problem.torn()) {
+                        long cut = size - scan.validEnd();
+                        LOG.warn("torn tail in newest segment {}: {} at offset {}; truncating {} bytes back to offset {}",
+                                path, problem.reason(), problem.offset(), cut, scan.validEnd());
+                        ch.truncate(scan.validEnd());
+                        ch.force(true);
+                        truncatedTail += cut;
+                        size = scan.validEnd();
+                    } else {
+                        throw needRepair(i, scan.validEnd(), new CorruptStoreException(path, problem.offset(), problem.reason()));
+                    }
+                }
+            }
+            if (incomplete) {
+                LOG.warn("removing new segment {} whose header was not completely written ({} bytes, no frame)", path, size);
+                truncatedTail += size;
+                Files.delete(path);
+                SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                paths = paths.subList(0, i);
+                break;
+            }
+            segments.add(path, first);
+            if (newest) {
+                activeLength = size;
+            }
+        }
+        if (index.size() > 0) {
+            index.publish(index.size() - 1);
+            keys.evict(index.size() - 1);
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        Report report = new Report(fromCheckpoint, skipped, truncatedTail, repairDropped, scannedFrames, millis);
+        LOG.info("opened {}: {} events in {} segments in {} ms ({}, {} frames scanned)", dir, index.size(),
+                segments.count(), millis, fromCheckpoint ? "from checkpoint" : "full scan", scannedFrames);
+        return new Recovered(index, keys, segments, List.copyOf(paths), activeLength, lastTs, report);
+    }
+
+    /** Applies one checksum-valid frame to the index; returns a problem description when it breaks a chain. */
+    private static String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset) {
+        String name = v.entity();
+        EntityState entity = index.findEntity(name);
+        long expectedSeq = entity == null ? 0 : entity.count();
+        if (v.entitySequence() != expectedSeq) {
+            return "entity \"" + name + "\" event has entity sequence " + v.entitySequence() + ", expected " + expectedSeq;
+        }
+        if (entity == null) {
+            entity = index.entity(name);
+        }
+        if (!v.prevHashEquals(entity.lastHashRef())) {
+            return "entity \"" + name + "\" event at sequence " + expectedSeq + " does not link to the previous event's hash";
+        }
+        byte[] hash = new byte[32];
+        v.eventHash(hash);
+        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset),
+                (int) v.totalLength(), entity, index.scope(v.scope()), v.kind(), v.entitySequence(), hash);
+        long km = v.idempotencyKeyMsb();
+        long kl = v.idempotencyKeyLsb();
+        if (km != 0 || kl != 0) {
+            keys.restore(km, kl, v.globalSequence());
+        }
+        return null;
+    }
+
+    /** Start of the atomic group containing the frame at {@code pos} (frames from {@code start} are valid). */
+    private static long groupStart(MappedByteBuffer map, long start, long pos) {
+        FrameView v = new FrameView();
+        long groupStart = start;
+        long p = start;
+        while (p < pos) {
+            v.wrap(map, (int) p);
+            if (v.batchIndex() == 0) {
+                groupStart = p;
+            }
+            p += v.totalLength();
+        }
+        v.wrap(map, (int) pos);
+        return v.batchIndex() == 0 ? pos : groupStart;
+    }
+
+    private RepairNeeded needRepair(int segment, long validEnd, CorruptStoreException e) {
+        if (!config.repair()) {
+            throw e;
+        }
+        return new RepairNeeded(segment, validEnd, e);
+    }
+
+    private void repair(RepairNeeded r) throws IOException {
+        List<Path> paths = SegmentFiles.list(dir);
+        Path bad = paths.get(r.segment);
+        long dropped = 0;
+        Path quarantine = dir.resolve(QUARANTINE);
+        long size = Files.size(bad);
+        if (r.validEnd <= SegmentHeader.LENGTH) {
+            Files.createDirectories(quarantine);
+            Files.move(bad, quarantine.resolve(bad.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            dropped += size;
+        } else {
+            try (FileChannel ch = FileChannel.open(bad, StandardOpenOption.WRITE)) {
+                ch.truncate(r.validEnd);
+                ch.force(true);
+            }
+            dropped += size - r.validEnd;
+        }
+        for (int i = r.segment + 1; i < paths.size(); i++) {
+            Files.createDirectories(quarantine);
+            Path p = paths.get(i);
+            dropped += Files.size(p);
+            Files.move(p, quarantine.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.deleteIfExists(dir.resolve(IndexCheckpoint.FILE_NAME));
+        SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+        SegmentFiles.fsyncDirectory(dir);
+        repairDropped += dropped;
+        LOG.error("repair: {}; dropped {} bytes from offset {} of {} on (later segments moved to {})",
+                r.cause.getMessage(), dropped, r.validEnd, bad.getFileName(), quarantine);
+    }
+}

@@ -1,0 +1,182 @@
+package io.batpak.core.segment;
+
+import io.batpak.core.CorruptStoreException;
+import io.batpak.core.PayloadCodec;
+import io.batpak.core.StoreClosedException;
+import io.batpak.core.StoreException;
+import io.batpak.core.StoredEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The store's segment files as seen by readers: an ordinal per segment (its position in commit order) and a
+ * read-only channel used for positional reads, which are thread-safe. Every frame read is checked against its
+ * CRC32C before it is served; a mismatch is a {@link CorruptStoreException} naming file and offset.
+ *
+ * <p>Segments are added by the single writer thread; reads may run on any thread.
+ */
+public final class SegmentSet implements AutoCloseable {
+    /** One segment file. */
+    public static final class Segment {
+        final Path path;
+        final long firstGlobalSequence;
+        volatile FileChannel channel;
+
+        Segment(Path path, long firstGlobalSequence) {
+            this.path = path;
+            this.firstGlobalSequence = firstGlobalSequence;
+        }
+
+        public Path path() {
+            return path;
+        }
+
+        public long firstGlobalSequence() {
+            return firstGlobalSequence;
+        }
+    }
+
+    private volatile Segment[] segments = new Segment[0];
+    private volatile boolean closed;
+    private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
+
+    /** Registers a segment file; returns its ordinal. Writer thread (or recovery) only. */
+    public synchronized int add(Path path, long firstGlobalSequence) {
+        Segment[] old = segments;
+        Segment[] grown = new Segment[old.length + 1];
+        System.arraycopy(old, 0, grown, 0, old.length);
+        grown[old.length] = new Segment(path, firstGlobalSequence);
+        segments = grown;
+        return old.length;
+    }
+
+    public int count() {
+        return segments.length;
+    }
+
+    public Segment segment(int ordinal) {
+        return segments[ordinal];
+    }
+
+    /** Total bytes of all segment files. */
+    public long totalBytes() {
+        long total = 0;
+        for (Segment s : segments) {
+            total += s.path.toFile().length();
+        }
+        return total;
+    }
+
+    /**
+     * Reads and checks the frame at {@code offset} of segment {@code ordinal}.
+     *
+     * @return a little-endian buffer holding exactly the frame
+     * @throws CorruptStoreException when the frame fails its checks
+     */
+    public ByteBuffer readFrame(int ordinal, int offset, int length) {
+        Segment s = segments[ordinal];
+        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(s, buf, offset);
+        buf.flip();
+        FrameView v = views.get().wrap(buf, 0);
+        if (v.totalLength() != length) {
+            throw new CorruptStoreException(s.path, offset, "frame length " + v.totalLength() + " does not match index length " + length);
+        }
+        String problem = v.validate();
+        if (problem != null) {
+            throw new CorruptStoreException(s.path, offset, problem);
+        }
+        return buf;
+    }
+
+    /** Reads, checks and decodes the frame at a location; verifies it holds {@code expectedGlobalSequence}. */
+    public StoredEvent readEvent(int ordinal, int offset, int length, long expectedGlobalSequence, PayloadCodec codec) {
+        ByteBuffer buf = readFrame(ordinal, offset, length);
+        FrameView v = views.get().wrap(buf, 0);
+        if (v.globalSequence() != expectedGlobalSequence) {
+            throw new CorruptStoreException(segments[ordinal].path, offset,
+                    "frame holds global sequence " + v.globalSequence() + ", index expects " + expectedGlobalSequence);
+        }
+        return v.toStoredEvent(codec);
+    }
+
+    private void readFully(Segment s, ByteBuffer buf, long position) {
+        boolean retried = false;
+        while (true) {
+            try {
+                FileChannel ch = channel(s);
+                long pos = position;
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, pos);
+                    if (n < 0) {
+                        throw new CorruptStoreException(s.path, position, "frame runs past the end of the file");
+                    }
+                    pos += n;
+                }
+                return;
+            } catch (ClosedChannelException e) {
+                // An interrupted reader thread closes the shared channel; reopen it once for everyone else.
+                if (closed) {
+                    throw new StoreClosedException("read");
+                }
+                if (retried) {
+                    throw new StoreException("cannot read " + s.path + ": " + e, e);
+                }
+                retried = true;
+                reopen(s);
+                buf.clear();
+            } catch (IOException e) {
+                throw new StoreException("cannot read " + s.path + " at offset " + position + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private FileChannel channel(Segment s) throws IOException {
+        FileChannel ch = s.channel;
+        if (ch == null) {
+            synchronized (s) {
+                ch = s.channel;
+                if (ch == null) {
+                    if (closed) {
+                        throw new ClosedChannelException();
+                    }
+                    ch = FileChannel.open(s.path, StandardOpenOption.READ);
+                    s.channel = ch;
+                }
+            }
+        }
+        return ch;
+    }
+
+    private void reopen(Segment s) {
+        synchronized (s) {
+            FileChannel ch = s.channel;
+            if (ch != null && !ch.isOpen()) {
+                s.channel = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Segment s : segments) {
+            synchronized (s) {
+                FileChannel ch = s.channel;
+                s.channel = null;
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // Closing a read-only channel cannot lose data.
+                    }
+                }
+            }
+        }
+    }
+}
