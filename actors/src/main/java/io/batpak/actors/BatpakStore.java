@@ -22,7 +22,6 @@ import io.batpak.core.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -393,9 +392,5 @@ public final class BatpakStore {
     @Override
     public String toString() {
         return "BatpakStore[" + config.dataDir() + "]";
-    }
-
-    static List<StoredEvent> unmodifiable(List<StoredEvent> events) {
-        return Collections.unmodifiableList(events);
     }
 }

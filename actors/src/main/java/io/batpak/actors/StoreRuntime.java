@@ -58,6 +58,11 @@ final class StoreRuntime {
             release(n);
             return new StoreOverloadedException(now - n, bound);
         }
+        if (closing) {
+            // close() may have seen zero in flight just before this admission counted: back out.
+            release(n);
+            return new StoreClosedException(what);
+        }
         return null;
     }
 
