@@ -42,6 +42,14 @@ public record EventId(long msb, long lsb) implements Comparable<EventId> {
         if (text == null || text.length() != 36) {
             throw new IllegalArgumentException("not a canonical UUID string: " + text);
         }
+        // UUID.fromString alone is lenient (signs, misplaced dashes): check the 8-4-4-4-12 hex form first.
+        for (int i = 0; i < 36; i++) {
+            char c = text.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : Character.digit(c, 16) >= 0 && c < 0x80;
+            if (!ok) {
+                throw new IllegalArgumentException("not a canonical UUID string: " + text);
+            }
+        }
         UUID u = UUID.fromString(text);
         return new EventId(u.getMostSignificantBits(), u.getLeastSignificantBits());
     }

@@ -115,12 +115,20 @@ public final class StoreRecovery {
                 skipped = u.getMessage();
                 if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
                     LOG.warn("index checkpoint in {} not used, scanning all segments: {}", dir, skipped);
+                    // An untrusted checkpoint describes other data; once later appends make the segments fit it
+                    // again it would pass the checks and be loaded. Remove it so it is never used.
+                    Files.delete(dir.resolve(IndexCheckpoint.FILE_NAME));
+                    SegmentFiles.fsyncDirectory(dir);
                 } else {
                     LOG.info("no index checkpoint in {}, scanning all segments", dir);
                 }
                 index = new EventIndex();
                 keys = new IdempotencyIndex(config.idempotencyWindow());
             }
+        } else if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
+            LOG.warn("removing index checkpoint in {}: there is no segment it could describe", dir);
+            Files.delete(dir.resolve(IndexCheckpoint.FILE_NAME));
+            SegmentFiles.fsyncDirectory(dir);
         }
         SegmentSet segments = new SegmentSet();
         long activeLength = -1;
