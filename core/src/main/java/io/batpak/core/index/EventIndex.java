@@ -177,9 +177,11 @@ public final class EventIndex {
     private void insertId(long msb, long lsb, int row) {
         int[] slots = idSlots;
         if ((idCount + 1) * 2 > slots.length) {
-            slots = rehash(slots.length * 2);
+            // The rehash walks every appended row, this one included.
+            rehash(slots.length * 2);
+        } else {
+            place(slots, msb, lsb, row);
         }
-        place(slots, msb, lsb, row);
         idCount++;
     }
 
