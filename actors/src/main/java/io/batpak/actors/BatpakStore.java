@@ -234,7 +234,9 @@ public final class BatpakStore {
         if (options == null) {
             throw new InvalidAppendException(where + "options must not be null (use AppendOptions.DEFAULT)");
         }
-        byte[] bytes = config.codec().encode(payload);
+        // A caller's byte[] is copied here, on the calling thread, like an object payload is encoded here: the
+        // event is built later on a partition, and must not see the caller reusing its buffer after the call.
+        byte[] bytes = payload instanceof byte[] raw ? raw.clone() : config.codec().encode(payload);
         if (bytes.length > config.maxPayloadBytes()) {
             throw new PayloadTooLargeException(bytes.length, config.maxPayloadBytes());
         }

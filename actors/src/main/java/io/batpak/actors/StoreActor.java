@@ -3,6 +3,7 @@ package io.batpak.actors;
 import io.batpak.core.StoreException;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -16,6 +17,12 @@ final class StoreActor {
     }
 
     static Behavior<StoreCommand> create(BatpakStore store) {
+        // A command whose store call throws (a Get of a null id or of a damaged event: Get has no error reply)
+        // must not stop the front door for every other caller; the failure is logged and the actor resumes.
+        return Behaviors.supervise(receive(store)).onFailure(SupervisorStrategy.resume());
+    }
+
+    private static Behavior<StoreCommand> receive(BatpakStore store) {
         return Behaviors.receive((ctx, cmd) -> {
             if (cmd instanceof StoreCommand.Append a) {
                 store.append(a.coordinate(), a.kind(), a.payload(), a.options()).whenComplete((r, e) ->

@@ -177,11 +177,13 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         journal.discardStaged();
         StoreWriteException error = new StoreWriteException("write to the segment failed: " + e.getMessage()
                 + "; the append was not stored", e);
-        failAll(error);
+        // Reset the partitions before anyone learns of the failure: an append issued after the failed reply
+        // (a retry) then reaches its partition after the Reset and is built on the new epoch.
         epoch++;
         for (var p : rt.partitions) {
             p.tell(new EntityPartition.Reset(epoch));
         }
+        failAll(error);
     }
 
     private void enterFailed(StoreFailedException e) {

@@ -89,7 +89,8 @@ public final class IdempotencyIndex {
     public synchronized void evict(long lastGlobalSequence) {
         long oldestKept = lastGlobalSequence - window + 1;
         while (count > 0 && fifoSeq[head] < oldestKept) {
-            // A key reused after it expired has a newer entry further back in the FIFO: keep it.
+            // A key reused after it expired has a newer entry further back in the FIFO (recovery restores every
+            // use of it): drop the key only if this entry is still the one it maps to.
             if (committed.get(fifoMsb[head], fifoLsb[head]) == fifoSeq[head]) {
                 committed.remove(fifoMsb[head], fifoLsb[head]);
             }

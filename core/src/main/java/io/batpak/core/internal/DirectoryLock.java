@@ -10,20 +10,33 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Exclusive ownership of a data directory through an OS file lock on {@code <dir>/LOCK}, held for the store's
  * lifetime. A second open in this JVM or in another process fails with {@link StoreLockedException}.
+ *
+ * <p>OS file locks belong to the process, and on Linux closing <em>any</em> channel of the lock file releases
+ * them. So a second open in this JVM must not open the lock file at all: directories locked by this JVM are
+ * tracked in {@link #HELD} and refused before the file is touched.
  */
 public final class DirectoryLock implements AutoCloseable {
     public static final String FILE_NAME = "LOCK";
 
+    /** Lock files held by this JVM (real paths). */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path key;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
+    private DirectoryLock(FileChannel channel, FileLock lock, Path key) {
         this.channel = channel;
         this.lock = lock;
+        this.key = key;
     }
 
     /**
@@ -31,6 +44,24 @@ public final class DirectoryLock implements AutoCloseable {
      */
     public static DirectoryLock acquire(Path dataDir) {
         Path file = dataDir.resolve(FILE_NAME);
+        Path key;
+        try {
+            key = dataDir.toRealPath().resolve(FILE_NAME);
+        } catch (IOException e) {
+            throw new StoreException("cannot resolve store directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        if (!HELD.add(key)) {
+            throw new StoreLockedException(dataDir);
+        }
+        try {
+            return lock(dataDir, file, key);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static DirectoryLock lock(Path dataDir, Path file, Path key) {
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -57,7 +88,7 @@ public final class DirectoryLock implements AutoCloseable {
         } catch (IOException ignored) {
             // The lock is what matters, not the pid text.
         }
-        return new DirectoryLock(ch, lock);
+        return new DirectoryLock(ch, lock, key);
     }
 
     private static void closeQuietly(FileChannel ch) {
@@ -70,11 +101,15 @@ public final class DirectoryLock implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             lock.release();
         } catch (IOException ignored) {
             // Closing the channel releases the lock as well.
         }
         closeQuietly(channel);
+        HELD.remove(key);
     }
 }

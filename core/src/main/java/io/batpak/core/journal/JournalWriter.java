@@ -181,6 +181,8 @@ public final class JournalWriter implements AutoCloseable {
                 e.claim = keys.commit(e.idempotencyKey, e.globalSequence);
             }
         }
+        // Unkeyed events move the window too: expire keys that fell out of it, as recovery does on open.
+        keys.evict(staged.get(n - 1).globalSequence);
         groupCommits++;
         appends += n;
         staged.clear();
