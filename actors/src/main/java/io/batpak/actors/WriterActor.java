@@ -112,10 +112,11 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 getContext().getSelf().tell(Flush.INSTANCE);
             }
         } catch (IOException e) {
-            writeFailed(e);
-            if (!staged.contains(w)) {
-                fail(w, new StoreWriteException("segment rotation failed: " + e.getMessage(), e));
-            }
+            // Only creating the next segment throws here; nothing staged was lost, the append can be retried.
+            fail(w, new StoreWriteException("cannot start a new segment: " + e.getMessage(), e));
+        } catch (StoreFailedException e) {
+            enterFailed(e);
+            fail(w, e);
         } catch (RuntimeException e) {
             enterFailed(new StoreFailedException("writer defect: " + e, e));
             if (!staged.contains(w)) {

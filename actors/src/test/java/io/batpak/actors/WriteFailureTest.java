@@ -332,6 +332,23 @@ class WriteFailureTest {
     }
 
     @Test
+    void bytesOfAFailedForceThatCouldNotBeCutAreCutAtCloseNotForced() {
+        BatpakStore store = open(config());
+        AppendReceipt kept = await(store.append(c("u"), KIND, "kept"));
+        hook.failForces.set(1);
+        hook.failTruncates = true;
+        // The frame reaches the file, its force fails and the cut back fails: the store fails, the append too.
+        assertFails(StoreFailedException.class, store.append(c("u"), KIND, "undead?"));
+        assertTrue(store.stats().failed());
+        hook.failTruncates = false;
+        TestSupport.closeStore(store);
+        BatpakStore reopened = open(StoreConfig.builder(dir).build());
+        assertEquals(kept.globalSequence(), reopened.lastGlobalSequence(), "a failed append must not reappear");
+        assertEquals(1, reopened.readEntity("u", 0, 10).size());
+        assertChain(reopened, "u", 1);
+    }
+
+    @Test
     void failedBackgroundForceOfAcknowledgedEventsFailsTheStore() throws InterruptedException {
         BatpakStore store = open(StoreConfig.builder(dir).ioFaultHook(hook)
                 .syncMode(io.batpak.core.SyncMode.interval(java.time.Duration.ofMillis(5))).build());

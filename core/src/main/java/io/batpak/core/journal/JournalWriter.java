@@ -45,6 +45,8 @@ public final class JournalWriter implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private long nextSequence;
     private long lastForceNanos = System.nanoTime();
+    /** End of the good data when a failed write could not be cut back, else -1. */
+    private long unacknowledgedFrom = -1;
 
     private volatile long fsyncs;
     private volatile long groupCommits;
@@ -196,6 +198,8 @@ public final class JournalWriter implements AutoCloseable {
             active.truncate(before);
         } catch (IOException | RuntimeException t) {
             cause.addSuppressed(t);
+            // Remember where the good data ends so close() tries the cut again instead of forcing the failed bytes.
+            unacknowledgedFrom = before;
             throw new StoreFailedException("write to " + active.path() + " failed (" + cause.getMessage()
                     + ") and the partial write could not be truncated; the store stops accepting appends", cause);
         }
@@ -245,9 +249,8 @@ public final class JournalWriter implements AutoCloseable {
         if (!staged.isEmpty()) {
             throw new IllegalStateException("rotate with staged events");
         }
-        if (active.hasUnforcedBytes()) {
-            force();
-        }
+        // Under INTERVAL and NONE the unforced bytes are acknowledged events: a failed force here fails the store.
+        forceIfDue(true);
         SegmentAppender next = newSegment();
         SegmentAppender old = active;
         active = next;
@@ -290,12 +293,24 @@ public final class JournalWriter implements AutoCloseable {
         return core;
     }
 
-    /** Forces unforced bytes and closes the active segment. */
+    /**
+     * Forces unforced bytes and closes the active segment. If a failed write could not be cut back earlier, the cut
+     * is tried once more instead, and the failed bytes are never forced.
+     *
+     * @throws IOException when the force fails, or the failed bytes still cannot be cut (they may then reappear on
+     *     the next open as events whose appends were reported failed)
+     */
     @Override
     public void close() throws IOException {
-        if (active.hasUnforcedBytes()) {
-            force();
+        try {
+            if (unacknowledgedFrom >= 0) {
+                active.truncate(unacknowledgedFrom);
+                unacknowledgedFrom = -1;
+            } else if (active.hasUnforcedBytes()) {
+                force();
+            }
+        } finally {
+            active.close();
         }
-        active.close();
     }
 }
