@@ -233,7 +233,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                               CompletableFuture<AppendReceipt> reply) {
         CompletableFuture.runAsync(() -> {
             try {
-                reply.complete(matchStored(key, seq, c, kind, payload));
+                reply.complete(matchStored(core, key, seq, c, kind, payload));
             } catch (RuntimeException e) {
                 reply.completeExceptionally(e);
             }
@@ -261,10 +261,6 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                     + " with a different payload");
         }
         return stored.toReceipt();
-    }
-
-    private AppendReceipt matchStored(IdempotencyKey key, long seq, Coordinate c, EventKind kind, byte[] payload) {
-        return matchStored(core, key, seq, c, kind, payload);
     }
 
     private void onPrepare(PrepareBatch p) {
