@@ -7,8 +7,11 @@ import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
 import io.batpak.core.IdempotencyKey;
+import io.batpak.core.IndexEntry;
 import io.batpak.core.InvalidAppendException;
+import io.batpak.core.InvalidQueryException;
 import io.batpak.core.PayloadTooLargeException;
+import io.batpak.core.Region;
 import io.batpak.core.ReservedKindException;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreException;
@@ -313,7 +316,7 @@ public final class BatpakStore {
     /** The visible event with this id, or empty. */
     public Optional<StoredEvent> get(EventId eventId) {
         if (eventId == null) {
-            throw new InvalidAppendException("eventId must not be null");
+            throw new InvalidQueryException("eventId must not be null");
         }
         return core.get(eventId);
     }
@@ -325,6 +328,42 @@ public final class BatpakStore {
      */
     public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
         return core.readEntity(entity, fromSequence, max);
+    }
+
+    /**
+     * Up to {@code limit} visible events in {@code region} with a global sequence strictly after
+     * {@code afterGlobalSequence} ({@code -1} starts at the beginning), in commit order. Page by passing the last
+     * global sequence returned; an empty page means there is nothing more (yet). Never returns an event that is
+     * not yet visible, nor part of an atomic batch. Synchronous and thread-safe; never waits for the writer.
+     *
+     * @throws InvalidQueryException when the region is null, the position is below -1 or the limit negative
+     */
+    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
+        return core.query(region, afterGlobalSequence, limit);
+    }
+
+    /** Like {@link #query}, answered from the in-memory index alone (no payload is read). */
+    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
+        return core.queryIndex(region, afterGlobalSequence, limit);
+    }
+
+    /** Events of exactly this scope, paged like {@link #query}. */
+    public List<StoredEvent> byScope(String scope, long afterGlobalSequence, int limit) {
+        return query(Region.scope(scope), afterGlobalSequence, limit);
+    }
+
+    /** Events of exactly this kind, paged like {@link #query}. */
+    public List<StoredEvent> byKind(EventKind kind, long afterGlobalSequence, int limit) {
+        return query(Region.all().withKind(kind), afterGlobalSequence, limit);
+    }
+
+    /**
+     * The entity registry ("list all streams"): names of entities with visible events in name order; with a
+     * {@code prefix}, only that entity and its namespace ({@code prefix:...}). Page by passing the last name
+     * returned as {@code afterEntity} (null for the first page).
+     */
+    public List<String> entities(String prefix, String afterEntity, int limit) {
+        return core.entities(prefix, afterEntity, limit);
     }
 
     /** The global sequence of the last visible event, -1 when the store is empty. */

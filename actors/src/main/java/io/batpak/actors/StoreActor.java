@@ -38,6 +38,12 @@ final class StoreActor {
                 } catch (StoreException e) {
                     r.replyTo().tell(StatusReply.error(e));
                 }
+            } else if (cmd instanceof StoreCommand.Query q) {
+                try {
+                    q.replyTo().tell(StatusReply.success(store.query(q.region(), q.afterGlobalSequence(), q.limit())));
+                } catch (StoreException e) {
+                    q.replyTo().tell(StatusReply.error(e));
+                }
             } else if (cmd instanceof StoreCommand.GetStats s) {
                 s.replyTo().tell(store.stats());
             } else if (cmd instanceof StoreCommand.Shutdown) {

@@ -6,6 +6,7 @@ import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
+import io.batpak.core.Region;
 import io.batpak.core.StoreStats;
 import io.batpak.core.StoredEvent;
 import java.util.List;
@@ -37,6 +38,11 @@ public sealed interface StoreCommand {
 
     /** {@link BatpakStore#readEntity(String, long, int)}. */
     record ReadEntity(String entity, long fromSequence, int max, ActorRef<StatusReply<List<StoredEvent>>> replyTo)
+            implements StoreCommand {
+    }
+
+    /** {@link BatpakStore#query(Region, long, int)}. */
+    record Query(Region region, long afterGlobalSequence, int limit, ActorRef<StatusReply<List<StoredEvent>>> replyTo)
             implements StoreCommand {
     }
 

@@ -7,6 +7,7 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
+import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Readers never see part of an atomic batch: while several clients append only batches of {@code K} items
+ * Readers (entity reads and region queries) never see part of an atomic batch: while several clients append only batches of {@code K} items
  * (spread over several entities), concurrent readers observe the visible global sequence only at batch
  * boundaries, and every entity they read shows whole batches.
  */
@@ -52,6 +53,14 @@ class BatchVisibilityTest {
                         int n = store.readEntity("both", 0, Integer.MAX_VALUE).size();
                         if (n % 2 != 0) {
                             violation.set("entity 'both' shows " + n + " events, half a batch");
+                        }
+                        int q = store.queryIndex(Region.entity("both"), -1, Integer.MAX_VALUE).size();
+                        if (q % 2 != 0) {
+                            violation.set("a query of entity 'both' shows " + q + " events, half a batch");
+                        }
+                        int all = store.queryIndex(Region.all(), -1, Integer.MAX_VALUE).size();
+                        if (all % K != 0) {
+                            violation.set("a query of everything shows " + all + " events, not whole batches");
                         }
                         observations.incrementAndGet();
                     }

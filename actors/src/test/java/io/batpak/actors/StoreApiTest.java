@@ -30,6 +30,7 @@ import io.batpak.core.ExpectedSequence;
 import io.batpak.core.Hash;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.InvalidAppendException;
+import io.batpak.core.InvalidQueryException;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.PayloadEncodingException;
 import io.batpak.core.PayloadTooLargeException;
@@ -213,7 +214,7 @@ class StoreApiTest {
         AppendReceipt r = await(store.append(c("e"), KIND, "x"));
         assertTrue(store.get(r.eventId()).isPresent());
         assertEquals(Optional.empty(), store.get(EventId.generate()));
-        assertThrows(InvalidAppendException.class, () -> store.get(null));
+        assertThrows(InvalidQueryException.class, () -> store.get(null));
     }
 
     @Test
@@ -237,10 +238,10 @@ class StoreApiTest {
             assertEquals("p" + i, all.get(i).payloadAs(String.class));
             assertEquals(2L * i, all.get(i).globalSequence());
         }
-        InvalidAppendException from = assertThrows(InvalidAppendException.class,
+        InvalidQueryException from = assertThrows(InvalidQueryException.class,
                 () -> store.readEntity("paged", -1, 5));
         assertTrue(from.getMessage().contains("fromSequence"), from.getMessage());
-        InvalidAppendException max = assertThrows(InvalidAppendException.class,
+        InvalidQueryException max = assertThrows(InvalidQueryException.class,
                 () -> store.readEntity("paged", 0, -1));
         assertTrue(max.getMessage().contains("max"), max.getMessage());
     }
@@ -736,7 +737,7 @@ class StoreApiTest {
         BatpakStore store = open();
         AppendReceipt r = await(store.append(c("robust"), KIND, "x"));
         TestProbe<Optional<StoredEvent>> getProbe = testKit.createTestProbe();
-        // get(null) throws InvalidAppendException; the Get protocol has no error reply.
+        // get(null) throws InvalidQueryException; the Get protocol has no error reply.
         store.ref().tell(new StoreCommand.Get(null, getProbe.getRef()));
         TestProbe<StoreStats> statsProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));

@@ -5,21 +5,18 @@ import io.batpak.core.Hash;
 /**
  * One entity's durable state in the index: its posting list (global sequences of its events in entity-sequence
  * order, so position i holds entity sequence i) and the eventHash of its last event. Written only by the
- * index's single writer thread; read by any thread (publication through the volatile fields).
+ * index's single writer thread; read by any thread (publication through volatile fields).
  */
 public final class EntityState {
-    private static final int INITIAL_CAPACITY = 4;
-
     private final int id;
     private final String name;
-    private volatile int[] postings;
-    private volatile int count;
+    private final PostingList postings;
     private volatile byte[] lastHash = new byte[Hash.LENGTH];
 
     EntityState(int id, String name, int capacity) {
         this.id = id;
         this.name = name;
-        this.postings = new int[Math.max(INITIAL_CAPACITY, capacity)];
+        this.postings = new PostingList(capacity);
     }
 
     public int id() {
@@ -32,12 +29,17 @@ public final class EntityState {
 
     /** Events appended to the index for this entity (visible or about to be published). */
     public int count() {
-        return count;
+        return postings.count();
     }
 
     /** Global sequence of the entity's event with entity sequence {@code sequence}. */
     public int globalSequenceAt(int sequence) {
-        return postings[sequence];
+        return postings.get(sequence);
+    }
+
+    /** The entity's events as global sequences; position = entity sequence. */
+    public PostingList postings() {
+        return postings;
     }
 
     /** A copy of the eventHash of the entity's last event, zeros when it has none. */
@@ -51,19 +53,10 @@ public final class EntityState {
     }
 
     void append(int globalSequence, byte[] eventHash) {
-        int n = count;
-        int[] p = postings;
-        if (n == p.length) {
-            int[] grown = new int[Math.max(INITIAL_CAPACITY, n + (n >> 1))];
-            System.arraycopy(p, 0, grown, 0, n);
-            postings = grown;
-            p = grown;
-        }
-        p[n] = globalSequence;
         if (eventHash != null) {
             lastHash = eventHash;
         }
-        count = n + 1;
+        postings.append(globalSequence);
     }
 
     void restoreLastHash(byte[] eventHash) {

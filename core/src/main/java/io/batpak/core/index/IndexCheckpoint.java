@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
  *            u32 scopeCount;  per scope:  u16 length, UTF-8 name
  *            u32 entityCount; per entity: u16 length, UTF-8 name, 32-byte eventHash of its last event
  *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 frameLength, i32 entityId,
- *                i32 scopeId, i32 entitySequence, then eventCount x u16 kind (column after column)
+ *                i32 scopeId, then eventCount x u16 kind (column after column)
  *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
  * </pre>
  *
@@ -106,11 +106,11 @@ public final class IndexCheckpoint {
                     out.putLong(col == 0 ? c.idMsb[i] : col == 1 ? c.idLsb[i] : c.location[i]);
                 }
             }
-            for (int col = 0; col < 4; col++) {
+            for (int col = 0; col < 3; col++) {
                 for (int r = 0; r < rows; r++) {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
-                    out.putInt(col == 0 ? c.length[i] : col == 1 ? c.entityId[i] : col == 2 ? c.scopeId[i] : c.entitySequence[i]);
+                    out.putInt(col == 0 ? c.length[i] : col == 1 ? c.entityId[i] : c.scopeId[i]);
                 }
             }
             for (int r = 0; r < rows; r++) {
@@ -254,11 +254,11 @@ public final class IndexCheckpoint {
                 b.position(b.position() + n * Long.BYTES);
             }
         }
-        for (int col = 0; col < 4; col++) {
+        for (int col = 0; col < 3; col++) {
             for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
                 int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
                 EventIndex.Chunk c = index.chunkForRestore(base);
-                int[] dst = col == 0 ? c.length : col == 1 ? c.entityId : col == 2 ? c.scopeId : c.entitySequence;
+                int[] dst = col == 0 ? c.length : col == 1 ? c.entityId : c.scopeId;
                 b.asIntBuffer().get(dst, 0, n);
                 b.position(b.position() + n * Integer.BYTES);
             }
@@ -268,18 +268,17 @@ public final class IndexCheckpoint {
             b.asShortBuffer().get(index.chunkForRestore(base).kind, 0, n);
             b.position(b.position() + n * Short.BYTES);
         }
-        // Rebuild posting lists from the entity column; every row's entity sequence must be its list position.
-        int[] counts = new int[entities];
+        // Rebuild posting lists from the entity, scope and kind columns.
         for (int r = 0; r < rows; r++) {
             EventIndex.Chunk c = index.chunkForRestore(r);
             int i = r & EventIndex.CHUNK_MASK;
             int e = c.entityId[i];
-            if (e < 0 || e >= entities || c.entitySequence[i] != counts[e] || c.scopeId[i] < 0 || c.scopeId[i] >= scopes) {
+            if (e < 0 || e >= entities || c.scopeId[i] < 0 || c.scopeId[i] >= scopes) {
                 throw new Unusable("inconsistent checkpoint row " + r);
             }
-            counts[e]++;
         }
         index.restoreSize(rows);
+        index.restorePostings();
         for (int r = 0; r < rows; r++) {
             EventIndex.Chunk c = index.chunkForRestore(r);
             int e = c.entityId[r & EventIndex.CHUNK_MASK];

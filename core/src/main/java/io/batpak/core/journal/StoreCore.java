@@ -1,7 +1,10 @@
 package io.batpak.core.journal;
 
 import io.batpak.core.EventId;
-import io.batpak.core.InvalidAppendException;
+import io.batpak.core.EventKind;
+import io.batpak.core.IndexEntry;
+import io.batpak.core.InvalidQueryException;
+import io.batpak.core.Region;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreException;
@@ -9,6 +12,7 @@ import io.batpak.core.StoredEvent;
 import io.batpak.core.index.EntityState;
 import io.batpak.core.index.EventIndex;
 import io.batpak.core.index.IdempotencyIndex;
+import io.batpak.core.index.RegionQuery;
 import io.batpak.core.internal.DirectoryLock;
 import io.batpak.core.internal.MonotonicClock;
 import io.batpak.core.recovery.StoreRecovery;
@@ -122,14 +126,12 @@ public final class StoreCore implements AutoCloseable {
      */
     public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
         if (entity == null) {
-            throw new InvalidAppendException("entity must not be null");
+            throw new InvalidQueryException("entity must not be null");
         }
         if (fromSequence < 0) {
-            throw new InvalidAppendException("fromSequence must be >= 0, was " + fromSequence);
+            throw new InvalidQueryException("fromSequence must be >= 0, was " + fromSequence);
         }
-        if (max < 0) {
-            throw new InvalidAppendException("max must be >= 0, was " + max);
-        }
+        checkLimit("max", max);
         EventIndex index = recovered.index();
         EntityState e = index.findEntity(entity);
         if (e == null || max == 0) {
@@ -147,7 +149,90 @@ public final class StoreCore implements AutoCloseable {
         return out;
     }
 
-    /** The visible head of an entity: last entity sequence (-1 when none) and its eventHash (zeros when none). */
+    /**
+     * Up to {@code limit} visible events in {@code region} with a global sequence strictly greater than
+     * {@code afterGlobalSequence} (-1 starts at the beginning), in commit order. Page by passing the last global
+     * sequence returned. Never returns an event that is not yet visible, nor part of an atomic batch.
+     *
+     * @throws InvalidQueryException when the region is null, the position is below -1 or the limit negative
+     */
+    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
+        int[] seqs = select(region, afterGlobalSequence, limit);
+        List<StoredEvent> out = new ArrayList<>(seqs.length);
+        for (int g : seqs) {
+            out.add(readAt(g));
+        }
+        return out;
+    }
+
+    /** Like {@link #query} but answered from the index alone, without reading payloads. */
+    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
+        int[] seqs = select(region, afterGlobalSequence, limit);
+        EventIndex index = recovered.index();
+        List<IndexEntry> out = new ArrayList<>(seqs.length);
+        for (int g : seqs) {
+            out.add(new IndexEntry(g, new EventId(index.idMsbAt(g), index.idLsbAt(g)),
+                    index.entityById(index.entityIdAt(g)).name(), index.scopeName(index.scopeIdAt(g)),
+                    EventKind.fromRaw(index.kindAt(g)), index.entitySequenceAt(g)));
+        }
+        return out;
+    }
+
+    private int[] select(Region region, long afterGlobalSequence, int limit) {
+        if (region == null) {
+            throw new InvalidQueryException("region must not be null");
+        }
+        if (afterGlobalSequence < -1) {
+            throw new InvalidQueryException("afterGlobalSequence must be >= -1, was " + afterGlobalSequence);
+        }
+        checkLimit("limit", limit);
+        return RegionQuery.select(recovered.index(), region, afterGlobalSequence, limit);
+    }
+
+    /**
+     * Names of entities with visible events, in name order: all of them when {@code prefix} is null, else the
+     * entity {@code prefix} and its namespace ({@code prefix:...}). Pages start after {@code afterEntity}
+     * (null: from the first), at most {@code limit} names.
+     */
+    public List<String> entities(String prefix, String afterEntity, int limit) {
+        checkLimit("limit", limit);
+        EventIndex index = recovered.index();
+        List<String> out = new ArrayList<>(Math.min(limit, 1024));
+        if (limit == 0) {
+            return out;
+        }
+        String from = afterEntity == null ? (prefix == null ? "" : prefix) : afterEntity;
+        for (EntityState e : index.entitiesInRange(from, null)) {
+            String name = e.name();
+            if (afterEntity != null && name.equals(afterEntity)) {
+                continue;
+            }
+            if (prefix != null && !Region.namespaceMatches(prefix, name)) {
+                if (name.compareTo(prefix + (char) (Region.NAMESPACE_SEPARATOR + 1)) >= 0) {
+                    break;
+                }
+                continue;
+            }
+            if (index.visibleCount(e) > 0) {
+                out.add(name);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkLimit(String name, int limit) {
+        if (limit < 0) {
+            throw new InvalidQueryException(name + " must be >= 0, was " + limit);
+        }
+    }
+
+    /**
+     * The visible head of an entity: last entity sequence (-1 when none) and its eventHash (zeros when none).
+     * Consistent only while no append of this entity is being committed (the entity's partition ensures that).
+     */
     public EntityHead head(String entity) {
         EventIndex index = recovered.index();
         EntityState e = index.findEntity(entity);

@@ -223,6 +223,34 @@ class EventIndexTest {
     }
 
     @Test
+    void visibleCountNeverSplitsAPublishedGroup() throws InterruptedException {
+        // The writer appends two rows of entity "e" per published group; a reader must always count whole groups.
+        EventIndex idx = new EventIndex();
+        int groups = 200_000;
+        java.util.concurrent.atomic.AtomicReference<String> bad = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        EntityState e = idx.entity("e");
+        Thread reader = new Thread(() -> {
+            while (!done.get() && bad.get() == null) {
+                int n = idx.visibleCount(e);
+                if (n % 2 != 0) {
+                    bad.set("visible count " + n + " splits a group");
+                }
+            }
+        });
+        reader.start();
+        for (int g = 0; g < groups && bad.get() == null; g++) {
+            append(idx, 2L * g, "e", "s", 1);
+            append(idx, 2L * g + 1, "e", "s", 1);
+            idx.publish(2L * g + 1);
+        }
+        done.set(true);
+        reader.join();
+        assertEquals(null, bad.get());
+        assertEquals(2 * groups, idx.visibleCount(e));
+    }
+
+    @Test
     void newEntityHasZeroHashAndEntityReturnsTheSameState() {
         EventIndex idx = new EventIndex();
         EntityState e = idx.entity("x");
