@@ -807,7 +807,7 @@ class StoreApiTest {
         store.ref().tell(new StoreCommand.ReadEntity("t1", -1, 10, readProbe.getRef()));
         StatusReply<List<StoredEvent>> bad = readProbe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(bad.isError());
-        assertInstanceOf(InvalidAppendException.class, bad.getError());
+        assertInstanceOf(InvalidQueryException.class, bad.getError());
 
         TestProbe<StoreStats> statsProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
