@@ -6,6 +6,8 @@ import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
+import io.batpak.core.EventType;
+import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.IndexEntry;
 import io.batpak.core.InvalidAppendException;
@@ -61,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * load ({@link io.batpak.core.StoreOverloadedException}), I/O ({@link io.batpak.core.StoreWriteException},
  * {@link io.batpak.core.StoreFailedException}) and lifecycle ({@link io.batpak.core.StoreClosedException}).
  * A failed append stored nothing. Completion callbacks never run on the writer's thread.
+ *
+ * <h2>Typed events and gates</h2>
+ * {@link #appendTyped} stores an object of an {@link EventType} class under its class's kind with its schema
+ * version; {@link #readTyped} and {@link StoredEvent#payloadAs(Class)} read it back, upcasting events stored with
+ * an older version ({@link io.batpak.core.Upcaster}). Configured {@link io.batpak.core.Gate}s are evaluated before
+ * every append is committed; a denial fails it with {@link io.batpak.core.GateDeniedException}.
  *
  * <h2>Reads</h2>
  * {@link #get}, {@link #readEntity} and {@link #lastGlobalSequence} are synchronous, thread-safe and never wait for
@@ -188,6 +196,33 @@ public final class BatpakStore {
         return appendEncoded(coordinate, kind, payload, 0, options);
     }
 
+    /** Appends a typed event with default options. See {@link #appendTyped(Coordinate, Object, AppendOptions)}. */
+    public CompletionStage<AppendReceipt> appendTyped(Coordinate coordinate, Object event) {
+        return appendTyped(coordinate, event, AppendOptions.DEFAULT);
+    }
+
+    /**
+     * Appends an object of an {@link EventType} class: its kind and payload version come from the class's
+     * annotation (the class is registered on first use), the payload is encoded with the configured Jackson CBOR
+     * mapper and the version is stored in the frame. Otherwise as {@link #append(Coordinate, EventKind, Object,
+     * AppendOptions)}.
+     *
+     * @return the receipt; or a failed stage, also with {@link io.batpak.core.InvalidEventTypeException} (no valid
+     *         annotation) or {@link io.batpak.core.EventTypeConflictException} (another class owns the kind)
+     */
+    public CompletionStage<AppendReceipt> appendTyped(Coordinate coordinate, Object event, AppendOptions options) {
+        if (event == null) {
+            return CompletableFuture.failedFuture(new InvalidAppendException("event must not be null"));
+        }
+        EventTypeRegistry.Registration type;
+        try {
+            type = config.eventTypes().register(event.getClass());
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return appendEncoded(coordinate, type.kind(), event, type.version(), options);
+    }
+
     /**
      * Appends an event caused by {@code cause}: the correlation id is inherited from it and the causation id is
      * its event id.
@@ -301,9 +336,18 @@ public final class BatpakStore {
                 throw new InvalidAppendException("batch item " + i + " reuses idempotency key " + key
                         + " of an earlier item");
             }
+            int payloadVersion = 0;
+            if (r.typed()) {
+                EventTypeRegistry.Registration type = config.eventTypes().register(r.payload().getClass());
+                if (!type.kind().equals(r.kind())) {
+                    throw new InvalidAppendException("batch item " + i + ": typed payload " + type.type().getName()
+                            + " is event kind " + type.kind() + ", the request names kind " + r.kind());
+                }
+                payloadVersion = type.version();
+            }
             frameBytes += FrameLayout.frameSize(r.coordinate().entity().getBytes(StandardCharsets.UTF_8).length,
                     r.coordinate().scope().getBytes(StandardCharsets.UTF_8).length, bytes.length);
-            items.add(new EntityPartition.BatchItem(i, r.coordinate(), r.kind(), bytes, 0, r.options()));
+            items.add(new EntityPartition.BatchItem(i, r.coordinate(), r.kind(), bytes, payloadVersion, r.options()));
         }
         long capacity = config.segmentMaxBytes() - SegmentHeader.LENGTH;
         if (frameBytes > capacity) {
@@ -364,6 +408,28 @@ public final class BatpakStore {
      */
     public List<String> entities(String prefix, String afterEntity, int limit) {
         return core.entities(prefix, afterEntity, limit);
+    }
+
+    /**
+     * The visible events of {@code entity} of {@code type}'s kind, from entity sequence {@code fromSequence} on,
+     * at most {@code max}, decoded as {@code type} (an {@link EventType} class, registered on first use). Events of
+     * other kinds are skipped. Events stored with an older payload version are upcast; see
+     * {@link StoredEvent#payloadAs(Class)} for the errors of a typed read, which this method throws.
+     *
+     * @throws io.batpak.core.InvalidEventTypeException when {@code type} has no valid {@link EventType} annotation
+     * @throws InvalidQueryException when {@code type} is null or {@code fromSequence} or {@code max} is negative
+     */
+    public <T> List<T> readTyped(String entity, long fromSequence, int max, Class<T> type) {
+        if (type == null) {
+            throw new InvalidQueryException("type must not be null");
+        }
+        EventTypeRegistry.Registration registration = config.eventTypes().register(type);
+        List<StoredEvent> events = core.readEntity(entity, fromSequence, max, registration.kind());
+        List<T> out = new ArrayList<>(events.size());
+        for (StoredEvent e : events) {
+            out.add(e.payloadAs(type));
+        }
+        return out;
     }
 
     /** The global sequence of the last visible event, -1 when the store is empty. */

@@ -5,6 +5,8 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
+import io.batpak.core.GateDenial;
+import io.batpak.core.GateDeniedException;
 import io.batpak.core.IdempotencyConflictException;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.SequenceMismatchException;
@@ -34,6 +36,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * then the expected sequence against the pending head (including appends still in flight), assigns the entity
  * sequence, timestamp and id, computes the chain hash, encodes the frame and hands it to the writer. Several
  * appends per entity may be in flight; the writer's FIFO mailbox keeps their order.
+ *
+ * <p>The configured gates are evaluated after the expected-sequence check and before a sequence is assigned, for
+ * single appends and for each batch item (against the head including the batch's earlier items). A denial fails
+ * the append (the batch) and releases its key claims; with {@code record-denials} on, a
+ * {@link EventKind#SYSTEM_DENIAL} event is first appended to the denied entity's chain and the append fails once
+ * that record is written.
  *
  * <p>An atomic batch that touches entities of several partitions is prepared in each (in ascending partition
  * order, so two batches never wait on each other): the partition builds the batch's events on its heads and
@@ -116,6 +124,8 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     private final StoreCore core;
     private final IdempotencyIndex keys;
     private final FrameEncoder encoder = new FrameEncoder();
+    private final GateEvaluator gates;
+    private final boolean recordDenials;
     private final Map<String, Head> heads = new HashMap<>();
     private final Map<Long, PreparedBatch> prepared = new HashMap<>();
     private long epoch;
@@ -129,6 +139,8 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
         this.rt = rt;
         this.core = rt.core;
         this.keys = core.keys();
+        this.gates = new GateEvaluator(core.config().gates(), core.codec());
+        this.recordDenials = core.config().recordDenials();
     }
 
     @Override
@@ -210,6 +222,15 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
             fail(a.reply(), new SequenceMismatchException(h.entity, a.options().expected(), h.lastSeq));
             return;
         }
+        if (gates.active()) {
+            GateDeniedException denied = gates.evaluate(a.coordinate(), a.kind(), a.payload(), a.payloadVersion(),
+                    a.options(), h.lastSeq, h.lastHash, -1);
+            if (denied != null) {
+                releaseKey(a.options().idempotencyKey());
+                deny(h, a.coordinate(), a.payload(), a.payloadVersion(), a.options(), denied, a.reply());
+                return;
+            }
+        }
         PendingEvent e = build(a.coordinate(), a.kind(), a.payload(), a.payloadVersion(), a.options(), h.lastSeq + 1,
                 h.lastHash);
         h.lastSeq = e.entitySequence();
@@ -226,6 +247,34 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
         byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), payload, kind.raw(), o.flags(), payloadVersion,
                 seq, ts, id, correlation, o.causationId(), o.idempotencyKey(), prevHash, hash);
         return new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), o.idempotencyKey());
+    }
+
+    /**
+     * Fails {@code reply} with {@code denied}; with record-denials on, first appends a SYSTEM_DENIAL event to the
+     * entity (head {@code h}, not held) and fails the reply once that record's write has completed.
+     */
+    private void deny(Head h, Coordinate c, byte[] payload, int payloadVersion, AppendOptions proposed,
+                      GateDeniedException denied, CompletableFuture<?> reply) {
+        if (!recordDenials) {
+            fail(reply, denied);
+            return;
+        }
+        byte[] record;
+        try {
+            record = core.codec().encode(GateDenial.of(denied, payloadVersion, payload));
+        } catch (RuntimeException e) {
+            denied.addSuppressed(e);
+            fail(reply, denied);
+            return;
+        }
+        AppendOptions.Builder o = AppendOptions.builder();
+        if (proposed.correlationId() != null) {
+            o.correlationId(proposed.correlationId());
+        }
+        PendingEvent e = build(c, EventKind.SYSTEM_DENIAL, record, 0, o.build(), h.lastSeq + 1, h.lastHash);
+        h.lastSeq = e.entitySequence();
+        h.lastHash = e.eventHashBytes();
+        rt.writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, new DenialReply(reply, denied)));
     }
 
     /** A retry of a committed key: answer with the stored event's receipt if it asked for the same event. */
@@ -317,6 +366,16 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                 p.reply().completeExceptionally(new SequenceMismatchException(entity, it.options().expected(), last));
                 return;
             }
+            if (gates.active()) {
+                GateDeniedException denied = gates.evaluate(it.coordinate(), it.kind(), it.payload(),
+                        it.payloadVersion(), it.options(), last, lastHash, it.index());
+                if (denied != null) {
+                    // Nothing of the batch touched the heads yet: the denial (if recorded) chains to the real head.
+                    claimed.forEach(this::releaseKey);
+                    deny(h, it.coordinate(), it.payload(), it.payloadVersion(), it.options(), denied, p.reply());
+                    return;
+                }
+            }
             PendingEvent e = build(it.coordinate(), it.kind(), it.payload(), it.payloadVersion(), it.options(), last + 1,
                     lastHash);
             events[i] = e;
@@ -398,6 +457,20 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
 
     private void fail(CompletableFuture<?> reply, Throwable error) {
         rt.replyExecutor.execute(() -> reply.completeExceptionally(error));
+    }
+
+    /** Fails a denied append (or batch prepare) once its denial record's write has completed either way. */
+    private record DenialReply(CompletableFuture<?> reply, GateDeniedException denied) implements GroupReply {
+        @Override
+        public void committed(PendingEvent[] events) {
+            reply.completeExceptionally(denied);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            denied.addSuppressed(error);
+            reply.completeExceptionally(denied);
+        }
     }
 
     /** Completes a single append's future with its receipt. */

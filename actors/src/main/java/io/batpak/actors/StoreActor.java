@@ -27,6 +27,9 @@ final class StoreActor {
             if (cmd instanceof StoreCommand.Append a) {
                 store.append(a.coordinate(), a.kind(), a.payload(), a.options()).whenComplete((r, e) ->
                         a.replyTo().tell(e == null ? StatusReply.success(r) : StatusReply.error(cause(e))));
+            } else if (cmd instanceof StoreCommand.AppendTyped t) {
+                store.appendTyped(t.coordinate(), t.event(), t.options()).whenComplete((r, e) ->
+                        t.replyTo().tell(e == null ? StatusReply.success(r) : StatusReply.error(cause(e))));
             } else if (cmd instanceof StoreCommand.AppendBatch b) {
                 store.appendBatch(b.requests()).whenComplete((r, e) ->
                         b.replyTo().tell(e == null ? StatusReply.success(r) : StatusReply.error(cause(e))));

@@ -27,6 +27,11 @@ public sealed interface StoreCommand {
                   ActorRef<StatusReply<AppendReceipt>> replyTo) implements StoreCommand {
     }
 
+    /** {@link BatpakStore#appendTyped(Coordinate, Object, AppendOptions)}. */
+    record AppendTyped(Coordinate coordinate, Object event, AppendOptions options,
+                       ActorRef<StatusReply<AppendReceipt>> replyTo) implements StoreCommand {
+    }
+
     /** {@link BatpakStore#appendBatch(List)}. */
     record AppendBatch(List<AppendRequest> requests, ActorRef<StatusReply<List<AppendReceipt>>> replyTo)
             implements StoreCommand {

@@ -4,9 +4,12 @@ import java.util.Objects;
 
 /**
  * One item of an atomic batch (or a single append): where, what kind, the payload (a Jackson-serialisable
- * object, or {@code byte[]} stored as-is) and its options. Immutable if the payload is.
+ * object, or {@code byte[]} stored as-is) and its options. A {@code typed} request ({@link #typed}) carries an
+ * {@link EventType} object: the store stores it with its class's payload version (registering the class on first
+ * use); other requests store payload version 0. Immutable if the payload is.
  */
-public record AppendRequest(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+public record AppendRequest(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options,
+                            boolean typed) {
 
     public AppendRequest {
         Objects.requireNonNull(coordinate, "coordinate");
@@ -15,11 +18,31 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, Object payloa
         Objects.requireNonNull(options, "options");
     }
 
+    /** An untyped request (payload version 0). */
+    public AppendRequest(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
+        this(coordinate, kind, payload, options, false);
+    }
+
     public static AppendRequest of(Coordinate coordinate, EventKind kind, Object payload) {
         return new AppendRequest(coordinate, kind, payload, AppendOptions.DEFAULT);
     }
 
     public static AppendRequest of(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
         return new AppendRequest(coordinate, kind, payload, options);
+    }
+
+    /**
+     * A typed request for an object of an {@link EventType} class: kind and payload version come from the class.
+     *
+     * @throws InvalidEventTypeException when the object's class is not a valid event type
+     */
+    public static AppendRequest typed(Coordinate coordinate, Object event) {
+        return typed(coordinate, event, AppendOptions.DEFAULT);
+    }
+
+    /** {@link #typed(Coordinate, Object)} with options. */
+    public static AppendRequest typed(Coordinate coordinate, Object event, AppendOptions options) {
+        Objects.requireNonNull(event, "event");
+        return new AppendRequest(coordinate, EventTypeRegistry.describe(event.getClass()).kind(), event, options, true);
     }
 }

@@ -15,6 +15,11 @@ public final class EventKind implements Comparable<EventKind> {
     public static final int SYSTEM_CATEGORY = 0x0;
     /** The store's effects category. */
     public static final int EFFECT_CATEGORY = 0xD;
+    /**
+     * A gate denial recorded by the store on the denied append's entity (when {@code batpak.gates.record-denials}
+     * is on); its payload is a {@link GateDenial}. Only the store writes it.
+     */
+    public static final EventKind SYSTEM_DENIAL = new EventKind((short) 0x000F);
 
     private final short raw;
 

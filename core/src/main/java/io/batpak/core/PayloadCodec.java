@@ -8,13 +8,20 @@ import java.util.Objects;
 /**
  * Turns payload objects into stored bytes and back: {@code byte[]} is stored as-is, anything else is encoded
  * with Jackson CBOR through a configurable {@link ObjectMapper} (which must be built on a CBOR factory).
- * Thread-safe once built (ObjectMapper is).
+ * A codec bound to an {@link EventTypeRegistry} ({@link #withEventTypes}) decodes {@link EventType} classes with
+ * that registry's upcasters ({@link #decodeEvent}). Thread-safe once built (ObjectMapper is).
  */
 public final class PayloadCodec {
     private final ObjectMapper mapper;
+    private final EventTypeRegistry eventTypes;
 
     public PayloadCodec(ObjectMapper mapper) {
+        this(mapper, null);
+    }
+
+    private PayloadCodec(ObjectMapper mapper, EventTypeRegistry eventTypes) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.eventTypes = eventTypes;
     }
 
     /** A codec on a default {@link CBORMapper} with modules found on the class path registered. */
@@ -24,6 +31,16 @@ public final class PayloadCodec {
 
     public ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** A codec on the same mapper that decodes {@link EventType} classes with {@code registry}. */
+    public PayloadCodec withEventTypes(EventTypeRegistry registry) {
+        return new PayloadCodec(mapper, Objects.requireNonNull(registry, "registry"));
+    }
+
+    /** The registry typed decoding uses, or null when this codec is not bound to one. */
+    public EventTypeRegistry eventTypes() {
+        return eventTypes;
     }
 
     /**
@@ -57,5 +74,21 @@ public final class PayloadCodec {
         } catch (IOException e) {
             throw new PayloadEncodingException("cannot decode payload as " + type.getName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Decodes a stored event's payload: as {@link #decode} for an ordinary class; for an {@link EventType} class
+     * with the typed rules of {@link EventTypeRegistry#decode} (kind check, version check, upcasting), using the
+     * bound registry (registering the class on first use) or, when unbound, the class's annotation and no upcasters.
+     *
+     * @param kind the stored event's kind
+     * @param payloadVersion the stored event's payload version
+     */
+    public <T> T decodeEvent(EventKind kind, int payloadVersion, byte[] bytes, Class<T> type) {
+        if (type.isAnnotationPresent(EventType.class)) {
+            return eventTypes != null ? eventTypes.decode(this, kind, payloadVersion, bytes, type)
+                    : EventTypeRegistry.decodeUnregistered(this, kind, payloadVersion, bytes, type);
+        }
+        return decode(bytes, type);
     }
 }

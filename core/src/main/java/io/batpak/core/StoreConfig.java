@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,6 +36,9 @@ public final class StoreConfig {
     private final IoFaultHook ioFaultHook;
     private final String writerDispatcher;
     private final String ioDispatcher;
+    private final EventTypeRegistry eventTypes;
+    private final List<Gate> gates;
+    private final boolean recordDenials;
 
     private StoreConfig(Builder b) {
         this.dataDir = b.dataDir;
@@ -53,6 +58,9 @@ public final class StoreConfig {
         this.ioFaultHook = b.ioFaultHook;
         this.writerDispatcher = b.writerDispatcher;
         this.ioDispatcher = b.ioDispatcher;
+        this.eventTypes = b.eventTypes.copy();
+        this.gates = List.copyOf(b.gates);
+        this.recordDenials = b.recordDenials;
     }
 
     /** A builder with the defaults of {@code reference.conf} (and application.conf, if present). */
@@ -150,12 +158,32 @@ public final class StoreConfig {
         return ioDispatcher;
     }
 
+    /**
+     * The typed event classes and upcasters of stores opened with this configuration: those registered with the
+     * builder, plus classes registered on first use by a typed append or read (so this registry, unlike the rest
+     * of the configuration, may grow; it is thread-safe).
+     */
+    public EventTypeRegistry eventTypes() {
+        return eventTypes;
+    }
+
+    /** The gates evaluated, in this order, before each append is committed (see {@link Gate}). */
+    public List<Gate> gates() {
+        return gates;
+    }
+
+    /** Whether a gate denial is recorded as a {@link EventKind#SYSTEM_DENIAL} event on the denied entity. */
+    public boolean recordDenials() {
+        return recordDenials;
+    }
+
     @Override
     public String toString() {
         return "StoreConfig[dir=" + dataDir + ", segmentMaxBytes=" + segmentMaxBytes + ", sync=" + syncMode
                 + ", groupCommit=" + groupCommitMaxEvents + "/" + groupCommitMaxBytes + "B, partitions=" + partitions
                 + ", queueBound=" + writerQueueBound + ", maxPayload=" + maxPayloadBytes + ", idempotencyWindow="
-                + idempotencyWindow + ", repair=" + repair + "]";
+                + idempotencyWindow + ", repair=" + repair + ", eventTypes=" + eventTypes.registrations().size()
+                + ", gates=" + gates.size() + ", recordDenials=" + recordDenials + "]";
     }
 
     /** Builder for {@link StoreConfig}; {@link #build()} validates every value. Not thread-safe. */
@@ -177,6 +205,9 @@ public final class StoreConfig {
         private IoFaultHook ioFaultHook;
         private String writerDispatcher = "batpak.writer-dispatcher";
         private String ioDispatcher = "batpak.io-dispatcher";
+        private final EventTypeRegistry eventTypes = new EventTypeRegistry();
+        private final List<Gate> gates = new ArrayList<>();
+        private boolean recordDenials;
 
         private Builder(Path dataDir, Config c) {
             this.dataDir = dataDir;
@@ -199,6 +230,7 @@ public final class StoreConfig {
             this.checkpointOnClose = c.getBoolean("checkpoint-on-close");
             this.repair = c.getBoolean("repair");
             this.closeTimeout = c.getDuration("close-timeout");
+            this.recordDenials = c.hasPath("gates.record-denials") && c.getBoolean("gates.record-denials");
         }
 
         private static int toInt(String setting, long v) {
@@ -290,6 +322,71 @@ public final class StoreConfig {
         }
 
         /**
+         * Registers a typed event class ({@link EventType}) now, so conflicts show here rather than on first use.
+         *
+         * @throws InvalidEventTypeException when the class has no valid {@link EventType} annotation
+         * @throws EventTypeConflictException when another registered class has the same kind
+         */
+        public Builder eventType(Class<?> type) {
+            eventTypes.register(type);
+            return this;
+        }
+
+        /** Registers several typed event classes; see {@link #eventType(Class)}. */
+        public Builder eventTypes(Class<?>... types) {
+            for (Class<?> t : types) {
+                eventType(t);
+            }
+            return this;
+        }
+
+        /**
+         * Registers {@code type} and the upcaster turning its payload version {@code fromVersion} into
+         * {@code fromVersion + 1}.
+         *
+         * @throws InvalidEventTypeException when {@code fromVersion} is not in 1..(type's version - 1), or the step
+         *                                   is registered already
+         */
+        public Builder upcaster(Class<?> type, int fromVersion, Upcaster upcaster) {
+            eventTypes.registerUpcaster(type, fromVersion, upcaster);
+            return this;
+        }
+
+        /**
+         * Registers the upcaster turning version {@code fromVersion} of {@code kind} into {@code fromVersion + 1}
+         * (for a kind whose class is registered later or on first use).
+         */
+        public Builder upcaster(EventKind kind, int fromVersion, Upcaster upcaster) {
+            eventTypes.registerUpcaster(kind, fromVersion, upcaster);
+            return this;
+        }
+
+        /** Adds a gate after those already configured. */
+        public Builder gate(Gate gate) {
+            gates.add(Objects.requireNonNull(gate, "gate"));
+            return this;
+        }
+
+        /** Replaces the configured gates with {@code gates}, evaluated in list order. */
+        public Builder gates(List<Gate> gates) {
+            Objects.requireNonNull(gates, "gates");
+            this.gates.clear();
+            for (Gate g : gates) {
+                gate(g);
+            }
+            return this;
+        }
+
+        /**
+         * Whether a gate denial is recorded as a {@link EventKind#SYSTEM_DENIAL} event on the denied append's
+         * entity ({@code batpak.gates.record-denials}, default off).
+         */
+        public Builder recordDenials(boolean on) {
+            this.recordDenials = on;
+            return this;
+        }
+
+        /**
          * @throws InvalidConfigException naming the first setting out of range
          */
         public StoreConfig build() {
@@ -326,6 +423,12 @@ public final class StoreConfig {
             }
             if (closeTimeout.isNegative() || closeTimeout.isZero()) {
                 throw new InvalidConfigException("batpak.close-timeout", "must be positive, was " + closeTimeout);
+            }
+            for (Gate g : gates) {
+                String name = g.name();
+                if (name == null || name.isBlank()) {
+                    throw new InvalidConfigException("batpak.gates", "gate " + g.getClass().getName() + " has no name");
+                }
             }
             return new StoreConfig(this);
         }

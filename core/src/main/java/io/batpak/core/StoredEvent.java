@@ -108,12 +108,18 @@ public final class StoredEvent {
     }
 
     /**
-     * Decodes the payload with the store's Jackson CBOR mapper.
+     * Decodes the payload with the store's Jackson CBOR mapper. When {@code type} is an {@link EventType} class the
+     * read is typed: the event must be of that class's kind, and a payload stored with an older version is upcast
+     * with the store's {@link Upcaster}s (see {@link EventTypeRegistry}).
      *
      * @throws PayloadEncodingException when the payload does not decode into {@code type}
+     * @throws EventTypeMismatchException when {@code type} is the event type of another kind
+     * @throws FutureVersionException when the payload version is newer than {@code type}'s
+     * @throws MissingUpcasterException when an upcaster step to {@code type}'s version is not registered
+     * @throws UpcastException when an upcaster step fails
      */
     public <T> T payloadAs(Class<T> type) {
-        return codec.decode(payload, type);
+        return codec.decodeEvent(kind, payloadVersion, payload, type);
     }
 
     /** A receipt describing this event, equal to the one its append returned. */

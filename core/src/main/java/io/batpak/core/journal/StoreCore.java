@@ -35,9 +35,11 @@ public final class StoreCore implements AutoCloseable {
     private final DirectoryLock lock;
     private final StoreRecovery.Recovered recovered;
     private final MonotonicClock clock;
+    private final PayloadCodec codec;
 
     private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered) {
         this.config = config;
+        this.codec = config.codec().withEventTypes(config.eventTypes());
         this.lock = lock;
         this.recovered = recovered;
         this.clock = new MonotonicClock(recovered.lastTimestampMicros());
@@ -68,8 +70,9 @@ public final class StoreCore implements AutoCloseable {
         return config;
     }
 
+    /** The configured codec, bound to the configuration's event types (typed reads upcast with them). */
     public PayloadCodec codec() {
-        return config.codec();
+        return codec;
     }
 
     public EventIndex index() {
@@ -117,7 +120,7 @@ public final class StoreCore implements AutoCloseable {
         EventIndex index = recovered.index();
         long loc = index.location(globalSequence);
         return recovered.segments().readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
-                index.length(globalSequence), globalSequence, config.codec());
+                index.length(globalSequence), globalSequence, codec);
     }
 
     /**
@@ -218,6 +221,38 @@ public final class StoreCore implements AutoCloseable {
                 if (out.size() == limit) {
                     break;
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code max} visible events of {@code entity} of kind {@code kind} with entity sequence at or after
+     * {@code fromSequence}, in entity-sequence order. Events of other kinds are skipped using the index, without
+     * reading their frames.
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int max, EventKind kind) {
+        if (entity == null) {
+            throw new InvalidQueryException("entity must not be null");
+        }
+        if (kind == null) {
+            throw new InvalidQueryException("kind must not be null");
+        }
+        if (fromSequence < 0) {
+            throw new InvalidQueryException("fromSequence must be >= 0, was " + fromSequence);
+        }
+        checkLimit("max", max);
+        EventIndex index = recovered.index();
+        EntityState e = index.findEntity(entity);
+        if (e == null || max == 0) {
+            return Collections.emptyList();
+        }
+        int visible = index.visibleCount(e);
+        List<StoredEvent> out = new ArrayList<>();
+        for (long s = fromSequence; s < visible && out.size() < max; s++) {
+            int g = e.globalSequenceAt((int) s);
+            if (index.kindAt(g) == kind.raw()) {
+                out.add(readAt(g));
             }
         }
         return out;
