@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * through {@link #publish}, which writes the volatile "visible up to" global sequence; a reader reads that
  * watermark first and then never looks at rows beyond it, so it sees whole group commits or nothing of them.
  *
- * <p>Heap per event: id (16 B), location (8 B: segment ordinal and offset), frame length, entity id and scope id
- * (4 B each), kind (2 B) in the table; 4 B in each of the entity's, the scope's and the kind's posting lists; and
- * 5 to 11 B of id hash table (load factor 3/8 to 3/4): about 55 to 61 bytes per event.
+ * <p>Heap per event: id (16 B), location (8 B: segment ordinal and offset), entity id and scope id (4 B each) and
+ * kind (2 B) in the table (a frame's length follows from the next frame's offset); 4 B in each of the entity's, the scope's and the kind's posting lists; and
+ * 5 to 11 B of id hash table (load factor 3/8 to 3/4): about 51 to 57 bytes per event.
  */
 public final class EventIndex {
-    static final int CHUNK_SHIFT = 16;
+    static final int CHUNK_SHIFT = 12;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     static final int CHUNK_MASK = CHUNK_SIZE - 1;
     private static final int INITIAL_DIRECTORY = 16;
@@ -31,7 +31,6 @@ public final class EventIndex {
         final long[] idMsb = new long[CHUNK_SIZE];
         final long[] idLsb = new long[CHUNK_SIZE];
         final long[] location = new long[CHUNK_SIZE];
-        final int[] length = new int[CHUNK_SIZE];
         final int[] entityId = new int[CHUNK_SIZE];
         final int[] scopeId = new int[CHUNK_SIZE];
         final short[] kind = new short[CHUNK_SIZE];
@@ -127,7 +126,7 @@ public final class EventIndex {
      * @throws IllegalStateException when {@code globalSequence} is not the next one, {@code entitySequence} is not
      *     the entity's next one, or the index is full
      */
-    public void append(long globalSequence, long idMsb, long idLsb, long location, int length, EntityState entity,
+    public void append(long globalSequence, long idMsb, long idLsb, long location, EntityState entity,
                        int scopeId, int kind, long entitySequence, byte[] eventHash) {
         if (globalSequence != size) {
             throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
@@ -145,7 +144,6 @@ public final class EventIndex {
         c.idMsb[i] = idMsb;
         c.idLsb[i] = idLsb;
         c.location[i] = location;
-        c.length[i] = length;
         c.entityId[i] = entity.id();
         c.scopeId[i] = scopeId;
         c.kind[i] = (short) kind;
@@ -268,8 +266,20 @@ public final class EventIndex {
         return chunk(globalSequence).location[(int) globalSequence & CHUNK_MASK];
     }
 
+    /**
+     * The frame length of a visible event, derived from the next event's location when both are in one segment
+     * (frames are contiguous); -1 when it is the last of its segment or the last visible one, and so must be read
+     * from the frame's length prefix.
+     */
     public int length(long globalSequence) {
-        return chunk(globalSequence).length[(int) globalSequence & CHUNK_MASK];
+        long loc = location(globalSequence);
+        if (globalSequence < visible) {
+            long next = location(globalSequence + 1);
+            if (segmentOrdinal(next) == segmentOrdinal(loc)) {
+                return segmentOffset(next) - segmentOffset(loc);
+            }
+        }
+        return -1;
     }
 
     public int entityIdAt(long globalSequence) {
@@ -381,6 +391,22 @@ public final class EventIndex {
 
     /** Rebuilds the scope and kind posting lists from the restored columns. */
     void restorePostings() {
+        int[] scopeCounts = new int[scopeCount];
+        int[] kindCounts = new int[kindPostings.length];
+        for (int row = 0; row < size; row++) {
+            Chunk c = chunks[row >>> CHUNK_SHIFT];
+            int i = row & CHUNK_MASK;
+            scopeCounts[c.scopeId[i]]++;
+            kindCounts[c.kind[i] & 0xFFFF]++;
+        }
+        for (int i = 0; i < scopeCount; i++) {
+            scopePostings[i].ensureCapacity(scopeCounts[i]);
+        }
+        for (int k = 0; k < kindCounts.length; k++) {
+            if (kindCounts[k] > 0) {
+                kindPostingsForWrite(k).ensureCapacity(kindCounts[k]);
+            }
+        }
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;

@@ -34,8 +34,8 @@ import java.util.zip.CRC32C;
  *            u64 eventCount, i64 lastTimestampMicros
  *            u32 scopeCount;  per scope:  u16 length, UTF-8 name
  *            u32 entityCount; per entity: u16 length, UTF-8 name, 32-byte eventHash of its last event
- *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 frameLength, i32 entityId,
- *                i32 scopeId, then eventCount x u16 kind (column after column)
+ *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 entityId, i32 scopeId,
+ *                then eventCount x u16 kind (column after column)
  *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
  * </pre>
  *
@@ -106,11 +106,11 @@ public final class IndexCheckpoint {
                     out.putLong(col == 0 ? c.idMsb[i] : col == 1 ? c.idLsb[i] : c.location[i]);
                 }
             }
-            for (int col = 0; col < 3; col++) {
+            for (int col = 0; col < 2; col++) {
                 for (int r = 0; r < rows; r++) {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
-                    out.putInt(col == 0 ? c.length[i] : col == 1 ? c.entityId[i] : c.scopeId[i]);
+                    out.putInt(col == 0 ? c.entityId[i] : c.scopeId[i]);
                 }
             }
             for (int r = 0; r < rows; r++) {
@@ -254,11 +254,11 @@ public final class IndexCheckpoint {
                 b.position(b.position() + n * Long.BYTES);
             }
         }
-        for (int col = 0; col < 3; col++) {
+        for (int col = 0; col < 2; col++) {
             for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
                 int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
                 EventIndex.Chunk c = index.chunkForRestore(base);
-                int[] dst = col == 0 ? c.length : col == 1 ? c.entityId : c.scopeId;
+                int[] dst = col == 0 ? c.entityId : c.scopeId;
                 b.asIntBuffer().get(dst, 0, n);
                 b.position(b.position() + n * Integer.BYTES);
             }
@@ -268,7 +268,8 @@ public final class IndexCheckpoint {
             b.asShortBuffer().get(index.chunkForRestore(base).kind, 0, n);
             b.position(b.position() + n * Short.BYTES);
         }
-        // Rebuild posting lists from the entity, scope and kind columns.
+        // Rebuild posting lists from the entity, scope and kind columns, each sized exactly.
+        int[] counts = new int[entities];
         for (int r = 0; r < rows; r++) {
             EventIndex.Chunk c = index.chunkForRestore(r);
             int i = r & EventIndex.CHUNK_MASK;
@@ -276,6 +277,10 @@ public final class IndexCheckpoint {
             if (e < 0 || e >= entities || c.scopeId[i] < 0 || c.scopeId[i] >= scopes) {
                 throw new Unusable("inconsistent checkpoint row " + r);
             }
+            counts[e]++;
+        }
+        for (int i = 0; i < entities; i++) {
+            byId[i].postings().ensureCapacity(counts[i]);
         }
         index.restoreSize(rows);
         index.restorePostings();

@@ -51,6 +51,16 @@ public final class PostingList {
         return p < n && values[p] == globalSequence ? p : -1;
     }
 
+    /** Makes room for {@code capacity} elements in total (bulk restore: no growth slack). */
+    void ensureCapacity(int capacity) {
+        int[] v = values;
+        if (capacity > v.length) {
+            int[] grown = new int[capacity];
+            System.arraycopy(v, 0, grown, 0, count);
+            values = grown;
+        }
+    }
+
     void append(int globalSequence) {
         int n = count;
         int[] v = values;

@@ -172,7 +172,7 @@ public final class JournalWriter implements AutoCloseable {
         int n = staged.size();
         for (int i = 0; i < n; i++) {
             PendingEvent e = staged.get(i);
-            index.append(e.globalSequence, e.eventId.msb(), e.eventId.lsb(), e.location, e.frame.length,
+            index.append(e.globalSequence, e.eventId.msb(), e.eventId.lsb(), e.location,
                     index.entity(e.coordinate.entity()), index.scope(e.coordinate.scope()), e.kind, e.entitySequence,
                     e.eventHash);
         }

@@ -254,8 +254,7 @@ public final class StoreRecovery {
         }
         byte[] hash = new byte[32];
         v.eventHash(hash);
-        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset),
-                (int) v.totalLength(), entity, index.scope(v.scope()), v.kind(), v.entitySequence(), hash);
+        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity, index.scope(v.scope()), v.kind(), v.entitySequence(), hash);
         long km = v.idempotencyKeyMsb();
         long kl = v.idempotencyKeyLsb();
         if (km != 0 || kl != 0) {

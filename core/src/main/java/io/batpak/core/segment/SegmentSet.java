@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The store's segment files as seen by readers: an ordinal per segment (its position in commit order) and a
- * read-only channel used for positional reads, which are thread-safe. Every frame read is checked against its
- * CRC32C before it is served; a mismatch is a {@link CorruptStoreException} naming file and offset.
+ * The store's segment files as seen by readers: an ordinal per segment (its position in commit order). Sealed
+ * segments (every one but the newest, which is never written again) are read through a read-only memory map,
+ * without a system call per read; the newest through positional reads on a read-only channel. Both are
+ * thread-safe. Every frame read is checked against its CRC32C before it is served; a mismatch is a
+ * {@link CorruptStoreException} naming file and offset.
  *
  * <p>Segments are added by the single writer thread; reads may run on any thread.
  */
@@ -26,6 +28,9 @@ public final class SegmentSet implements AutoCloseable {
         final Path path;
         final long firstGlobalSequence;
         volatile FileChannel channel;
+        /** Set once a newer segment exists: this one is never written again. */
+        volatile boolean sealed;
+        volatile ByteBuffer map;
 
         Segment(Path path, long firstGlobalSequence) {
             this.path = path;
@@ -45,9 +50,15 @@ public final class SegmentSet implements AutoCloseable {
     private volatile boolean closed;
     private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
 
-    /** Registers a segment file; returns its ordinal. Writer thread (or recovery) only. */
+    /**
+     * Registers a segment file as the newest; the previous newest is sealed (it is never written again, so it
+     * may be memory-mapped). Returns the new segment's ordinal. Writer thread (or recovery) only.
+     */
     public synchronized int add(Path path, long firstGlobalSequence) {
         Segment[] old = segments;
+        if (old.length > 0) {
+            old[old.length - 1].sealed = true;
+        }
         Segment[] grown = new Segment[old.length + 1];
         System.arraycopy(old, 0, grown, 0, old.length);
         grown[old.length] = new Segment(path, firstGlobalSequence);
@@ -73,16 +84,26 @@ public final class SegmentSet implements AutoCloseable {
     }
 
     /**
-     * Reads and checks the frame at {@code offset} of segment {@code ordinal}.
+     * Reads and checks the frame at {@code offset} of segment {@code ordinal}; a negative {@code length} means
+     * unknown (it is read from the frame's length prefix).
      *
      * @return a little-endian buffer holding exactly the frame
      * @throws CorruptStoreException when the frame fails its checks
      */
     public ByteBuffer readFrame(int ordinal, int offset, int length) {
         Segment s = segments[ordinal];
-        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(s, buf, offset);
-        buf.flip();
+        ByteBuffer buf;
+        ByteBuffer map = s.sealed ? map(s) : null;
+        if (length < 0) {
+            length = lengthAt(s, map, offset);
+        }
+        if (map != null && (long) offset + length <= map.capacity()) {
+            buf = map.slice(offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        } else {
+            buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(s, buf, offset);
+            buf.flip();
+        }
         FrameView v = views.get().wrap(buf, 0);
         if (v.totalLength() != length) {
             throw new CorruptStoreException(s.path, offset, "frame length " + v.totalLength() + " does not match index length " + length);
@@ -136,6 +157,41 @@ public final class SegmentSet implements AutoCloseable {
         }
     }
 
+    /** Total length of the frame at {@code offset}, from its length prefix. */
+    private int lengthAt(Segment s, ByteBuffer map, int offset) {
+        long frameLength;
+        if (map != null && offset + FrameLayout.PREFIX_LENGTH <= map.capacity()) {
+            frameLength = Integer.toUnsignedLong(map.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(offset));
+        } else {
+            ByteBuffer prefix = ByteBuffer.allocate(FrameLayout.PREFIX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(s, prefix, offset);
+            frameLength = Integer.toUnsignedLong(prefix.getInt(0));
+        }
+        if (frameLength < FrameLayout.MIN_FRAME_LENGTH || frameLength > Integer.MAX_VALUE - FrameLayout.PREFIX_LENGTH) {
+            throw new CorruptStoreException(s.path, offset, "bad frame length " + frameLength);
+        }
+        return (int) frameLength + FrameLayout.PREFIX_LENGTH;
+    }
+
+    /** The read-only map of a sealed segment, created on first use; null if it cannot be mapped. */
+    private ByteBuffer map(Segment s) {
+        ByteBuffer m = s.map;
+        if (m != null) {
+            return m;
+        }
+        synchronized (s) {
+            if (s.map == null && !closed) {
+                try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
+                    s.map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                } catch (IOException | RuntimeException e) {
+                    // Positional reads still work; mapping is only an acceleration.
+                    return null;
+                }
+            }
+            return s.map;
+        }
+    }
+
     private FileChannel channel(Segment s) throws IOException {
         FileChannel ch = s.channel;
         if (ch == null) {
@@ -169,6 +225,7 @@ public final class SegmentSet implements AutoCloseable {
             synchronized (s) {
                 FileChannel ch = s.channel;
                 s.channel = null;
+                s.map = null;
                 if (ch != null) {
                     try {
                         ch.close();

@@ -39,7 +39,7 @@ class EventIndexTest {
 
     private static void append(EventIndex idx, long seq, String entity, String scope, int kind) {
         EntityState e = idx.entity(entity);
-        idx.append(seq, msb(seq), lsb(seq), EventIndex.location((int) (seq % 3), (int) (seq * 10)), 200 + (int) (seq % 50),
+        idx.append(seq, msb(seq), lsb(seq), EventIndex.location((int) (seq % 3), (int) (seq * 10)),
                 e, idx.scope(scope), kind, e.count(), hash(seq));
     }
 
@@ -90,11 +90,11 @@ class EventIndexTest {
         EntityState e = idx.entity("a");
         int s = idx.scope("s");
         IllegalStateException ex = assertThrows(IllegalStateException.class,
-                () -> idx.append(1, 1, 1, 0, 200, e, s, 1, 0, hash(1)));
+                () -> idx.append(1, 1, 1, 0, e, s, 1, 0, hash(1)));
         assertTrue(ex.getMessage().contains("expected 0, got 1"), ex.getMessage());
         append(idx, 0, "a", "s", 1);
-        assertThrows(IllegalStateException.class, () -> idx.append(0, 9, 9, 0, 200, e, s, 1, 1, hash(0)));
-        assertThrows(IllegalStateException.class, () -> idx.append(5, 9, 9, 0, 200, e, s, 1, 1, hash(5)));
+        assertThrows(IllegalStateException.class, () -> idx.append(0, 9, 9, 0, e, s, 1, 1, hash(0)));
+        assertThrows(IllegalStateException.class, () -> idx.append(5, 9, 9, 0, e, s, 1, 1, hash(5)));
         assertEquals(1, idx.size());
         assertEquals(1, e.count());
         idx.publish(0);
@@ -107,18 +107,35 @@ class EventIndexTest {
         EntityState e = idx.entity("order:1");
         int scope = idx.scope("tenant");
         long loc = EventIndex.location(7, 123_456);
-        idx.append(0, 11, 22, loc, 345, e, scope, 0xFEDC, 0, hash(0));
+        idx.append(0, 11, 22, loc, e, scope, 0xFEDC, 0, hash(0));
         idx.publish(0);
         assertEquals(11, idx.idMsbAt(0));
         assertEquals(22, idx.idLsbAt(0));
         assertEquals(loc, idx.location(0));
         assertEquals(7, EventIndex.segmentOrdinal(idx.location(0)));
         assertEquals(123_456, EventIndex.segmentOffset(idx.location(0)));
-        assertEquals(345, idx.length(0));
+        assertEquals(-1, idx.length(0), "the last visible frame's length is read from its prefix");
         assertEquals(e.id(), idx.entityIdAt(0));
         assertEquals(scope, idx.scopeIdAt(0));
         assertEquals(0xFEDC, idx.kindAt(0), "kinds above 0x7FFF read back unsigned");
         assertEquals(0, idx.entitySequenceAt(0));
+    }
+
+    @Test
+    void lengthFollowsFromTheNextFrameInTheSameSegment() {
+        EventIndex idx = new EventIndex();
+        EntityState e = idx.entity("e");
+        int scope = idx.scope("s");
+        idx.append(0, 1, 1, EventIndex.location(0, 64), e, scope, 1, 0, hash(0));
+        idx.append(1, 2, 2, EventIndex.location(0, 300), e, scope, 1, 1, hash(1));
+        idx.append(2, 3, 3, EventIndex.location(1, 64), e, scope, 1, 2, hash(2));
+        idx.append(3, 4, 4, EventIndex.location(1, 500), e, scope, 1, 3, hash(3));
+        idx.publish(2);
+        assertEquals(236, idx.length(0));
+        assertEquals(-1, idx.length(1), "last frame of its segment");
+        assertEquals(-1, idx.length(2), "last visible frame: the next row is not published");
+        idx.publish(3);
+        assertEquals(436, idx.length(2));
     }
 
     @Test
@@ -148,7 +165,7 @@ class EventIndexTest {
         int scope = idx.scope("s");
         for (int seq = 0; seq < rows; seq++) {
             EntityState e = entities[seq % 7];
-            idx.append(seq, msb(seq), lsb(seq), seq, 200, e, scope, seq & 0xFFFF, e.count(), null);
+            idx.append(seq, msb(seq), lsb(seq), seq, e, scope, seq & 0xFFFF, e.count(), null);
             if (seq % 50_000 == 49_999) {
                 idx.publish(seq);
             }
