@@ -14,11 +14,13 @@ import io.batpak.core.InvalidAppendException;
 import io.batpak.core.InvalidQueryException;
 import io.batpak.core.PayloadTooLargeException;
 import io.batpak.core.Region;
+import io.batpak.core.ReceiptVerification;
 import io.batpak.core.ReservedKindException;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreException;
 import io.batpak.core.StoreStats;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.VerifyReport;
 import io.batpak.core.journal.JournalWriter;
 import io.batpak.core.journal.StoreCore;
 import io.batpak.core.recovery.StoreRecovery;
@@ -75,6 +77,13 @@ import org.slf4j.LoggerFactory;
  * the writer. They see exactly the visible events: durable ones (a reader never sees an event a crash could
  * take back) and an atomic batch all at once or not at all. Every frame read is checksum-verified; damaged data
  * fails with {@link io.batpak.core.CorruptStoreException} and is never served.
+ *
+ * <h2>Verification and signed receipts</h2>
+ * {@link #verify}, {@link #verifyEntity}, {@link #walkAncestors} and {@link #verifyReceipt} recompute checksums and
+ * BLAKE3 hashes and follow the hash chains of the visible events while appends continue, without blocking the
+ * writer; they run on the calling thread and do blocking reads. With {@link StoreConfig.Builder#signingKeys} every
+ * receipt is signed with Ed25519 (on the reply thread, never on the writer's).
+ * {@link io.batpak.core.ReadOnlyStore} offers the same reads and checks without actors and without changing a file.
  *
  * <h2>Lifecycle</h2>
  * {@link #open} locks the directory ({@link io.batpak.core.StoreLockedException} if another store holds it) and
@@ -435,6 +444,46 @@ public final class BatpakStore {
     /** The global sequence of the last visible event, -1 when the store is empty. */
     public long lastGlobalSequence() {
         return core.lastGlobalSequence();
+    }
+
+    /**
+     * The event with this id and its ancestors in its entity (newest first, at most {@code limit}), following and
+     * checking each prevHash link; see {@link StoreCore#walkAncestors}.
+     *
+     * @throws io.batpak.core.ChainBrokenException at the first event that fails a check
+     */
+    public List<StoredEvent> walkAncestors(EventId eventId, int limit) {
+        return core.walkAncestors(eventId, limit);
+    }
+
+    /**
+     * Verifies every event visible at the start of the call (CRC32C, BLAKE3 eventHash, global and entity sequences,
+     * prevHash links, index), reporting the first break with file, offset and event; see {@link StoreCore#verify}.
+     * Appends continue meanwhile.
+     */
+    public VerifyReport verify() {
+        return core.verify();
+    }
+
+    /** Verifies one entity's visible events; see {@link StoreCore#verifyEntity}. */
+    public VerifyReport verifyEntity(String entity) {
+        return core.verifyEntity(entity);
+    }
+
+    /**
+     * Checks a receipt against the stored event and, when signed, its signature against the configured keys; see
+     * {@link ReceiptVerification} for the outcomes.
+     */
+    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+        return core.verifyReceipt(receipt);
+    }
+
+    /** The receipt of a stored event, as its append returned it (signed when the store signs receipts). */
+    public AppendReceipt receiptOf(StoredEvent event) {
+        if (event == null) {
+            throw new InvalidAppendException("event must not be null");
+        }
+        return core.receiptOf(event);
     }
 
     /** Current counters. */

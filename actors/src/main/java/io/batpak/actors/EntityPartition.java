@@ -290,7 +290,9 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     }
 
     /**
-     * The receipt of the stored event at {@code seq} if it has the same coordinate, kind and payload.
+     * The receipt of the stored event at {@code seq} if it has the same coordinate, kind and payload; signed like the
+     * original when the store signs receipts (Ed25519 is deterministic, so it equals the original while the newest
+     * signing key is unchanged).
      *
      * @throws IdempotencyConflictException when it differs
      */
@@ -309,7 +311,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
             throw new IdempotencyConflictException(key, "it stored event " + stored.eventId()
                     + " with a different payload");
         }
-        return stored.toReceipt();
+        return core.receiptOf(stored);
     }
 
     private void onPrepare(PrepareBatch p) {

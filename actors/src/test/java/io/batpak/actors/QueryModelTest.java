@@ -10,6 +10,7 @@ import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
 import io.batpak.core.IndexEntry;
 import io.batpak.core.InvalidQueryException;
+import io.batpak.core.ReadOnlyStore;
 import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
@@ -268,6 +269,14 @@ class QueryModelTest {
             assertThrows(InvalidQueryException.class, () -> store.query(Region.all(), -2, 10));
             assertThrows(InvalidQueryException.class, () -> store.query(Region.all(), -1, -1));
             assertThrows(InvalidQueryException.class, () -> store.entities(null, null, -1));
+            List<StoredEvent> live = store.query(Region.scope("us"), -1, 10);
+            TestSupport.closeStore(store);
+            try (ReadOnlyStore ro = ReadOnlyStore.open(StoreConfig.builder(other).build())) {
+                assertEquals(live.stream().map(StoredEvent::eventId).toList(),
+                        ro.query(Region.scope("us"), -1, 10).stream().map(StoredEvent::eventId).toList());
+                assertEquals(List.of("x", "y"), ro.entities(null, null, 10));
+                assertEquals(2, ro.queryIndex(Region.all().withKind(a), -1, 10).size());
+            }
         } finally {
             TestSupport.closeStore(store);
         }

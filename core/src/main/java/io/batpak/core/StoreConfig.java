@@ -5,8 +5,10 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Settings of one store. Every setting has a default in {@code reference.conf} under {@code batpak { }};
@@ -39,6 +41,8 @@ public final class StoreConfig {
     private final EventTypeRegistry eventTypes;
     private final List<Gate> gates;
     private final boolean recordDenials;
+    private final List<SigningKey> signingKeys;
+    private final List<VerifyingKey> verifyingKeys;
 
     private StoreConfig(Builder b) {
         this.dataDir = b.dataDir;
@@ -61,6 +65,8 @@ public final class StoreConfig {
         this.eventTypes = b.eventTypes.copy();
         this.gates = List.copyOf(b.gates);
         this.recordDenials = b.recordDenials;
+        this.signingKeys = b.signingKeys;
+        this.verifyingKeys = b.verifyingKeys;
     }
 
     /** A builder with the defaults of {@code reference.conf} (and application.conf, if present). */
@@ -177,13 +183,27 @@ public final class StoreConfig {
         return recordDenials;
     }
 
+    /**
+     * Keys that sign append receipts, oldest first: the last one signs every receipt the store returns, all of them
+     * verify. Empty (the default): receipts are unsigned.
+     */
+    public List<SigningKey> signingKeys() {
+        return signingKeys;
+    }
+
+    /** Public keys that only verify receipts (for example of retired signing keys). Empty by default. */
+    public List<VerifyingKey> verifyingKeys() {
+        return verifyingKeys;
+    }
+
     @Override
     public String toString() {
         return "StoreConfig[dir=" + dataDir + ", segmentMaxBytes=" + segmentMaxBytes + ", sync=" + syncMode
                 + ", groupCommit=" + groupCommitMaxEvents + "/" + groupCommitMaxBytes + "B, partitions=" + partitions
                 + ", queueBound=" + writerQueueBound + ", maxPayload=" + maxPayloadBytes + ", idempotencyWindow="
                 + idempotencyWindow + ", repair=" + repair + ", eventTypes=" + eventTypes.registrations().size()
-                + ", gates=" + gates.size() + ", recordDenials=" + recordDenials + "]";
+                + ", gates=" + gates.size() + ", recordDenials=" + recordDenials
+                + (signingKeys.isEmpty() ? "" : ", signingKey=" + signingKeys.get(signingKeys.size() - 1).keyId()) + "]";
     }
 
     /** Builder for {@link StoreConfig}; {@link #build()} validates every value. Not thread-safe. */
@@ -208,6 +228,8 @@ public final class StoreConfig {
         private final EventTypeRegistry eventTypes = new EventTypeRegistry();
         private final List<Gate> gates = new ArrayList<>();
         private boolean recordDenials;
+        private List<SigningKey> signingKeys = List.of();
+        private List<VerifyingKey> verifyingKeys = List.of();
 
         private Builder(Path dataDir, Config c) {
             this.dataDir = dataDir;
@@ -387,6 +409,22 @@ public final class StoreConfig {
         }
 
         /**
+         * Signs every append receipt with Ed25519: the last key of the list (the newest) signs, all of them verify
+         * receipts, so a key can be rotated by appending a new one and keeping the old ones. An empty list (the
+         * default) turns signing off.
+         */
+        public Builder signingKeys(List<SigningKey> keys) {
+            this.signingKeys = List.copyOf(Objects.requireNonNull(keys, "keys"));
+            return this;
+        }
+
+        /** Public keys whose receipt signatures are accepted but which never sign (for example retired keys). */
+        public Builder verifyingKeys(List<VerifyingKey> keys) {
+            this.verifyingKeys = List.copyOf(Objects.requireNonNull(keys, "keys"));
+            return this;
+        }
+
+        /**
          * @throws InvalidConfigException naming the first setting out of range
          */
         public StoreConfig build() {
@@ -428,6 +466,12 @@ public final class StoreConfig {
                 String name = g.name();
                 if (name == null || name.isBlank()) {
                     throw new InvalidConfigException("batpak.gates", "gate " + g.getClass().getName() + " has no name");
+                }
+            }
+            Set<KeyId> ids = new HashSet<>();
+            for (SigningKey k : signingKeys) {
+                if (!ids.add(k.keyId())) {
+                    throw new InvalidConfigException("signingKeys", "key " + k.keyId() + " is listed twice");
                 }
             }
             return new StoreConfig(this);

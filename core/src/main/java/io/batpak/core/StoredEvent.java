@@ -122,7 +122,11 @@ public final class StoredEvent {
         return codec.decodeEvent(kind, payloadVersion, payload, type);
     }
 
-    /** A receipt describing this event, equal to the one its append returned. */
+    /**
+     * An unsigned receipt describing this event, equal to the one its append returned when the store does not sign
+     * receipts. A store with signing keys returns signed receipts; {@code receiptOf(StoredEvent)} of the store gives
+     * the signed one.
+     */
     public AppendReceipt toReceipt() {
         return new AppendReceipt(eventId, coordinate, entitySequence, globalSequence, timestampMicros, eventHash);
     }

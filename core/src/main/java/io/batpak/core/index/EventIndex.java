@@ -123,8 +123,11 @@ public final class EventIndex {
     /**
      * Appends the row of the next global sequence. Invisible to readers until {@link #publish}. Writer thread only.
      *
-     * @throws IllegalStateException when {@code globalSequence} is not the next one, {@code entitySequence} is not
-     *     the entity's next one, or the index is full
+     * <p>An event's entity sequence is its position in its entity's posting list; {@code entitySequence} (as
+     * stored in the frame) is not kept. Recovery checks that the two agree; only a read-only open of a damaged store
+     * indexes a frame whose stored sequence differs, so that verification can report it.
+     *
+     * @throws IllegalStateException when {@code globalSequence} is not the next one or the index is full
      */
     public void append(long globalSequence, long idMsb, long idLsb, long location, EntityState entity,
                        int scopeId, int kind, long entitySequence, byte[] eventHash) {
@@ -133,10 +136,6 @@ public final class EventIndex {
         }
         if (size == Integer.MAX_VALUE) {
             throw new IllegalStateException("index is full (2^31 - 1 events)");
-        }
-        if (entitySequence != entity.count()) {
-            throw new IllegalStateException("entity " + entity.name() + " append out of order: expected sequence "
-                    + entity.count() + ", got " + entitySequence);
         }
         int row = size;
         Chunk c = chunkForWrite(row);

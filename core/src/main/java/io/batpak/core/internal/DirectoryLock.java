@@ -43,6 +43,17 @@ public final class DirectoryLock implements AutoCloseable {
      * @throws StoreLockedException when another open store holds the directory
      */
     public static DirectoryLock acquire(Path dataDir) {
+        return acquire(dataDir, true);
+    }
+
+    /**
+     * Takes the same exclusive lock; with {@code writeOwner} false the lock file's text (the owner pid) is left as
+     * it is, so a read-only open changes no byte in the directory (it creates an empty {@code LOCK} only when the
+     * file is missing).
+     *
+     * @throws StoreLockedException when another open store holds the directory
+     */
+    public static DirectoryLock acquire(Path dataDir, boolean writeOwner) {
         Path file = dataDir.resolve(FILE_NAME);
         Path key;
         try {
@@ -54,14 +65,14 @@ public final class DirectoryLock implements AutoCloseable {
             throw new StoreLockedException(dataDir);
         }
         try {
-            return lock(dataDir, file, key);
+            return lock(dataDir, file, key, writeOwner);
         } catch (RuntimeException e) {
             HELD.remove(key);
             throw e;
         }
     }
 
-    private static DirectoryLock lock(Path dataDir, Path file, Path key) {
+    private static DirectoryLock lock(Path dataDir, Path file, Path key, boolean writeOwner) {
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -80,6 +91,9 @@ public final class DirectoryLock implements AutoCloseable {
         if (lock == null) {
             closeQuietly(ch);
             throw new StoreLockedException(dataDir);
+        }
+        if (!writeOwner) {
+            return new DirectoryLock(ch, lock, key);
         }
         try {
             // Diagnostics only: which process holds the store.

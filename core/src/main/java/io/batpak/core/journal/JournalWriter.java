@@ -54,6 +54,9 @@ public final class JournalWriter implements AutoCloseable {
     private volatile long failedAppends;
 
     public JournalWriter(StoreCore core) throws IOException {
+        if (core.readOnly()) {
+            throw new IllegalStateException("a store opened read-only cannot be written to");
+        }
         this.core = core;
         this.config = core.config();
         this.index = core.index();
@@ -123,6 +126,7 @@ public final class JournalWriter implements AutoCloseable {
             buffer.put(e.frame);
             e.globalSequence = nextSequence++;
             e.location = EventIndex.location(active.ordinal(), (int) (segmentBase + at));
+            e.signer = core.signer();
             FrameEncoder.place(buffer, at, e.frame.length, e.globalSequence, group.length, i, crc);
             staged.add(e);
         }

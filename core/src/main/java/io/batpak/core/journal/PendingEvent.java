@@ -5,6 +5,7 @@ import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.Hash;
 import io.batpak.core.IdempotencyKey;
+import io.batpak.core.ReceiptSigner;
 
 /**
  * An encoded event on its way to the journal: the unplaced frame and the fields the index and the receipt need.
@@ -23,6 +24,8 @@ public final class PendingEvent {
     long globalSequence = -1;
     long location;
     Object claim;
+    /** Signs the receipt; set by the writer when it stages the event. */
+    ReceiptSigner signer;
     private AppendReceipt receipt;
 
     public PendingEvent(byte[] frame, Coordinate coordinate, EventId eventId, long entitySequence, long timestampMicros,
@@ -84,11 +87,17 @@ public final class PendingEvent {
         return claim;
     }
 
-    /** The receipt; valid once the event is committed. */
+    /**
+     * The receipt; valid once the event is committed. Signed here, on the first call, when the store has a signing
+     * key: the writer never signs, receipts are built on the thread that completes the replies.
+     */
     public AppendReceipt receipt() {
         AppendReceipt r = receipt;
         if (r == null) {
             r = new AppendReceipt(eventId, coordinate, entitySequence, globalSequence, timestampMicros, Hash.of(eventHash));
+            if (signer != null) {
+                r = signer.sign(r);
+            }
             receipt = r;
         }
         return r;

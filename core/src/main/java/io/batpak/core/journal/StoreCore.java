@@ -1,14 +1,18 @@
 package io.batpak.core.journal;
 
+import io.batpak.core.AppendReceipt;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
 import io.batpak.core.IndexEntry;
 import io.batpak.core.InvalidQueryException;
 import io.batpak.core.Region;
 import io.batpak.core.PayloadCodec;
+import io.batpak.core.ReceiptSigner;
+import io.batpak.core.ReceiptVerification;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreException;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.VerifyReport;
 import io.batpak.core.index.EntityState;
 import io.batpak.core.index.EventIndex;
 import io.batpak.core.index.IdempotencyIndex;
@@ -29,6 +33,10 @@ import java.util.Optional;
  * The open store without its actors: directory lock, recovered index, idempotency keys, segment files and the
  * event clock, with the synchronous read API. Reads are thread-safe, lock-free and never wait for the writer;
  * they see only events that are visible (durable under the sync mode in force).
+ *
+ * <p>Verification ({@link #verify}, {@link #verifyEntity}, {@link #walkAncestors}, {@link #verifyReceipt}) is
+ * implemented once here (with {@link StoreVerifier}) for both the actor store and the read-only store. A core
+ * opened with {@link #openReadOnly} changes no file and cannot be written to.
  */
 public final class StoreCore implements AutoCloseable {
     private final StoreConfig config;
@@ -36,13 +44,19 @@ public final class StoreCore implements AutoCloseable {
     private final StoreRecovery.Recovered recovered;
     private final MonotonicClock clock;
     private final PayloadCodec codec;
+    private final boolean readOnly;
+    private final ReceiptSigner signer;
+    private final StoreVerifier verifier;
 
-    private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered) {
+    private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered, boolean readOnly) {
         this.config = config;
         this.codec = config.codec().withEventTypes(config.eventTypes());
         this.lock = lock;
         this.recovered = recovered;
         this.clock = new MonotonicClock(recovered.lastTimestampMicros());
+        this.readOnly = readOnly;
+        this.signer = ReceiptSigner.of(config);
+        this.verifier = new StoreVerifier(this);
     }
 
     /**
@@ -59,11 +73,49 @@ public final class StoreCore implements AutoCloseable {
         }
         DirectoryLock lock = DirectoryLock.acquire(config.dataDir());
         try {
-            return new StoreCore(config, lock, StoreRecovery.recover(config));
+            return new StoreCore(config, lock, StoreRecovery.recover(config), false);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Locks the existing store directory exclusively (like {@link #open}) and recovers it without changing any
+     * file: a torn tail is ignored rather than cut, nothing is deleted or written, and the lock file's text is left
+     * as it is (an empty {@code LOCK} is created only when missing). A frame that breaks its entity's hash chain is
+     * indexed as stored so that {@link #verify} can report it. See {@link StoreRecovery} for the rules.
+     *
+     * @throws StoreException when the directory does not exist
+     * @throws io.batpak.core.InvalidConfigException when {@code config.repair()} is on (a read-only open never repairs)
+     * @throws io.batpak.core.StoreLockedException when another open store holds the directory
+     * @throws io.batpak.core.CorruptStoreException when stored data is damaged beyond a broken chain link
+     */
+    public static StoreCore openReadOnly(StoreConfig config) {
+        if (config.repair()) {
+            throw new io.batpak.core.InvalidConfigException("batpak.repair",
+                    "a read-only open never repairs; turn repair off");
+        }
+        if (!Files.isDirectory(config.dataDir())) {
+            throw new StoreException("no store directory " + config.dataDir());
+        }
+        DirectoryLock lock = DirectoryLock.acquire(config.dataDir(), false);
+        try {
+            return new StoreCore(config, lock, StoreRecovery.recover(config, true), true);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Whether this core was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Signs receipts with the configured keys (unsigned when there are none) and checks receipt signatures. */
+    public ReceiptSigner signer() {
+        return signer;
     }
 
     public StoreConfig config() {
@@ -284,6 +336,56 @@ public final class StoreCore implements AutoCloseable {
 
     /** An entity's last sequence and hash. */
     public record EntityHead(long lastSequence, byte[] lastHash) {
+    }
+
+    /** The receipt of a stored event, signed with the newest signing key when one is configured. */
+    public AppendReceipt receiptOf(StoredEvent event) {
+        return signer.sign(event.toReceipt());
+    }
+
+    /**
+     * The event with this id followed by its ancestors in its entity, newest first, at most {@code limit} events.
+     * Each step follows the prevHash link to the entity's previous event and checks it: every returned event's
+     * frame passed its CRC32C, its content hashes (BLAKE3) to its eventHash, and each event's prevHash equals the
+     * eventHash of the next one in the list (the entity's first event has a zero prevHash). Empty when no visible
+     * event has this id or {@code limit} is 0.
+     *
+     * @throws io.batpak.core.ChainBrokenException at the first event that fails a check, naming file, offset, event and
+     *     reason and holding the events walked before it
+     * @throws io.batpak.core.InvalidQueryException when {@code id} is null or {@code limit} is negative
+     */
+    public List<StoredEvent> walkAncestors(EventId id, int limit) {
+        return verifier.walkAncestors(id, limit);
+    }
+
+    /**
+     * Verifies every event visible when the call starts: recomputes every frame's CRC32C and BLAKE3 eventHash and
+     * checks every segment header, global sequence (gap-free, in file order), atomic group, entity sequence
+     * (gap-free), prevHash link and the index's view of each frame. Reads go through positional reads of the
+     * segment files, never wait for the writer and never block it; events committed after the start are not
+     * checked. Stops at the first break.
+     */
+    public VerifyReport verify() {
+        return verifier.verifyStore();
+    }
+
+    /**
+     * Verifies one entity's visible events like {@link #verify()} (CRC32C, BLAKE3, entity sequences, prevHash links,
+     * index) without reading other entities' frames. An entity without events verifies ok with 0 events.
+     */
+    public VerifyReport verifyEntity(String entity) {
+        return verifier.verifyEntity(entity);
+    }
+
+    /**
+     * Checks a receipt against the stored event (exists, coordinate, entity and global sequence, timestamp,
+     * eventHash, and that the stored frame still hashes to it) and then its signature. See
+     * {@link ReceiptVerification} for the outcomes and the rules for unsigned receipts.
+     *
+     * @throws io.batpak.core.InvalidQueryException when {@code receipt} is null
+     */
+    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+        return verifier.verifyReceipt(receipt);
     }
 
     /** Closes segment channels and releases the directory lock. Call after the writer has stopped. */

@@ -29,6 +29,16 @@ import org.slf4j.LoggerFactory;
  * sequences and hash links. A torn tail in the newest segment is cut back to the last complete atomic group;
  * damage anywhere else is {@link CorruptStoreException}, or with {@code repair} the data from the first bad frame
  * on is truncated and later segments are moved to {@code quarantine/}.
+ *
+ * <p><b>Read-only recovery</b> ({@link #recover(StoreConfig, boolean)} with {@code readOnly}) changes no file: a torn
+ * tail is not cut but ignored (reads and verification stop at the end of the last complete atomic group and
+ * {@link Report#truncatedTailBytes()} counts the ignored bytes), a segment whose header was never completely
+ * written is ignored instead of deleted, an untrusted checkpoint is ignored instead of deleted, the segments
+ * directory is not created and repair is refused. It also does not refuse a checksum-valid frame in the right
+ * global order whose entity sequence or prevHash contradicts its entity's chain: the frame is indexed as stored and
+ * a warning is logged, so the store can still be read and {@code verify} reports the break with file, offset and
+ * event. Damage that leaves no consistent global order (bad checksum or length before the tail, a global sequence
+ * gap, a broken atomic group) fails a read-only open like a normal one.
  */
 public final class StoreRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(StoreRecovery.class);
@@ -64,24 +74,42 @@ public final class StoreRecovery {
 
     private final StoreConfig config;
     private final Path dir;
+    private final boolean readOnly;
+    private long toleratedBreaks;
     private long truncatedTail;
     private long repairDropped;
     private long scannedFrames;
 
-    private StoreRecovery(StoreConfig config) {
+    private StoreRecovery(StoreConfig config, boolean readOnly) {
         this.config = config;
         this.dir = config.dataDir();
+        this.readOnly = readOnly;
     }
 
     /** Recovers the store in {@code config.dataDir()}; the caller holds the directory lock. */
     public static Recovered recover(StoreConfig config) {
-        return new StoreRecovery(config).run();
+        return recover(config, false);
+    }
+
+    /**
+     * Recovers the store in {@code config.dataDir()}; the caller holds the directory lock. With {@code readOnly}
+     * no file or directory is created, changed or removed (see the class comment).
+     *
+     * @throws io.batpak.core.InvalidConfigException when {@code readOnly} and {@code config.repair()} are both set
+     */
+    public static Recovered recover(StoreConfig config, boolean readOnly) {
+        if (readOnly && config.repair()) {
+            throw new io.batpak.core.InvalidConfigException("batpak.repair", "a read-only open never repairs; turn repair off");
+        }
+        return new StoreRecovery(config, readOnly).run();
     }
 
     private Recovered run() {
         long t0 = System.nanoTime();
         try {
-            Files.createDirectories(SegmentFiles.directory(dir));
+            if (!readOnly) {
+                Files.createDirectories(SegmentFiles.directory(dir));
+            }
             while (true) {
                 try {
                     return attempt(t0);
@@ -104,6 +132,7 @@ public final class StoreRecovery {
         String skipped = null;
         long lastTs = 0;
         scannedFrames = 0;
+        toleratedBreaks = 0;
         if (!paths.isEmpty()) {
             try {
                 IndexCheckpoint.Loaded loaded = IndexCheckpoint.load(dir, paths, index, keys);
@@ -113,7 +142,10 @@ public final class StoreRecovery {
                 fromCheckpoint = true;
             } catch (IndexCheckpoint.Unusable u) {
                 skipped = u.getMessage();
-                if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
+                if (readOnly && Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
+                    LOG.warn("index checkpoint in {} not used, scanning all segments (read-only: left in place): {}",
+                            dir, skipped);
+                } else if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
                     LOG.warn("index checkpoint in {} not used, scanning all segments: {}", dir, skipped);
                     // An untrusted checkpoint describes other data; once later appends make the segments fit it
                     // again it would pass the checks and be loaded. Remove it so it is never used.
@@ -125,6 +157,8 @@ public final class StoreRecovery {
                 index = new EventIndex();
                 keys = new IdempotencyIndex(config.idempotencyWindow());
             }
+        } else if (readOnly && Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
+            LOG.warn("ignoring index checkpoint in {}: there is no segment it could describe", dir);
         } else if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
             LOG.warn("removing index checkpoint in {}: there is no segment it could describe", dir);
             Files.delete(dir.resolve(IndexCheckpoint.FILE_NAME));
@@ -152,17 +186,22 @@ public final class StoreRecovery {
                 }
                 if (size < SegmentHeader.LENGTH && newest) {
                     // A crash while the segment was being created: it holds no frame.
-                    LOG.warn("removing incomplete new segment {} ({} bytes)", path, size);
                     truncatedTail += size;
-                    Files.delete(path);
-                    SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                    if (readOnly) {
+                        LOG.warn("ignoring incomplete new segment {} ({} bytes, read-only)", path, size);
+                    } else {
+                        LOG.warn("removing incomplete new segment {} ({} bytes)", path, size);
+                        Files.delete(path);
+                        SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                    }
                     paths = paths.subList(0, i);
                     break;
                 }
                 start = SegmentHeader.LENGTH;
             }
             boolean incomplete = false;
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
                 map.order(ByteOrder.LITTLE_ENDIAN);
                 if (!(i == startOrdinal && fromCheckpoint)) {
@@ -190,7 +229,7 @@ public final class StoreRecovery {
                 long pos = start;
                 while (scan != null && pos < scan.validEnd()) {
                     v.wrap(map, (int) pos);
-                    String problem = apply(v, index, keys, ordinal, (int) pos);
+                    String problem = apply(v, index, keys, ordinal, (int) pos, path);
                     if (problem != null) {
                         throw needRepair(i, groupStart(map, start, pos),
                                 new CorruptStoreException(path, pos, problem));
@@ -203,10 +242,16 @@ public final class StoreRecovery {
                 if (problem != null) {
                     if (problem.torn()) {
                         long cut = size - scan.validEnd();
-                        LOG.warn("torn tail in newest segment {}: {} at offset {}; truncating {} bytes back to offset {}",
-                                path, problem.reason(), problem.offset(), cut, scan.validEnd());
-                        ch.truncate(scan.validEnd());
-                        ch.force(true);
+                        if (readOnly) {
+                            LOG.warn("torn tail in newest segment {}: {} at offset {}; ignoring {} bytes after offset {}"
+                                    + " (read-only: not truncated)", path, problem.reason(), problem.offset(), cut,
+                                    scan.validEnd());
+                        } else {
+                            LOG.warn("torn tail in newest segment {}: {} at offset {}; truncating {} bytes back to offset {}",
+                                    path, problem.reason(), problem.offset(), cut, scan.validEnd());
+                            ch.truncate(scan.validEnd());
+                            ch.force(true);
+                        }
                         truncatedTail += cut;
                         size = scan.validEnd();
                     } else {
@@ -215,10 +260,16 @@ public final class StoreRecovery {
                 }
             }
             if (incomplete) {
-                LOG.warn("removing new segment {} whose header was not completely written ({} bytes, no frame)", path, size);
                 truncatedTail += size;
-                Files.delete(path);
-                SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                if (readOnly) {
+                    LOG.warn("ignoring new segment {} whose header was not completely written ({} bytes, no frame,"
+                            + " read-only)", path, size);
+                } else {
+                    LOG.warn("removing new segment {} whose header was not completely written ({} bytes, no frame)",
+                            path, size);
+                    Files.delete(path);
+                    SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                }
                 paths = paths.subList(0, i);
                 break;
             }
@@ -233,24 +284,38 @@ public final class StoreRecovery {
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         Report report = new Report(fromCheckpoint, skipped, truncatedTail, repairDropped, scannedFrames, millis);
-        LOG.info("opened {}: {} events in {} segments in {} ms ({}, {} frames scanned)", dir, index.size(),
-                segments.count(), millis, fromCheckpoint ? "from checkpoint" : "full scan", scannedFrames);
+        LOG.info("opened {}{}: {} events in {} segments in {} ms ({}, {} frames scanned{})", dir,
+                readOnly ? " read-only" : "", index.size(), segments.count(), millis,
+                fromCheckpoint ? "from checkpoint" : "full scan", scannedFrames,
+                toleratedBreaks == 0 ? "" : ", " + toleratedBreaks + " chain breaks left for verify()");
         return new Recovered(index, keys, segments, List.copyOf(paths), activeLength, lastTs, report);
     }
 
-    /** Applies one checksum-valid frame to the index; returns a problem description when it breaks a chain. */
-    private static String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset) {
+    /**
+     * Applies one checksum-valid frame to the index; returns a problem description when it breaks a chain. A
+     * read-only recovery applies a frame with an entity-sequence or prevHash break anyway (logged, counted) and
+     * returns null.
+     */
+    private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path) {
+        boolean tolerate = readOnly;
         String name = v.entity();
         EntityState entity = index.findEntity(name);
         long expectedSeq = entity == null ? 0 : entity.count();
+        String broken = null;
         if (v.entitySequence() != expectedSeq) {
-            return "entity \"" + name + "\" event has entity sequence " + v.entitySequence() + ", expected " + expectedSeq;
+            broken = "entity \"" + name + "\" event has entity sequence " + v.entitySequence() + ", expected " + expectedSeq;
+            if (!tolerate) {
+                return broken;
+            }
         }
         if (entity == null) {
             entity = index.entity(name);
         }
-        if (!v.prevHashEquals(entity.lastHashRef())) {
-            return "entity \"" + name + "\" event at sequence " + expectedSeq + " does not link to the previous event's hash";
+        if (broken == null && !v.prevHashEquals(entity.lastHashRef())) {
+            broken = "entity \"" + name + "\" event at sequence " + expectedSeq + " does not link to the previous event's hash";
+            if (!tolerate) {
+                return broken;
+            }
         }
         byte[] hash = new byte[32];
         v.eventHash(hash);
@@ -259,6 +324,11 @@ public final class StoreRecovery {
         long kl = v.idempotencyKeyLsb();
         if (km != 0 || kl != 0) {
             keys.restore(km, kl, v.globalSequence());
+        }
+        if (broken != null) {
+            LOG.warn("read-only open of {}: frame at offset {} of {} breaks its entity's chain ({}); indexed as stored,"
+                    + " verify() reports it", dir, offset, path, broken);
+            toleratedBreaks++;
         }
         return null;
     }
@@ -280,7 +350,7 @@ public final class StoreRecovery {
     }
 
     private RepairNeeded needRepair(int segment, long validEnd, CorruptStoreException e) {
-        if (!config.repair()) {
+        if (readOnly || !config.repair()) {
             throw e;
         }
         return new RepairNeeded(segment, validEnd, e);

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
+import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
  * A reusable flyweight over one frame inside a ByteBuffer (see {@link FrameLayout}). {@link #wrap} points it at a
@@ -160,6 +161,23 @@ public final class FrameView {
         long msb = buf.getLong(base + off);
         long lsb = buf.getLong(base + off + 8);
         return msb == 0 && lsb == 0 ? null : new EventId(msb, lsb);
+    }
+
+    /**
+     * Recomputes the frame's eventHash: BLAKE3-256 over its hashed region {@code [56, end of frame)}, written into
+     * {@code out} (32 bytes). Requires the whole frame to be inside the buffer.
+     */
+    public void computeEventHash(Blake3Digest digest, byte[] out) {
+        int from = base + HASHED_OFFSET;
+        int len = (int) totalLength() - HASHED_OFFSET;
+        if (buf.hasArray()) {
+            digest.update(buf.array(), buf.arrayOffset() + from, len);
+        } else {
+            byte[] region = new byte[len];
+            buf.get(from, region);
+            digest.update(region, 0, len);
+        }
+        digest.doFinal(out, 0);
     }
 
     /** Copies the 32-byte prevHash into {@code dst}. */

@@ -126,8 +126,47 @@ public final class SegmentSet implements AutoCloseable {
         return v.toStoredEvent(codec);
     }
 
-    private void readFully(Segment s, ByteBuffer buf, long position) {
+    /**
+     * Reads bytes of segment {@code ordinal} from {@code position} into {@code dst} without checking them, until
+     * {@code dst} is full or the file ends. Thread-safe positional read, like every read of this class.
+     *
+     * @return the number of bytes read (less than requested only at the end of the file)
+     */
+    public int readRaw(int ordinal, long position, ByteBuffer dst) {
+        int start = dst.position();
+        read(segments[ordinal], dst, position, false);
+        return dst.position() - start;
+    }
+
+    /** The current size in bytes of segment {@code ordinal}'s file. */
+    public long size(int ordinal) {
+        Segment s = segments[ordinal];
         boolean retried = false;
+        while (true) {
+            try {
+                return channel(s).size();
+            } catch (ClosedChannelException e) {
+                if (closed) {
+                    throw new StoreClosedException("read");
+                }
+                if (retried) {
+                    throw new StoreException("cannot read " + s.path + ": " + e, e);
+                }
+                retried = true;
+                reopen(s);
+            } catch (IOException e) {
+                throw new StoreException("cannot read the size of " + s.path + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void readFully(Segment s, ByteBuffer buf, long position) {
+        read(s, buf, position, true);
+    }
+
+    private void read(Segment s, ByteBuffer buf, long position, boolean fully) {
+        boolean retried = false;
+        int start = buf.position();
         while (true) {
             try {
                 FileChannel ch = channel(s);
@@ -135,6 +174,9 @@ public final class SegmentSet implements AutoCloseable {
                 while (buf.hasRemaining()) {
                     int n = ch.read(buf, pos);
                     if (n < 0) {
+                        if (!fully) {
+                            return;
+                        }
                         throw new CorruptStoreException(s.path, position, "frame runs past the end of the file");
                     }
                     pos += n;
@@ -150,14 +192,23 @@ public final class SegmentSet implements AutoCloseable {
                 }
                 retried = true;
                 reopen(s);
-                buf.clear();
+                buf.position(start);
             } catch (IOException e) {
                 throw new StoreException("cannot read " + s.path + " at offset " + position + ": " + e.getMessage(), e);
             }
         }
     }
 
-    /** Total length of the frame at {@code offset}, from its length prefix. */
+    /**
+     * Total length of the frame at {@code offset} of segment {@code ordinal}, from its length prefix.
+     *
+     * @throws CorruptStoreException when the prefix holds an impossible length
+     */
+    public int frameLengthAt(int ordinal, int offset) {
+        Segment s = segments[ordinal];
+        return lengthAt(s, s.sealed ? map(s) : null, offset);
+    }
+
     private int lengthAt(Segment s, ByteBuffer map, int offset) {
         long frameLength;
         if (map != null && offset + FrameLayout.PREFIX_LENGTH <= map.capacity()) {

@@ -1,0 +1,120 @@
+package io.batpak.core;
+
+import io.batpak.core.journal.StoreCore;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store opened for reading and verification only, without actors: for audits, backups and inspecting a store
+ * that a normal open refuses or that must not be changed.
+ *
+ * <p>{@link #open} takes the directory's exclusive lock (so no normal store can write meanwhile; a second open of
+ * either kind fails with {@link StoreLockedException}) and recovers the store <em>without changing any file</em>:
+ * <ul>
+ *   <li>a torn tail in the newest segment is not truncated; the bytes after the last complete atomic group are
+ *       ignored ({@link #ignoredTailBytes()});</li>
+ *   <li>a newest segment whose header was never completely written is ignored, not deleted; an untrusted index
+ *       checkpoint is ignored, not deleted; no checkpoint is written on close; the lock file's text is left as it is
+ *       (an empty {@code LOCK} is created only if missing);</li>
+ *   <li>repair is refused: a configuration with {@code repair} on fails with {@link InvalidConfigException};</li>
+ *   <li>a checksum-valid frame whose entity sequence or prevHash breaks its entity's chain does <em>not</em> fail the
+ *       open (a normal open refuses it): it is indexed as stored and {@link #verify()} reports it with file, offset
+ *       and event. Damage that leaves no consistent global order (a bad checksum or length before the tail, a global
+ *       sequence gap, a broken atomic group) fails with {@link CorruptStoreException} as in a normal open.</li>
+ * </ul>
+ * Reads and verification are those of the actor store (the same code, {@link StoreCore}); every frame read is
+ * checksum-verified. Thread-safe.
+ */
+public final class ReadOnlyStore implements AutoCloseable {
+    private final StoreCore core;
+
+    private ReadOnlyStore(StoreCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Opens the store in {@code config.dataDir()} read-only.
+     *
+     * @throws StoreException when the directory does not exist
+     * @throws InvalidConfigException when {@code config.repair()} is on
+     * @throws StoreLockedException when another open store holds the directory
+     * @throws CorruptStoreException when stored data is damaged beyond a broken chain link
+     * @throws UnsupportedFormatException when a file has a newer format version
+     */
+    public static ReadOnlyStore open(StoreConfig config) {
+        return new ReadOnlyStore(StoreCore.openReadOnly(config));
+    }
+
+    public StoreConfig config() {
+        return core.config();
+    }
+
+    /** The event with this id, or empty. */
+    public Optional<StoredEvent> get(EventId eventId) {
+        if (eventId == null) {
+            throw new InvalidQueryException("eventId must not be null");
+        }
+        return core.get(eventId);
+    }
+
+    /** Up to {@code max} events of {@code entity} from entity sequence {@code fromSequence} on, in order. */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
+        return core.readEntity(entity, fromSequence, max);
+    }
+
+    /** Region query; see {@code BatpakStore.query}. */
+    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
+        return core.query(region, afterGlobalSequence, limit);
+    }
+
+    /** Region query from the index alone; see {@code BatpakStore.queryIndex}. */
+    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
+        return core.queryIndex(region, afterGlobalSequence, limit);
+    }
+
+    /** The entity registry, paged; see {@code BatpakStore.entities}. */
+    public List<String> entities(String prefix, String afterEntity, int limit) {
+        return core.entities(prefix, afterEntity, limit);
+    }
+
+    /** The global sequence of the last event, -1 when the store is empty. */
+    public long lastGlobalSequence() {
+        return core.lastGlobalSequence();
+    }
+
+    /** See {@link StoreCore#walkAncestors}. */
+    public List<StoredEvent> walkAncestors(EventId eventId, int limit) {
+        return core.walkAncestors(eventId, limit);
+    }
+
+    /** See {@link StoreCore#verify}. */
+    public VerifyReport verify() {
+        return core.verify();
+    }
+
+    /** See {@link StoreCore#verifyEntity}. */
+    public VerifyReport verifyEntity(String entity) {
+        return core.verifyEntity(entity);
+    }
+
+    /** Checks a receipt against the stored event and the configured keys; see {@link ReceiptVerification}. */
+    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+        return core.verifyReceipt(receipt);
+    }
+
+    /** Bytes after the valid end of the newest segment (a torn tail) that this open ignored and left in place. */
+    public long ignoredTailBytes() {
+        return core.recovered().report().truncatedTailBytes();
+    }
+
+    /** Closes the segment files and releases the directory lock. Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ReadOnlyStore[" + core.dataDir() + "]";
+    }
+}
