@@ -258,10 +258,20 @@ public final class BatpakStore {
             return CompletableFuture.failedFuture(refused);
         }
         CompletableFuture<AppendReceipt> reply = new CompletableFuture<>();
-        reply.whenComplete((r, e) -> rt.release(1));
+        CompletableFuture<AppendReceipt> out = new CompletableFuture<>();
+        // The append leaves the in-flight count before the caller sees its outcome, so a caller that waited for
+        // its appends finds the queue free again.
+        reply.whenComplete((r, e) -> {
+            rt.release(1);
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(r);
+            }
+        });
         rt.partitionFor(coordinate.entity()).tell(new EntityPartition.Append(coordinate, kind, bytes, payloadVersion,
                 options, reply));
-        return reply.minimalCompletionStage();
+        return out.minimalCompletionStage();
     }
 
     private byte[] validate(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options, int item) {
