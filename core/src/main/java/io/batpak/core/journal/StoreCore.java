@@ -180,28 +180,7 @@ public final class StoreCore implements AutoCloseable {
      * in entity-sequence order (which is also commit order). Empty when the entity has no such event.
      */
     public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
-        if (entity == null) {
-            throw new InvalidQueryException("entity must not be null");
-        }
-        if (fromSequence < 0) {
-            throw new InvalidQueryException("fromSequence must be >= 0, was " + fromSequence);
-        }
-        checkLimit("max", max);
-        EventIndex index = recovered.index();
-        EntityState e = index.findEntity(entity);
-        if (e == null || max == 0) {
-            return Collections.emptyList();
-        }
-        int visible = index.visibleCount(e);
-        if (fromSequence >= visible) {
-            return Collections.emptyList();
-        }
-        int end = (int) Math.min(visible, fromSequence + (long) max);
-        List<StoredEvent> out = new ArrayList<>(end - (int) fromSequence);
-        for (int s = (int) fromSequence; s < end; s++) {
-            out.add(readAt(e.globalSequenceAt(s)));
-        }
-        return out;
+        return readEntity(entity, fromSequence, max, -1);
     }
 
     /**
@@ -284,11 +263,16 @@ public final class StoreCore implements AutoCloseable {
      * reading their frames.
      */
     public List<StoredEvent> readEntity(String entity, long fromSequence, int max, EventKind kind) {
-        if (entity == null) {
-            throw new InvalidQueryException("entity must not be null");
-        }
         if (kind == null) {
             throw new InvalidQueryException("kind must not be null");
+        }
+        return readEntity(entity, fromSequence, max, kind.raw());
+    }
+
+    /** Reads an entity's visible events from {@code fromSequence}, only of {@code rawKind} unless it is -1. */
+    private List<StoredEvent> readEntity(String entity, long fromSequence, int max, int rawKind) {
+        if (entity == null) {
+            throw new InvalidQueryException("entity must not be null");
         }
         if (fromSequence < 0) {
             throw new InvalidQueryException("fromSequence must be >= 0, was " + fromSequence);
@@ -300,10 +284,10 @@ public final class StoreCore implements AutoCloseable {
             return Collections.emptyList();
         }
         int visible = index.visibleCount(e);
-        List<StoredEvent> out = new ArrayList<>();
+        List<StoredEvent> out = new ArrayList<>((int) Math.min(max, Math.max(0, visible - fromSequence)));
         for (long s = fromSequence; s < visible && out.size() < max; s++) {
             int g = e.globalSequenceAt((int) s);
-            if (index.kindAt(g) == kind.raw()) {
+            if (rawKind < 0 || index.kindAt(g) == rawKind) {
                 out.add(readAt(g));
             }
         }

@@ -141,23 +141,7 @@ public final class SegmentSet implements AutoCloseable {
     /** The current size in bytes of segment {@code ordinal}'s file. */
     public long size(int ordinal) {
         Segment s = segments[ordinal];
-        boolean retried = false;
-        while (true) {
-            try {
-                return channel(s).size();
-            } catch (ClosedChannelException e) {
-                if (closed) {
-                    throw new StoreClosedException("read");
-                }
-                if (retried) {
-                    throw new StoreException("cannot read " + s.path + ": " + e, e);
-                }
-                retried = true;
-                reopen(s);
-            } catch (IOException e) {
-                throw new StoreException("cannot read the size of " + s.path + ": " + e.getMessage(), e);
-            }
-        }
+        return withChannel(s, "the size of " + s.path, () -> {}, FileChannel::size);
     }
 
     private void readFully(Segment s, ByteBuffer buf, long position) {
@@ -165,36 +149,51 @@ public final class SegmentSet implements AutoCloseable {
     }
 
     private void read(Segment s, ByteBuffer buf, long position, boolean fully) {
-        boolean retried = false;
         int start = buf.position();
+        withChannel(s, s.path + " at offset " + position, () -> buf.position(start), ch -> {
+            long pos = position;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    if (!fully) {
+                        return null;
+                    }
+                    throw new CorruptStoreException(s.path, position, "frame runs past the end of the file");
+                }
+                pos += n;
+            }
+            return null;
+        });
+    }
+
+    /** An I/O step on a segment's read channel. */
+    @FunctionalInterface
+    private interface ChannelOp<T> {
+        T apply(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs {@code op} on the segment's shared read channel. A reader thread that is interrupted during channel I/O
+     * closes the channel for everyone; then the channel is reopened and {@code op} retried once (after
+     * {@code reset}).
+     */
+    private <T> T withChannel(Segment s, String what, Runnable reset, ChannelOp<T> op) {
+        boolean retried = false;
         while (true) {
             try {
-                FileChannel ch = channel(s);
-                long pos = position;
-                while (buf.hasRemaining()) {
-                    int n = ch.read(buf, pos);
-                    if (n < 0) {
-                        if (!fully) {
-                            return;
-                        }
-                        throw new CorruptStoreException(s.path, position, "frame runs past the end of the file");
-                    }
-                    pos += n;
-                }
-                return;
+                return op.apply(channel(s));
             } catch (ClosedChannelException e) {
-                // An interrupted reader thread closes the shared channel; reopen it once for everyone else.
                 if (closed) {
                     throw new StoreClosedException("read");
                 }
                 if (retried) {
-                    throw new StoreException("cannot read " + s.path + ": " + e, e);
+                    throw new StoreException("cannot read " + what + ": " + e, e);
                 }
                 retried = true;
                 reopen(s);
-                buf.position(start);
+                reset.run();
             } catch (IOException e) {
-                throw new StoreException("cannot read " + s.path + " at offset " + position + ": " + e.getMessage(), e);
+                throw new StoreException("cannot read " + what + ": " + e.getMessage(), e);
             }
         }
     }
