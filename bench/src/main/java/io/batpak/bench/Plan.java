@@ -28,13 +28,13 @@ public record Plan(String mode, int rounds, long warmupMillis, long measureMilli
 
     /** Several rounds of the whole matrix; what docs/PERFORMANCE.md reports. About 15 minutes. */
     public static Plan full() {
-        return new Plan("full", 5, 500, 1500, 4000, List.of(1, 16, 64, 256), List.of(100, 1024), List.of(1, 16), 100,
+        return new Plan("full", 5, 500, 1500, 8000, List.of(1, 16, 64, 256), List.of(100, 1024), List.of(1, 16), 100,
                 1_000_000, 20_000, true);
     }
 
     /** The target scenarios and the reads only, fewer rounds and shorter windows. Under 3 minutes. */
     public static Plan quick() {
-        return new Plan("quick", 3, 300, 700, 1500, List.of(1, 64), List.of(100), List.of(16), 100,
+        return new Plan("quick", 3, 300, 700, 4000, List.of(1, 64), List.of(100), List.of(16), 100,
                 1_000_000, 5_000, false);
     }
 
