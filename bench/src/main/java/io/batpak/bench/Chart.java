@@ -43,7 +43,7 @@ final class Chart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
         g.drawString("batpak-jvm appends: events/s vs concurrent appenders", 20, 38);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-        String sub = "median of " + plan.rounds() + " rounds, " + plan.mode() + " mode, " + report.timestamp + ", "
+        String sub = (plan.rounds() == 1 ? "1 round, " : "median of " + plan.rounds() + " rounds, ") + plan.mode() + " mode, " + report.timestamp + ", "
                 + report.machine.get("cores") + " cores";
         g.drawString(sub, img.getWidth() - 20 - g.getFontMetrics().stringWidth(sub), 38);
         for (int r = 0; r < rows; r++) {
