@@ -150,9 +150,16 @@ public final class Harness {
             actorSystem.terminate();
             actorSystem.getWhenTerminated().toCompletableFuture().join();
         }
+        String microError = null;
         if (plan.jmh()) {
             log.println("== JMH micro-benchmarks");
-            micro = plan.mode().equals("full") ? Micro.run(3, 5) : Micro.run(1, 2);
+            try {
+                micro = plan.mode().equals("full") ? Micro.run(3, 5) : Micro.run(1, 2);
+            } catch (Exception e) {
+                // The comparative results are still written; the report names the failure.
+                microError = e.toString();
+                log.println("   JMH FAILED: " + e);
+            }
         }
         Files2.deleteTree(runDir);
 
@@ -163,6 +170,7 @@ public final class Harness {
                     case PER_APPENDER -> "one connection per appender";
                 });
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
+        report.microError = microError;
         Output o = new Output(out.resolve(stamp + ".json"), out.resolve(stamp + ".md"), out.resolve(stamp + ".png"),
                 out.resolve("latest.json"), out.resolve("latest.md"), out.resolve("latest.png"));
         Report.JSON.writeValue(o.json().toFile(), report.json());

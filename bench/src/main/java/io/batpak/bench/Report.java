@@ -25,6 +25,7 @@ final class Report {
     final List<Micro.Score> micro;
     final String sqliteMode;
     double totalSeconds;
+    String microError;
 
     Report(Plan plan, String timestamp, Map<String, Object> machine, AppendMatrix matrix, ReadBench reads,
            List<Micro.Score> micro, String sqliteMode) {
@@ -194,6 +195,9 @@ final class Report {
             putNum(o, "ratio", t.ratio());
             o.put("ratioMeaning", t.ratioMeaning());
             o.put("result", t.pass() == null ? "n/a" : t.pass() ? "pass" : "miss");
+        }
+        if (microError != null) {
+            root.put("microError", microError);
         }
         ArrayNode m = root.putArray("micro");
         for (Micro.Score s : micro) {
@@ -409,6 +413,9 @@ final class Report {
                     .append(" ms / ").append(dec(Stats.median(reads.openWithoutCkptRecoveryMillis))).append(" ms |\n");
             b.append("| building the store (atomic batches of 1000, SyncMode NONE) | ").append(num(reads.buildEventsPerSec))
                     .append(" events/s |\n");
+        }
+        if (microError != null) {
+            b.append("\n## JMH micro-benchmarks\n\nFailed: ").append(microError).append("\n");
         }
         if (!micro.isEmpty()) {
             b.append("\n## JMH micro-benchmarks\n\n| benchmark | params | score | unit |\n|---|---|---:|---|\n");
