@@ -30,7 +30,6 @@ import io.batpak.core.SequenceMismatchException;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,17 +38,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bouncycastle.crypto.digests.Blake3Digest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Gates: caller-defined policy evaluated in the entity partitions before an append or batch is committed. */
-class GateTest {
+class GateTest extends EmbeddedStoreTest {
     @EventType(category = 0x4, type = 0x001, version = 2)
     public record Withdrawn(String account, long cents) {
     }
@@ -87,37 +80,6 @@ class GateTest {
     static TestGate denyX(String name) {
         return new TestGate(name, p -> p.payloadLength() > 0 && p.payload()[0] == 'X'
                 ? GateVerdict.deny("NO_X", "payloads starting with X are not allowed") : GateVerdict.permit());
-    }
-
-    private static ActorSystem<Void> system;
-
-    @TempDir
-    Path dir;
-
-    private final List<BatpakStore> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "gate-test");
-    }
-
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
-    }
-
-    @AfterEach
-    void closeStores() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            TestSupport.closeStore(opened.get(i));
-        }
-    }
-
-    private BatpakStore open(StoreConfig config) {
-        BatpakStore s = BatpakStore.open(config, system);
-        opened.add(s);
-        return s;
     }
 
     private static Coordinate c(String entity) {

@@ -19,7 +19,6 @@ import io.batpak.core.IdempotencyKey;
 import io.batpak.core.SequenceMismatchException;
 import io.batpak.core.StoreConfig;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,47 +28,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Idempotency keys: retries, conflicts, ordering against expected sequences, concurrency, batches, window. */
-class IdempotencyTest {
-    private static ActorSystem<Void> system;
-
-    @TempDir
-    Path dir;
-
-    private final List<BatpakStore> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "idempotency-test");
-    }
-
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
-    }
-
-    @AfterEach
-    void closeStores() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            TestSupport.closeStore(opened.get(i));
-        }
-    }
-
-    private BatpakStore open(StoreConfig config) {
-        BatpakStore s = BatpakStore.open(config, system);
-        opened.add(s);
-        return s;
-    }
-
+class IdempotencyTest extends EmbeddedStoreTest {
     private static Coordinate c(String entity) {
         return Coordinate.of(entity, "idem");
     }

@@ -36,16 +36,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** I/O errors during commit, an undo that fails too, and overload. */
-class WriteFailureTest {
+class WriteFailureTest extends EmbeddedStoreTest {
     /** Fails the next N writes / forces and, when set, every truncate. */
     static final class FaultHook implements IoFaultHook {
         final AtomicInteger failWrites = new AtomicInteger();
@@ -79,43 +74,16 @@ class WriteFailureTest {
         }
     }
 
-    private static ActorSystem<Void> system;
-
-    @TempDir
-    Path dir;
-
     private final FaultHook hook = new FaultHook();
-    private final List<BatpakStore> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "write-failure-test");
-    }
-
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
-    }
-
     @AfterEach
-    void closeStores() {
+    void healTheDisk() {
         hook.failWrites.set(0);
         hook.failForces.set(0);
         hook.failTruncates = false;
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            TestSupport.closeStore(opened.get(i));
-        }
     }
 
     private StoreConfig config() {
         return StoreConfig.builder(dir).ioFaultHook(hook).build();
-    }
-
-    private BatpakStore open(StoreConfig config) {
-        BatpakStore s = BatpakStore.open(config, system);
-        opened.add(s);
-        return s;
     }
 
     private static Coordinate c(String entity) {
