@@ -100,6 +100,7 @@ public final class BatpakStore {
     private final ActorSystem<?> system;
     private final boolean ownsSystem;
     private final ActorRef<StoreCommand> ref;
+    private final ActorRef<FanoutActor.Command> fanout;
     private CompletableFuture<Done> closed;
 
     private BatpakStore(StoreConfig config, StoreCore core, StoreRuntime rt, ActorSystem<?> system,
@@ -117,6 +118,9 @@ public final class BatpakStore {
                     Props.empty()));
         }
         rt.partitions = List.copyOf(partitions);
+        this.fanout = system.systemActorOf(FanoutActor.create(rt), "batpak-fanout-" + id,
+                DispatcherSelector.fromConfig(config.fanoutDispatcher()));
+        rt.feed.attach(fanout);
         this.ref = system.systemActorOf(StoreActor.create(this), "batpak-store-" + id, Props.empty());
     }
 
@@ -181,6 +185,26 @@ public final class BatpakStore {
     /** The ActorSystem the store's actors run in. */
     public ActorSystem<?> system() {
         return system;
+    }
+
+    /**
+     * The live side of the store (push delivery and wake-ups for newly visible events), used by
+     * {@code batpak-streams} subscriptions and cursors.
+     */
+    public StoreFeed feed() {
+        return rt.feed;
+    }
+
+    /**
+     * Appends one request: a typed request as {@link #appendTyped(Coordinate, Object, AppendOptions)}, any other as
+     * {@link #append(Coordinate, EventKind, Object, AppendOptions)}.
+     */
+    public CompletionStage<AppendReceipt> append(AppendRequest request) {
+        if (request == null) {
+            return CompletableFuture.failedFuture(new InvalidAppendException("request must not be null"));
+        }
+        return request.typed() ? appendTyped(request.coordinate(), request.payload(), request.options())
+                : append(request.coordinate(), request.kind(), request.payload(), request.options());
     }
 
     /** Appends a root event with default options. See {@link #append(Coordinate, EventKind, Object, AppendOptions)}. */
@@ -527,7 +551,19 @@ public final class BatpakStore {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
             rt.writer.tell(new WriterActor.Stop(stopped));
             return stopped;
-        }).whenComplete((v, e) -> {
+        }).handle((v, e) -> {
+            // Live listeners get every event committed before the close, then a normal completion.
+            CompletableFuture<Void> fanned = new CompletableFuture<>();
+            fanout.tell(new FanoutActor.Close(fanned));
+            return fanned.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((f, fe) -> {
+                if (fe != null) {
+                    LOG.warn("close: live fan-out did not finish: {}", fe.toString());
+                }
+                return e;
+            })
+                    .thenCompose(err -> err == null ? CompletableFuture.<Void>completedFuture(null)
+                            : CompletableFuture.<Void>failedFuture(err));
+        }).thenCompose(x -> x).whenComplete((v, e) -> {
             for (ActorRef<EntityPartition.Command> p : rt.partitions) {
                 p.tell(EntityPartition.Stop.INSTANCE);
             }

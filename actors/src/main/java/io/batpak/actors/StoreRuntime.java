@@ -29,6 +29,8 @@ final class StoreRuntime {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile StoreFailedException failure;
+    /** Live delivery: the writer signals it after each commit. */
+    final StoreFeed feed;
     volatile ActorRef<WriterActor.Command> writer;
     volatile List<ActorRef<EntityPartition.Command>> partitions;
 
@@ -37,6 +39,7 @@ final class StoreRuntime {
         this.journal = journal;
         this.replyExecutor = replyExecutor;
         this.ioExecutor = ioExecutor;
+        this.feed = new StoreFeed(core);
     }
 
     /**

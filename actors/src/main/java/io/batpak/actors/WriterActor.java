@@ -150,6 +150,7 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         }
         try {
             journal.commit();
+            rt.feed.signal();
             Write[] done = staged.toArray(new Write[0]);
             staged.clear();
             rt.replyExecutor.execute(() -> {
@@ -192,6 +193,7 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             getContext().getLog().error("store entering failed state; appends are refused, reads keep working", e);
             failed = e;
             rt.markFailed(e);
+            rt.feed.signal();
         }
         journal.countFailed(journal.discardStaged().size());
         failAll(e);

@@ -38,6 +38,8 @@ public final class StoreConfig {
     private final IoFaultHook ioFaultHook;
     private final String writerDispatcher;
     private final String ioDispatcher;
+    private final String fanoutDispatcher;
+    private final int fanoutMaxEventsPerTurn;
     private final EventTypeRegistry eventTypes;
     private final List<Gate> gates;
     private final boolean recordDenials;
@@ -62,6 +64,8 @@ public final class StoreConfig {
         this.ioFaultHook = b.ioFaultHook;
         this.writerDispatcher = b.writerDispatcher;
         this.ioDispatcher = b.ioDispatcher;
+        this.fanoutDispatcher = b.fanoutDispatcher;
+        this.fanoutMaxEventsPerTurn = b.fanoutMaxEventsPerTurn;
         this.eventTypes = b.eventTypes.copy();
         this.gates = List.copyOf(b.gates);
         this.recordDenials = b.recordDenials;
@@ -164,6 +168,19 @@ public final class StoreConfig {
         return ioDispatcher;
     }
 
+    /** Config path of the dispatcher the live fan-out (subscriptions and cursor wake-ups) runs on. */
+    public String fanoutDispatcher() {
+        return fanoutDispatcher;
+    }
+
+    /**
+     * How many newly visible events the fan-out delivers before it yields to other messages (registrations,
+     * close); it then continues where it stopped.
+     */
+    public int fanoutMaxEventsPerTurn() {
+        return fanoutMaxEventsPerTurn;
+    }
+
     /**
      * The typed event classes and upcasters of stores opened with this configuration: those registered with the
      * builder, plus classes registered on first use by a typed append or read (so this registry, unlike the rest
@@ -225,6 +242,8 @@ public final class StoreConfig {
         private IoFaultHook ioFaultHook;
         private String writerDispatcher = "batpak.writer-dispatcher";
         private String ioDispatcher = "batpak.io-dispatcher";
+        private String fanoutDispatcher = "batpak.fanout-dispatcher";
+        private int fanoutMaxEventsPerTurn;
         private final EventTypeRegistry eventTypes = new EventTypeRegistry();
         private final List<Gate> gates = new ArrayList<>();
         private boolean recordDenials;
@@ -252,6 +271,7 @@ public final class StoreConfig {
             this.checkpointOnClose = c.getBoolean("checkpoint-on-close");
             this.repair = c.getBoolean("repair");
             this.closeTimeout = c.getDuration("close-timeout");
+            this.fanoutMaxEventsPerTurn = c.getInt("fanout.max-events-per-turn");
             this.recordDenials = c.hasPath("gates.record-denials") && c.getBoolean("gates.record-denials");
         }
 
@@ -340,6 +360,18 @@ public final class StoreConfig {
         /** Config path of the dispatcher for blocking reads done on behalf of actors. */
         public Builder ioDispatcher(String configPath) {
             this.ioDispatcher = Objects.requireNonNull(configPath, "configPath");
+            return this;
+        }
+
+        /** Config path of the dispatcher the live fan-out runs on. */
+        public Builder fanoutDispatcher(String configPath) {
+            this.fanoutDispatcher = Objects.requireNonNull(configPath, "configPath");
+            return this;
+        }
+
+        /** Events the fan-out delivers per turn before yielding; see {@link StoreConfig#fanoutMaxEventsPerTurn()}. */
+        public Builder fanoutMaxEventsPerTurn(int events) {
+            this.fanoutMaxEventsPerTurn = events;
             return this;
         }
 
@@ -443,6 +475,10 @@ public final class StoreConfig {
             }
             if (writerQueueBound < 1) {
                 throw new InvalidConfigException("batpak.writer-queue-bound", "must be >= 1, was " + writerQueueBound);
+            }
+            if (fanoutMaxEventsPerTurn < 1) {
+                throw new InvalidConfigException("batpak.fanout.max-events-per-turn",
+                        "must be >= 1, was " + fanoutMaxEventsPerTurn);
             }
             if (maxPayloadBytes < 0) {
                 throw new InvalidConfigException("batpak.max-payload-bytes", "must be >= 0, was " + maxPayloadBytes);

@@ -1,0 +1,152 @@
+package io.batpak.actors;
+
+import io.batpak.core.Region;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.index.EventIndex;
+import io.batpak.core.journal.StoreCore;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Pushes newly visible events to the {@link StoreFeed}'s listeners and wakes its waiters. Runs alone on
+ * {@code batpak.fanout-dispatcher}.
+ *
+ * <p>It reads the index, not a queue filled by the writer: on each signal it walks from the last event it
+ * delivered to the visible watermark, so it never loses an event however far it falls behind and holds no memory
+ * for events not yet delivered. Per event it matches each listener's region against the index columns and reads
+ * the payload once, only if a matching listener has capacity. It delivers at most
+ * {@code batpak.fanout.max-events-per-turn} events per message, then continues with a message to itself.
+ */
+final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
+
+    /** The fan-out's protocol. */
+    sealed interface Command {
+    }
+
+    /** New events may be visible, or the store failed. */
+    enum Drain implements Command { INSTANCE }
+
+    /** Deliver everything visible, end the feed (listeners see a normal close), complete {@code done} and stop. */
+    record Close(CompletableFuture<Void> done) implements Command {
+    }
+
+    private final StoreRuntime rt;
+    private final StoreFeed feed;
+    private final EventIndex index;
+    private final int maxPerTurn;
+    private long delivered;
+
+    static Behavior<Command> create(StoreRuntime rt) {
+        return Behaviors.setup(ctx -> new FanoutActor(ctx, rt));
+    }
+
+    private FanoutActor(ActorContext<Command> ctx, StoreRuntime rt) {
+        super(ctx);
+        this.rt = rt;
+        this.feed = rt.feed;
+        this.index = rt.core.recovered().index();
+        this.maxPerTurn = rt.core.config().fanoutMaxEventsPerTurn();
+        this.delivered = index.visible();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessageEquals(Drain.INSTANCE, this::onDrain)
+                .onMessage(Close.class, this::onClose)
+                .build();
+    }
+
+    private Behavior<Command> onDrain() {
+        feed.clearSignal();
+        long visible = index.visible();
+        feed.wake(visible);
+        long upTo = Math.min(visible, delivered + maxPerTurn);
+        deliver(upTo);
+        if (delivered < visible) {
+            feed.signal();
+        } else if (rt.failure() != null && !feed.ended()) {
+            feed.end(rt.failure());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onClose(Close close) {
+        try {
+            deliver(index.visible());
+            feed.end(null);
+            close.done().complete(null);
+        } catch (RuntimeException e) {
+            close.done().completeExceptionally(e);
+        }
+        return Behaviors.stopped();
+    }
+
+    /** Delivers the events after {@code delivered} up to and including {@code upTo}. */
+    private void deliver(long upTo) {
+        List<StoreFeed.Registration> regs = feed.listeners();
+        if (regs.isEmpty()) {
+            delivered = Math.max(delivered, upTo);
+            return;
+        }
+        StoreFeed.Registration[] snapshot = regs.toArray(new StoreFeed.Registration[0]);
+        for (long g = delivered + 1; g <= upTo; g++) {
+            deliverOne(g, snapshot);
+            delivered = g;
+        }
+    }
+
+    private void deliverOne(long g, StoreFeed.Registration[] regs) {
+        String entity = index.entityById(index.entityIdAt(g)).name();
+        String scope = index.scopeName(index.scopeIdAt(g));
+        int kind = index.kindAt(g);
+        StoredEvent event = null;
+        for (StoreFeed.Registration r : regs) {
+            if (g <= r.startAfter || !r.active() || !matches(r.region, entity, scope, kind, g)) {
+                continue;
+            }
+            if (!r.listener.hasCapacity()) {
+                if (!r.listener.overflow(g)) {
+                    r.cancel();
+                }
+                continue;
+            }
+            if (event == null) {
+                try {
+                    event = rt.core.readAt(g);
+                } catch (RuntimeException e) {
+                    // Corruption is never served: every listener that wanted this event ends with the error.
+                    getContext().getLog().error("fan-out cannot read global sequence {}: {}", g, e.toString());
+                    failMatching(g, regs, e, entity, scope, kind);
+                    return;
+                }
+            }
+            if (!r.listener.offer(event)) {
+                r.cancel();
+            }
+        }
+    }
+
+    private void failMatching(long g, StoreFeed.Registration[] regs, RuntimeException e, String entity, String scope,
+                              int kind) {
+        for (StoreFeed.Registration r : regs) {
+            if (g > r.startAfter && r.active() && matches(r.region, entity, scope, kind, g)) {
+                r.end(e);
+            }
+        }
+    }
+
+    private boolean matches(Region region, String entity, String scope, int kind, long g) {
+        if (!region.matchesEntity(entity) || !region.matchesKind(kind)
+                || (region.scopeFilter() != null && !region.scopeFilter().equals(scope))) {
+            return false;
+        }
+        return region.fromSequence() <= 0 && region.toSequence() == Long.MAX_VALUE
+                || region.matchesSequence(index.entitySequenceAt(g));
+    }
+}

@@ -1,0 +1,107 @@
+package io.batpak.streams;
+
+import com.typesafe.config.Config;
+import io.batpak.core.cursor.CheckpointStore;
+import java.util.Optional;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+
+/**
+ * Settings of a cursor: where it starts, whether it resumes from a durable checkpoint, how many events it reads
+ * at a time and whether it stops at the head. Immutable; defaults from {@code batpak.streams.cursor}.
+ *
+ * <p><b>Start.</b> Without a checkpoint the cursor starts after {@link #startAfter()} (-1, the beginning, by
+ * default). With a checkpoint id it starts after the checkpoint's saved position when one exists, else after
+ * {@link #startAfter()}.
+ */
+public final class CursorSettings {
+    private final int batchSize;
+    private final long startAfter;
+    private final String checkpointId;
+    private final boolean completeAtHead;
+
+    private CursorSettings(int batchSize, long startAfter, String checkpointId, boolean completeAtHead) {
+        this.batchSize = StreamsConfig.positive("cursor.batch-size", batchSize);
+        if (startAfter < -1) {
+            throw new IllegalArgumentException("startAfter must be >= -1 (a global sequence, or -1 for the "
+                    + "beginning), was " + startAfter);
+        }
+        this.startAfter = startAfter;
+        this.checkpointId = checkpointId == null ? null : CheckpointStore.validateId(checkpointId);
+        this.completeAtHead = completeAtHead;
+    }
+
+    /** Settings from {@code batpak.streams.cursor} of the system's configuration. */
+    public static CursorSettings create(ClassicActorSystemProvider system) {
+        return fromConfig(StreamsConfig.of(system));
+    }
+
+    /** Settings from {@code batpak.streams.cursor} of {@code ConfigFactory.load()}. */
+    public static CursorSettings defaults() {
+        return fromConfig(StreamsConfig.defaults());
+    }
+
+    /** Settings from a {@code batpak.streams} config block. */
+    public static CursorSettings fromConfig(Config streams) {
+        return new CursorSettings(streams.getInt("cursor.batch-size"), -1, null, false);
+    }
+
+    /** Defaults with a durable checkpoint: {@code defaults().withCheckpointId(id)}. */
+    public static CursorSettings checkpointId(String id) {
+        return defaults().withCheckpointId(id);
+    }
+
+    /** Events read per index read; the most the cursor holds in memory. */
+    public CursorSettings withBatchSize(int batchSize) {
+        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead);
+    }
+
+    /** Start at the first event (the default). */
+    public CursorSettings fromBeginning() {
+        return new CursorSettings(batchSize, -1, checkpointId, completeAtHead);
+    }
+
+    /** Start after the event with this global sequence (-1: the beginning). */
+    public CursorSettings afterSequence(long globalSequence) {
+        return new CursorSettings(batchSize, globalSequence, checkpointId, completeAtHead);
+    }
+
+    /**
+     * Resume from (and commit to) the durable checkpoint {@code <dataDir>/cursors/<id>.ckpt}. Ids are 1..128 of
+     * {@code [A-Za-z0-9._-]}, not starting with a dot.
+     *
+     * @throws io.batpak.core.InvalidCheckpointIdException when the id is not valid
+     */
+    public CursorSettings withCheckpointId(String id) {
+        return new CursorSettings(batchSize, startAfter, id, completeAtHead);
+    }
+
+    /**
+     * With {@code true} the cursor completes once it has emitted every matching event visible when it started
+     * (a replay); by default it follows live appends until cancelled or the store closes.
+     */
+    public CursorSettings withCompleteAtHead(boolean completeAtHead) {
+        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead);
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long startAfter() {
+        return startAfter;
+    }
+
+    public Optional<String> checkpointId() {
+        return Optional.ofNullable(checkpointId);
+    }
+
+    public boolean completeAtHead() {
+        return completeAtHead;
+    }
+
+    @Override
+    public String toString() {
+        return "CursorSettings[batchSize=" + batchSize + ", startAfter=" + startAfter + ", checkpointId="
+                + checkpointId + ", completeAtHead=" + completeAtHead + "]";
+    }
+}
