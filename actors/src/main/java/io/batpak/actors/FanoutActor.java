@@ -51,7 +51,8 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         this.feed = rt.feed;
         this.index = rt.core.recovered().index();
         this.maxPerTurn = rt.core.config().fanoutMaxEventsPerTurn();
-        this.delivered = index.visible();
+        // Not index.visible(): the actor may start after the first appends were committed.
+        this.delivered = feed.openedAt;
     }
 
     @Override

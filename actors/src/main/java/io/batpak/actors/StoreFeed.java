@@ -30,8 +30,12 @@ public final class StoreFeed {
     private volatile boolean ended;
     private volatile Throwable failure;
 
+    /** The visible head when the store opened: the fan-out delivers every event after it. */
+    final long openedAt;
+
     StoreFeed(StoreCore core) {
         this.core = core;
+        this.openedAt = core.lastGlobalSequence();
     }
 
     void attach(ActorRef<FanoutActor.Command> fanout) {

@@ -78,6 +78,17 @@ abstract class StreamsTestBase {
         opened.remove(store);
     }
 
+    /** Closes a store whose close may fail (e.g. after an injected I/O fault); returns the close failure or null. */
+    Throwable closeExpectingTrouble(BatpakStore store) {
+        opened.remove(store);
+        try {
+            await(store.close());
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
     static AppendRequest request(String entity, EventKind kind, int n) {
         return AppendRequest.of(Coordinate.of(entity, "test"), kind, ("event-" + n).getBytes());
     }
