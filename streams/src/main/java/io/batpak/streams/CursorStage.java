@@ -55,7 +55,12 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
 
     /** The most events the cursor ever held at once (an internal counter for tests). */
     static int peakBuffered(CursorControl control) {
-        return ((CursorStage<?>.Control) control).peakBuffered();
+        return ((CursorStage<?>.Control) control).peakBuffered;
+    }
+
+    /** Events the cursor read from the index so far (an internal counter for tests). */
+    static long eventsRead(CursorControl control) {
+        return ((CursorStage<?>.Control) control).read;
     }
 
     @Override
@@ -190,6 +195,7 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                 }
                 control.buffered = buffer.size();
                 control.peakBuffered = Math.max(control.peakBuffered, buffer.size());
+                control.read += events.size();
                 if (!buffer.isEmpty()) {
                     if (isAvailable(out)) {
                         emit();
@@ -245,6 +251,8 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         volatile int buffered;
         /** Most events ever buffered at once (tests check it against the batch size). */
         volatile int peakBuffered;
+        /** Events read from the index so far. */
+        volatile long read;
         volatile boolean claimed;
         volatile boolean stopped;
         final CompletableFuture<Done> stoppedFuture = new CompletableFuture<>();
@@ -273,10 +281,6 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         @Override
         public int buffered() {
             return buffered;
-        }
-
-        int peakBuffered() {
-            return peakBuffered;
         }
 
         @Override
