@@ -114,7 +114,10 @@ public final class StoreFeed {
     }
 
     /** Ends the feed: closes every listener with {@code error} (null: closed normally) and fires every waiter. */
-    void end(Throwable error) {
+    synchronized void end(Throwable error) {
+        if (ended) {
+            return; // a failure stays the reason even when the store is closed afterwards
+        }
         failure = error;
         ended = true;
         for (Registration r : listeners) {
