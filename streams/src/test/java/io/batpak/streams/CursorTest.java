@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.actors.BatpakStore;
+import io.batpak.core.CorruptStoreException;
+import io.batpak.core.segment.SegmentFiles;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
 import java.util.ArrayList;
@@ -52,5 +60,41 @@ class CursorTest extends StreamsTestBase {
         }
         List<StoredEvent> all = new ArrayList<>(seen);
         assertEquals(seen, all);
+    }
+
+    @Test
+    void aDamagedEventIsNeverServed() throws Exception {
+        BatpakStore store = open();
+        appendMany(store, List.of("a"), KIND, 10); // payloads "event-0" .. "event-9"
+        Path segment;
+        try (var files = Files.list(dir.resolve(SegmentFiles.DIRECTORY))) {
+            segment = files.sorted().reduce((x, y) -> y).orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(segment);
+        byte[] needle = "event-5".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, needle);
+        assertTrue(at > 0, "payload found");
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) (bytes[at] ^ 0x20)}), at);
+        }
+        Pair<CursorControl, CompletionStage<List<StoredEvent>>> run = BatpakStreams
+                .cursor(store, Region.all(), CursorSettings.defaults().withBatchSize(1))
+                .toMat(Sink.seq(), Keep.both())
+                .run(system);
+        assertFailsWith(CorruptStoreException.class, run.second());
+        assertEquals(4, run.first().position(), "events before the damaged one were delivered, it was not");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

@@ -189,4 +189,18 @@ class SubscriptionTest extends StreamsTestBase {
         assertFailsWith(StoreFailedException.class, seen);
         closeExpectingTrouble(store);
     }
+
+    @Test
+    void aSequenceRangeIsFilteredAtThePushSideToo() {
+        BatpakStore store = open();
+        Region region = Region.entity("a").withSequenceRange(2, 4);
+        Pair<Subscription, CompletionStage<List<StoredEvent>>> run = BatpakStreams.subscribe(store, region)
+                .take(3)
+                .toMat(Sink.seq(), Keep.both())
+                .run(system);
+        appendMany(store, List.of("a", "b"), KIND, 20); // "a" gets entity sequences 0..9
+        List<StoredEvent> seen = await(run.second());
+        assertEquals(List.of(2L, 3L, 4L), seen.stream().map(StoredEvent::entitySequence).toList());
+        assertEquals(3, run.first().delivered());
+    }
 }
