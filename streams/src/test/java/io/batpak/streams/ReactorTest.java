@@ -358,6 +358,44 @@ class ReactorTest extends StreamsTestBase {
         assertExactlyReactions(store, 2, "v1");
     }
 
+    @Test
+    void aSecondReactorWithTheSameIdFailsAndStoppingItWhileItLoadsStillCompletes() throws Exception {
+        BatpakStore store = open();
+        appendSources(store, 0, 100);
+        String id = "twin";
+        long head = store.lastGlobalSequence();
+        ReactorControl first = BatpakStreams.runReactor(store, SOURCES, ReactorFixtures.doubler(), id, settings(10));
+        eventually("the first reactor committed everything", () -> first.cursor().committed() == head);
+        AtomicLong reactedBySecond = new AtomicLong();
+        Reactor counting = e -> {
+            reactedBySecond.incrementAndGet();
+            return List.of();
+        };
+
+        ReactorControl second = BatpakStreams.runReactor(store, SOURCES, counting, id, settings(10));
+        assertFailsWith(io.batpak.core.CheckpointInUseException.class, second.done());
+
+        // Stopped while its cursor is still loading the checkpoint it cannot claim: done() must still complete
+        // (normally, since it was stopped, or with the claim's error), never hang.
+        for (int i = 0; i < 20; i++) {
+            ReactorControl stopped = BatpakStreams.runReactor(store, SOURCES, counting, id, settings(10));
+            stopped.stop();
+            try {
+                stopped.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertInstanceOf(io.batpak.core.CheckpointInUseException.class, e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                fail("attempt " + i + ": done() of a reactor stopped while loading its checkpoint never completed");
+            }
+        }
+        assertEquals(0, reactedBySecond.get());
+        await(first.stop());
+        assertExactlyReactions(store, 2, "v1");
+        assertEquals(head, checkpointFile(dir, id));
+        // Once the first has stopped, the id is free again.
+        await(BatpakStreams.runReactor(store, SOURCES, counting, id, toHead(10)).done());
+    }
+
     /**
      * kill -9 of a child JVM running a reactor (every commit forced, checkpoints every 50 events or 20 ms), several
      * times at random moments; then the parent finishes the work. {@code -Dbatpak.reactor.crash.seed=S} replays a
