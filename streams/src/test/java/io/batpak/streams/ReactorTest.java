@@ -325,7 +325,7 @@ class ReactorTest extends StreamsTestBase {
     @Test
     void stopAtAnyMomentCommitsExactlyWhatWasProcessed() throws Exception {
         BatpakStore store = open();
-        appendSources(store, 0, 2000);
+        appendSources(store, 0, 1200);
         List<StoredEvent> sources = sources(store);
         long lastSource = sources.get(sources.size() - 1).globalSequence();
         String id = "restless";
@@ -420,13 +420,16 @@ class ReactorTest extends StreamsTestBase {
         for (int cycle = 0; cycle < cycles; cycle++) {
             String where = "cycle " + cycle + ", seed " + seed;
             long before = checkpointFile(storeDir, id);
-            long target = Math.min(before + 100 + rnd.nextInt(400), sourceCount - 300);
+            long target = Math.min(before + 60 + rnd.nextInt(300), sourceCount - 300);
+            long cycleStart = System.nanoTime();
+            long readyAt;
             int delayMillis = rnd.nextInt(25);
             long reported = -1;
             try (ChildProcess child = ChildProcess.start(ReactorCrashChild.class, dir.resolve("child-" + cycle + ".log"),
                     storeDir.toString(), id)) {
                 String ready = child.nextLine(Duration.ofSeconds(60));
                 assertTrue(ready.startsWith("READY "), where + ": " + ready + "\n" + child.stderrTail());
+                readyAt = System.nanoTime();
                 while (reported < target) {
                     reported = Math.max(reported, parseCommitted(child.nextLine(Duration.ofSeconds(60)), where, child));
                 }
@@ -457,8 +460,10 @@ class ReactorTest extends StreamsTestBase {
                     }
                 }
                 assertTrue(ro.verify().ok(), where + ": " + ro.verify());
-                System.out.printf("  %s: killed %d ms after commit %d; checkpoint %d, %d reactions stored%n", where,
-                        delayMillis, reported, checkpoint, all(ro::query, ReactorFixtures.REACTIONS).size());
+                System.out.printf("  %s: child ready after %d ms, killed %d ms after commit %d (%d ms after ready);"
+                        + " checkpoint %d, %d reactions stored%n", where, (readyAt - cycleStart) / 1_000_000,
+                        delayMillis, reported, (System.nanoTime() - readyAt) / 1_000_000, checkpoint,
+                        all(ro::query, ReactorFixtures.REACTIONS).size());
             }
         }
         // The kills hit reactions stored after the last commit, which the next run replayed.
