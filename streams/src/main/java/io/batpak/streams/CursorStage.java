@@ -148,10 +148,16 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                     long head = feed.visibleSequence();
                     start = settings.startAfter();
                     if (checkpointer != null) {
-                        OptionalLong saved = checkpointer.start(head);
-                        control.claimed = true;
-                        if (control.stopped) {
-                            checkpointer.release();
+                        OptionalLong saved;
+                        try {
+                            saved = checkpointer.start(head);
+                        } finally {
+                            // Claimed, or failed (in use, corrupt, ...) without a claim: either way a stop that
+                            // came during the load must release, or whenStopped() would never complete.
+                            control.startSettled = true;
+                            if (control.stopped) {
+                                checkpointer.release();
+                            }
                         }
                         if (saved.isPresent()) {
                             start = saved.getAsLong();
@@ -233,7 +239,7 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                 control.stoppedFuture.complete(Done.getInstance());
                 return;
             }
-            if (control.claimed) {
+            if (control.startSettled) {
                 checkpointer.release();
             }
             if (!initialized && !reading) {
@@ -253,7 +259,8 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         volatile int peakBuffered;
         /** Events read from the index so far. */
         volatile long read;
-        volatile boolean claimed;
+        /** The checkpoint load has finished: the checkpoint is claimed, or loading it failed. */
+        volatile boolean startSettled;
         volatile boolean stopped;
         final CompletableFuture<Done> stoppedFuture = new CompletableFuture<>();
         final Checkpointer checkpointer;
