@@ -149,8 +149,14 @@ final class Report {
             StreamBench.Stalled st = streams == null ? null : streams.stalled.get(d);
             if (st != null && st.with.ok() && st.without.ok()) {
                 double r = st.ratio();
-                t.add(new Target(id, goal, fmt("%,.0f vs %,.0f events/s; it dropped %,d events", st.with.eventsPerSec(),
-                        st.without.eventsPerSec(), medianLong(st.dropped)), r, "with / without, >= 0.9", r >= 0.9));
+                StringBuilder rounds = new StringBuilder();
+                for (int i = 0; i < st.with.eventsPerSec.length; i++) {
+                    rounds.append(i == 0 ? "" : " / ").append(fmt("%.3f", st.with.eventsPerSec[i]
+                            / st.without.eventsPerSec[i]));
+                }
+                t.add(new Target(id, goal, fmt("%,.0f vs %,.0f events/s (per round %s); it dropped %,d events",
+                        st.with.eventsPerSec(), st.without.eventsPerSec(), rounds, medianLong(st.dropped)), r,
+                        "with / without, >= 0.9", r >= 0.9));
             } else {
                 t.add(missing(id, goal));
             }
@@ -404,6 +410,8 @@ final class Report {
             n.set("stalledBufferedRounds", JSON.valueToTree(st.delivered));
             n.set("stalledDroppedRounds", JSON.valueToTree(st.dropped));
             n.set("eventsStoredRounds", JSON.valueToTree(st.events));
+            putRounds(n, "fanoutCpuNanosPerEventWithout", st.fanoutCpuWithout);
+            putRounds(n, "fanoutCpuNanosPerEventWithStalledSubscriber", st.fanoutCpuWith);
         }
         ObjectNode r = o.putObject("cursorReplay");
         StreamBench.Replay rp = streams.replay;
@@ -598,13 +606,15 @@ final class Report {
                         + "consumer never requests, against none; the append matrix's warm-up and window.%n%n",
                 StreamBench.APPENDERS, StreamBench.PAYLOAD, streams.stalledBuffer));
         b.append("| sync mode | events/s without | with stalled subscriber | ratio (median of rounds) "
-                + "| p99 us without / with | stalled: buffered / dropped |\n|---|---:|---:|---:|---:|---:|\n");
+                + "| p99 us without / with | stalled: buffered / dropped | fan-out CPU ns/event without / with |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (StreamBench.Stalled st : streams.stalled.values()) {
             b.append("| ").append(st.durability.label).append(" | ").append(num(st.without.eventsPerSec()))
                     .append(" | ").append(num(st.with.eventsPerSec())).append(" | ").append(ratio(st.ratio()))
                     .append(" | ").append(dec(st.without.p99())).append(" / ").append(dec(st.with.p99()))
                     .append(" | ").append(medianLong(st.delivered)).append(" / ").append(fmt("%,d",
-                            medianLong(st.dropped))).append(" |\n");
+                            medianLong(st.dropped))).append(" | ").append(dec(median(st.fanoutCpuWithout)))
+                    .append(" / ").append(dec(median(st.fanoutCpuWith))).append(" |\n");
         }
         StreamBench.Replay rp = streams.replay;
         double readsReplay = reads == null ? Double.NaN : Stats.median(reads.replayEventsPerSec);

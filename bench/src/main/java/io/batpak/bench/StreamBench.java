@@ -14,20 +14,27 @@ import io.batpak.streams.Subscription;
 import io.batpak.streams.SubscriptionSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -43,16 +50,18 @@ import org.reactivestreams.Subscriber;
  *   <li><b>fan-out</b>: {@code plan.fanoutSubscribers()} live subscriptions on {@code Region.all()} (buffer
  *       {@value #FANOUT_BUFFER}, drop-newest) while 64 appenders append {@code plan.fanoutEvents()} events of 100 B,
  *       each carrying {@code System.nanoTime()} of its append in its first 8 bytes; the subscribers' sinks record
- *       append-to-delivery latency. The same appends with no subscriber give the append-throughput ratio.</li>
+ *       append-to-delivery latency. The same appends with no subscriber give the append-throughput ratio, and a
+ *       paced variant ({@value #PACED_RATE} events/s from one thread, open loop) the latency below saturation.</li>
  *   <li><b>stalled subscriber</b>: the append matrix's 64-appender, 100 B workload (same warm-up and window) with one
- *       subscription whose consumer never requests an element, against none; per-round ratio, then the median.</li>
+ *       subscription whose consumer never requests an element, against none; per-round ratio, then the median. Also
+ *       the fan-out thread's CPU time per appended event.</li>
  *   <li><b>cursor replay</b>: a store of {@code plan.cursorEvents()} events, reopened, replayed by
  *       {@code BatpakStreams.cursor(store, Region.all(), withCompleteAtHead(true))} with batch sizes 256 and 1024,
  *       beside the core replay ({@code StoreCore.readAt} loop, as in the reads) of the same store in the same round.
  *       </li>
  * </ul>
- * Every measurement uses a fresh store in its own directory (the replay store is built once); each round runs the
- * variants of a measurement in an order rotated from round to round.
+ * Every measurement uses a fresh store in its own directory (the replay store is built once) and primes it first
+ * ({@link #awaitLiveFeed}); each round runs the variants of a measurement in an order rotated from round to round.
  */
 final class StreamBench {
     static final int APPENDERS = Plan.TARGET_APPENDERS;
@@ -133,6 +142,9 @@ final class StreamBench {
         final long[] delivered;
         final long[] dropped;
         final long[] events;
+        /** CPU time of the store's fan-out thread per appended event in the window, ns. */
+        final double[] fanoutCpuWithout;
+        final double[] fanoutCpuWith;
 
         Stalled(Durability durability, Scenario s, int rounds, String configuration) {
             this.durability = durability;
@@ -143,6 +155,8 @@ final class StreamBench {
             delivered = minusOne(rounds);
             dropped = minusOne(rounds);
             events = minusOne(rounds);
+            fanoutCpuWithout = nan(rounds);
+            fanoutCpuWith = nan(rounds);
         }
 
         double ratio() {
@@ -206,7 +220,7 @@ final class StreamBench {
             try {
                 first.get(20, TimeUnit.MILLISECONDS);
                 return store.lastGlobalSequence();
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (i >= 1000) {
                     throw new IllegalStateException("the store's fan-out delivered none of " + (i + 1)
                             + " primer events", e);
@@ -369,7 +383,7 @@ final class StreamBench {
         long t0;
         long appended;
         long lastDelivery = 0;
-        Histogram ack = new org.HdrHistogram.ConcurrentHistogram(Driver.MAX_NANOS, 3);
+        Histogram ack = new ConcurrentHistogram(Driver.MAX_NANOS, 3);
         try {
             awaitLiveFeed(store, system);
             SubscriptionSettings settings = SubscriptionSettings.create(system).withBufferSize(FANOUT_BUFFER)
@@ -483,7 +497,7 @@ final class StreamBench {
         }
         AtomicLong lastAck = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        java.util.concurrent.CountDownLatch acked = new java.util.concurrent.CountDownLatch(events);
+        CountDownLatch acked = new CountDownLatch(events);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         for (int i = 0; i < events && failure.get() == null; i++) {
@@ -571,10 +585,10 @@ final class StreamBench {
             stalledOnce(round, st, withSubscriber);
         }
         log.println(String.format(Locale.ROOT, "   stalled/%-12s %,.0f ev/s with a stalled subscriber vs %,.0f without"
-                        + " (%.2fx); it buffered %d and dropped %,d of %,d events", d.label,
-                st.with.eventsPerSec[round], st.without.eventsPerSec[round],
+                        + " (%.2fx); it buffered %d and dropped %,d of %,d events; fan-out CPU %.0f ns/event with,"
+                        + " %.0f without", d.label, st.with.eventsPerSec[round], st.without.eventsPerSec[round],
                 st.with.eventsPerSec[round] / st.without.eventsPerSec[round], st.delivered[round],
-                st.dropped[round], st.events[round]));
+                st.dropped[round], st.events[round], st.fanoutCpuWith[round], st.fanoutCpuWithout[round]));
     }
 
     private void stalledOnce(int round, Stalled st, boolean withSubscriber) throws Exception {
@@ -594,14 +608,24 @@ final class StreamBench {
                 sub = BatpakStreams.subscribe(store, Region.all())
                         .toMat(Sink.fromSubscriber(never), Keep.left()).run(system);
             }
-            AppendSystem.Async session = BatpakSystem.session(store, s, () -> {
+            AppendSystem.Async session = withFanoutCpu(BatpakSystem.session(store, s, () -> {
                 stored[0] = store.lastGlobalSequence() + 1;
                 // The fan-out offers every event committed before the close to the subscription first.
                 store.close().toCompletableFuture().join();
-            });
+            }));
             try (session) {
                 Driver.Sample sample = Driver.run(session, s.appenders(), plan.warmupMillis(), plan.measureMillis());
                 (withSubscriber ? st.with : st.without).add(round, sample);
+                long cpu = 0;
+                for (Map.Entry<String, Long> e : sample.counterDeltas().entrySet()) {
+                    if (e.getKey().startsWith(FANOUT_CPU)) {
+                        cpu += e.getValue();
+                    }
+                }
+                Long appends = sample.counterDeltas().get("appends");
+                if (appends != null && appends > 0 && CPU_TIME) {
+                    (withSubscriber ? st.fanoutCpuWith : st.fanoutCpuWithout)[round] = cpu / (double) appends;
+                }
             }
         } finally {
             store.close().toCompletableFuture().join();
@@ -621,6 +645,50 @@ final class StreamBench {
                         + " and dropped " + sub.dropped() + " events; " + events + " were appended after it was made");
             }
         }
+    }
+
+    private static final String FANOUT_CPU = "fanoutCpuNanos:";
+    private static final ThreadMXBean THREADS =
+            ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
+    /**
+     * The session with one more counter per fan-out thread: its CPU time. A thread is counted from when it is first
+     * seen, and only while it lives (the fan-out threads of stores closed earlier may end during a window).
+     */
+    private static AppendSystem.Async withFanoutCpu(AppendSystem.Async session) {
+        return new AppendSystem.Async() {
+            @Override
+            public CompletionStage<?> run(int appender, long op) {
+                return session.run(appender, op);
+            }
+
+            @Override
+            public int eventsPerOp() {
+                return session.eventsPerOp();
+            }
+
+            @Override
+            public Map<String, Long> counters() {
+                Map<String, Long> out = new HashMap<>(session.counters());
+                if (CPU_TIME) {
+                    for (Thread t : Thread.getAllStackTraces().keySet()) {
+                        if (t.getName().contains("fanout-dispatcher")) {
+                            long cpu = THREADS.getThreadCpuTime(t.getId());
+                            if (cpu >= 0) {
+                                out.put(FANOUT_CPU + t.getId(), cpu);
+                            }
+                        }
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public void close() throws IOException, SQLException {
+                session.close();
+            }
+        };
     }
 
     // ---------------------------------------------------------------- cursor replay
