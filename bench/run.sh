@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Runs the batpak-jvm benchmark harness and writes bench/results/<timestamp>.{json,md,png} and latest.*.
 #
-#   bench/run.sh            full mode: every scenario, 5 rounds (about 15-20 minutes)
-#   bench/run.sh --quick    the target scenarios and the reads, 3 rounds (under 3 minutes)
+#   bench/run.sh            full mode: every scenario, 5 rounds (about 20 minutes)
+#   bench/run.sh --quick    the target scenarios, the reads and stream delivery, 3 rounds (under 4 minutes)
 #   bench/run.sh --jfr ...  also records a JFR profile to bench/results/<timestamp>.jfr
 #   bench/run.sh jmh ...    runs only the JMH micro-benchmarks (JMH's own options)
 #
 # Other options are passed to the harness: --rounds N, --read-events N, --sqlite shared|per-appender,
-# --jmh/--no-jmh, --no-appends, --no-reads, --out DIR, --data DIR.
+# --jmh/--no-jmh, --no-appends, --no-reads, --no-streams, --out DIR, --data DIR.
 # Builds the benchmarks jar when it is missing or older than the sources; needs only Java 17 and Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=bench/target/batpak-bench.jar
 if [ ! -f "$JAR" ] || [ -n "$(find pom.xml bench/pom.xml bench/src core/pom.xml core/src actors/pom.xml actors/src \
-        -newer "$JAR" -type f -print -quit)" ]; then
+        streams/pom.xml streams/src -newer "$JAR" -type f -print -quit)" ]; then
   echo "building $JAR"
   mvn -B -q -pl bench -am package -DskipTests
 fi

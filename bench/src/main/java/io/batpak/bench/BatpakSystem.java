@@ -50,6 +50,14 @@ final class BatpakSystem implements AppendSystem {
     @Override
     public Session open(Path dir, Scenario s) {
         BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).syncMode(mode).build(), actorSystem);
+        return session(store, s, () -> store.close().toCompletableFuture().join());
+    }
+
+    /**
+     * The appenders of scenario {@code s} on an open store: appender {@code i} appends to entity {@code appender:<i>}.
+     * {@code close} runs when the session is closed (normally it closes the store).
+     */
+    static Async session(BatpakStore store, Scenario s, Runnable close) {
         byte[] payload = Payloads.of(s.payload());
         Coordinate[] coords = new Coordinate[s.appenders()];
         List<List<AppendRequest>> batches = new ArrayList<>();
@@ -83,7 +91,7 @@ final class BatpakSystem implements AppendSystem {
 
             @Override
             public void close() {
-                store.close().toCompletableFuture().join();
+                close.run();
             }
         };
     }

@@ -24,7 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <pre>
  * java -jar bench/target/batpak-bench.jar [--quick | --full | --smoke] [--out DIR] [--data DIR] [--rounds N]
  *      [--sqlite auto|shared|per-appender] [--jmh | --no-jmh] [--read-events N] [--no-appends] [--no-reads]
- *      [--only SCENARIO-REGEX] [--systems NAME,NAME]
+ *      [--no-streams] [--only SCENARIO-REGEX] [--systems NAME,NAME]
  * java -jar bench/target/batpak-bench.jar jmh [JMH options]      runs the JMH micro-benchmarks only
  * </pre>
  * Use {@code bench/run.sh}, which builds the jar when needed and passes the JVM flags.
@@ -67,6 +67,7 @@ public final class Harness {
         String onlySystems = null;
         boolean appends = true;
         boolean readsOn = true;
+        boolean streamsOn = true;
         Boolean jmh = null;
         Integer rounds = null;
         Integer readEvents = null;
@@ -91,9 +92,11 @@ public final class Harness {
                 case "--no-jmh" -> jmh = false;
                 case "--no-appends" -> appends = false;
                 case "--no-reads" -> readsOn = false;
+                case "--no-streams" -> streamsOn = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "\nusage: [--quick|--full|--smoke]"
                         + " [--out DIR] [--data DIR] [--rounds N] [--sqlite auto|shared|per-appender] [--jmh|--no-jmh]"
-                        + " [--read-events N] [--no-appends] [--no-reads] [--only SCENARIO-REGEX] [--systems a,b]"
+                        + " [--read-events N] [--no-appends] [--no-reads] [--no-streams] [--only SCENARIO-REGEX]"
+                        + " [--systems a,b]"
                         + "  |  jmh [JMH options]");
             }
         }
@@ -124,6 +127,7 @@ public final class Harness {
         AppendMatrix matrix = new AppendMatrix(plan, runDir.resolve("append"), actorSystem, sqlite, log);
         matrix.filter(only, onlySystems);
         ReadBench reads = null;
+        StreamBench streams = null;
         List<Micro.Score> micro = List.of();
         try {
             if (appends) {
@@ -146,6 +150,22 @@ public final class Harness {
                     reads.cleanup();
                 }
             }
+            if (streamsOn) {
+                log.println("== stream delivery");
+                streams = new StreamBench(plan, runDir.resolve("streams"), actorSystem, log);
+                try {
+                    streams.prepare();
+                    for (int r = 0; r < plan.rounds(); r++) {
+                        streams.round(r);
+                    }
+                } catch (Exception | LinkageError e) {
+                    streams.errors.add(e.toString());
+                    log.println("   streams FAILED: " + e);
+                    e.printStackTrace(log);
+                } finally {
+                    streams.cleanup();
+                }
+            }
         } finally {
             actorSystem.terminate();
             actorSystem.getWhenTerminated().toCompletableFuture().join();
@@ -163,7 +183,8 @@ public final class Harness {
         }
         Files2.deleteTree(runDir);
 
-        Report report = new Report(plan, now.format(DateTimeFormatter.ISO_INSTANT), machine, matrix, reads, micro,
+        Report report = new Report(plan, now.format(DateTimeFormatter.ISO_INSTANT), machine, matrix, reads, streams,
+                micro,
                 switch (sqlite) {
                     case AUTO -> "synchronous=FULL: one shared connection; synchronous=NORMAL: one connection per appender";
                     case SHARED -> "one shared connection";

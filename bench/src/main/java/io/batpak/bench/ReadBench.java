@@ -196,6 +196,14 @@ final class ReadBench {
 
     /** Seconds to read every event in global order with StoreCore.readAt (checksum-checked, decoded). */
     private double replay() {
+        return replaySeconds(dir, events);
+    }
+
+    /**
+     * Seconds to read every event of the store in {@code dir} in global order with StoreCore.readAt (its open not
+     * counted), checking that there are {@code events} of them.
+     */
+    static double replaySeconds(Path dir, long events) {
         try (StoreCore core = StoreCore.open(StoreConfig.builder(dir).build())) {
             long last = core.lastGlobalSequence();
             long sink = 0;

@@ -22,18 +22,20 @@ final class Report {
     final Map<String, Object> machine;
     final AppendMatrix matrix;
     final ReadBench reads;
+    final StreamBench streams;
     final List<Micro.Score> micro;
     final String sqliteMode;
     double totalSeconds;
     String microError;
 
     Report(Plan plan, String timestamp, Map<String, Object> machine, AppendMatrix matrix, ReadBench reads,
-           List<Micro.Score> micro, String sqliteMode) {
+           StreamBench streams, List<Micro.Score> micro, String sqliteMode) {
         this.plan = plan;
         this.timestamp = timestamp;
         this.machine = machine;
         this.matrix = matrix;
         this.reads = reads;
+        this.streams = streams;
         this.micro = micro;
         this.sqliteMode = sqliteMode;
     }
@@ -140,6 +142,25 @@ final class Report {
         } else {
             t.add(missing("open-with-checkpoint", "open of 1,000,000 events with checkpoint < 1 s"));
         }
+        for (Durability d : Durability.values()) {
+            String id = "stalled-subscriber-" + d.label;
+            String goal = fmt("%s, 64 appenders, 100 B, one live subscriber that never pulls: >= 90%% of the append "
+                    + "throughput with no subscriber", d == Durability.FSYNC ? "EVERY_COMMIT" : "SyncMode NONE");
+            StreamBench.Stalled st = streams == null ? null : streams.stalled.get(d);
+            if (st != null && st.with.ok() && st.without.ok()) {
+                double r = st.ratio();
+                StringBuilder rounds = new StringBuilder();
+                for (int i = 0; i < st.with.eventsPerSec.length; i++) {
+                    rounds.append(i == 0 ? "" : " / ").append(fmt("%.3f", st.with.eventsPerSec[i]
+                            / st.without.eventsPerSec[i]));
+                }
+                t.add(new Target(id, goal, fmt("%,.0f vs %,.0f events/s (per round %s); it dropped %,d events",
+                        st.with.eventsPerSec(), st.without.eventsPerSec(), rounds, medianLong(st.dropped)), r,
+                        "with / without, >= 0.9", r >= 0.9));
+            } else {
+                t.add(missing(id, goal));
+            }
+        }
         return t;
     }
 
@@ -185,6 +206,9 @@ final class Report {
         }
         if (reads != null) {
             root.set("reads", readsJson());
+        }
+        if (streams != null) {
+            root.set("streams", streamsJson());
         }
         ArrayNode targets = root.putArray("targets");
         for (Target t : targets()) {
@@ -324,6 +348,127 @@ final class Report {
         return o;
     }
 
+    private ObjectNode streamsJson() {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode fan = o.putArray("fanout");
+        for (StreamBench.Fanout f : streams.fanout.values()) {
+            ObjectNode n = fan.addObject();
+            n.put("durability", f.durability.name());
+            n.put("batpakSyncMode", f.durability == Durability.FSYNC ? "EVERY_COMMIT" : "NONE");
+            n.put("subscribers", plan.fanoutSubscribers());
+            n.put("region", "Region.all()");
+            n.put("bufferSize", StreamBench.FANOUT_BUFFER);
+            n.put("overflowPolicy", "drop-newest");
+            n.put("appenders", StreamBench.APPENDERS);
+            n.put("payloadBytes", StreamBench.PAYLOAD);
+            n.put("eventsPerMeasurement", plan.fanoutEvents());
+            putRounds(n, "deliveriesPerSec", f.deliveriesPerSec);
+            putRounds(n, "sourceEventsPerSec", f.sourceEventsPerSec);
+            ObjectNode lat = n.putObject("appendToDeliveryLatencyMicros");
+            putNum(lat, "p50", median(f.p50Micros));
+            putNum(lat, "p99", median(f.p99Micros));
+            putNum(lat, "p99.9", median(f.p999Micros));
+            putNum(n, "catchUpAfterLastAppendMillis", median(f.catchUpMillis));
+            ObjectNode paced = n.putObject("paced");
+            paced.put("appendsPerSec", StreamBench.PACED_RATE);
+            paced.put("events", streams.pacedEvents());
+            paced.put("issuer", "one thread, open loop, 64 entities");
+            ObjectNode pl = paced.putObject("appendToDeliveryLatencyMicros");
+            putNum(pl, "p50", median(f.pacedP50Micros));
+            putNum(pl, "p99", median(f.pacedP99Micros));
+            putNum(pl, "p99.9", median(f.pacedP999Micros));
+            paced.set("droppedRounds", JSON.valueToTree(f.pacedDropped));
+            ObjectNode pa = paced.putObject("appendToAckLatencyMicros");
+            putNum(pa, "p50", median(f.pacedAckP50Micros));
+            putNum(pa, "p99", median(f.pacedAckP99Micros));
+            putRounds(n, "appendEventsPerSecWithSubscribers", f.appendWithSubscribers);
+            putRounds(n, "appendEventsPerSecWithoutSubscribers", f.appendWithout);
+            putNum(n, "appendRatioWithToWithout", f.appendRatio());
+            n.set("deliveredRounds", JSON.valueToTree(f.delivered));
+            n.set("droppedRounds", JSON.valueToTree(f.dropped));
+        }
+        ArrayNode stalled = o.putArray("stalledSubscriber");
+        for (StreamBench.Stalled st : streams.stalled.values()) {
+            ObjectNode n = stalled.addObject();
+            n.put("durability", st.durability.name());
+            n.put("batpakSyncMode", st.durability == Durability.FSYNC ? "EVERY_COMMIT" : "NONE");
+            n.put("appenders", st.with.scenario.appenders());
+            n.put("payloadBytes", st.with.scenario.payload());
+            n.put("stalledSubscriberBufferSize", streams.stalledBuffer);
+            putRounds(n, "eventsPerSecWithout", st.without.eventsPerSec);
+            putRounds(n, "eventsPerSecWithStalledSubscriber", st.with.eventsPerSec);
+            ObjectNode lat = n.putObject("appendLatencyMicrosWithout");
+            putNum(lat, "p50", st.without.p50());
+            putNum(lat, "p99", st.without.p99());
+            putNum(lat, "p99.9", st.without.p999());
+            lat = n.putObject("appendLatencyMicrosWithStalledSubscriber");
+            putNum(lat, "p50", st.with.p50());
+            putNum(lat, "p99", st.with.p99());
+            putNum(lat, "p99.9", st.with.p999());
+            putNum(n, "ratio", st.ratio());
+            n.put("ratioMeaning", "median of per-round (with / without)");
+            n.set("stalledBufferedRounds", JSON.valueToTree(st.delivered));
+            n.set("stalledDroppedRounds", JSON.valueToTree(st.dropped));
+            n.set("eventsStoredRounds", JSON.valueToTree(st.events));
+            putRounds(n, "fanoutCpuNanosPerEventWithout", st.fanoutCpuWithout);
+            putRounds(n, "fanoutCpuNanosPerEventWithStalledSubscriber", st.fanoutCpuWith);
+        }
+        ObjectNode r = o.putObject("cursorReplay");
+        StreamBench.Replay rp = streams.replay;
+        r.put("events", rp.events);
+        r.put("replaysPerMeasurement", rp.passes);
+        r.put("segmentBytes", rp.bytes);
+        r.put("payloadBytes", StreamBench.PAYLOAD);
+        r.put("region", "Region.all()");
+        r.put("sink", "Sink.foreach counting events and checking global-sequence order");
+        putNum(r, "buildEventsPerSec", rp.buildEventsPerSec);
+        putRounds(r, "coreReplaySameStoreEventsPerSec", rp.coreEventsPerSec);
+        ArrayNode batches = r.putArray("batches");
+        double readsReplay = reads == null ? Double.NaN : Stats.median(reads.replayEventsPerSec);
+        for (Map.Entry<Integer, double[]> e : rp.cursorEventsPerSec.entrySet()) {
+            ObjectNode b = batches.addObject();
+            b.put("batchSize", e.getKey());
+            putRounds(b, "eventsPerSec", e.getValue());
+            putNum(b, "ratioToCoreReplaySameStore", rp.ratioToCore(e.getKey()));
+            putNum(b, "ratioToReadsReplay", median(e.getValue()) / readsReplay);
+        }
+        r.put("notes", "the store is built, closed and reopened in this process, so the page cache is warm (dropping "
+                + "it needs root); the open is not timed. ratioToCoreReplaySameStore: median of per-round ratios to a "
+                + "StoreCore.readAt loop over the same store; ratioToReadsReplay: against the reads' replay median "
+                + "(a store of reads.events events)");
+        if (!streams.errors.isEmpty()) {
+            o.set("errors", JSON.valueToTree(streams.errors));
+        }
+        return o;
+    }
+
+    private static double median(double[] a) {
+        return Stats.median(Cell.list(a));
+    }
+
+    static long medianLong(long[] a) {
+        List<Double> l = new ArrayList<>();
+        for (long v : a) {
+            if (v >= 0) {
+                l.add((double) v);
+            }
+        }
+        double m = Stats.median(l);
+        return Double.isNaN(m) ? -1 : Math.round(m);
+    }
+
+    private static void putRounds(ObjectNode o, String key, double[] rounds) {
+        putNum(o, key, median(rounds));
+        ArrayNode a = o.putArray(key + "Rounds");
+        for (double v : rounds) {
+            if (Double.isNaN(v)) {
+                a.addNull();
+            } else {
+                a.add(v >= 1000 ? Math.round(v) : Math.round(v * 1000) / 1000.0);
+            }
+        }
+    }
+
     private static void putMedian(ObjectNode o, String key, List<Double> values) {
         putNum(o, key, Stats.median(values));
     }
@@ -414,6 +559,9 @@ final class Report {
             b.append("| building the store (atomic batches of 1000, SyncMode NONE) | ").append(num(reads.buildEventsPerSec))
                     .append(" events/s |\n");
         }
+        if (streams != null) {
+            streamsMarkdown(b);
+        }
         if (microError != null) {
             b.append("\n## JMH micro-benchmarks\n\nFailed: ").append(microError).append("\n");
         }
@@ -429,6 +577,62 @@ final class Report {
             b.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append("\n");
         }
         return b.toString();
+    }
+
+    private void streamsMarkdown(StringBuilder b) {
+        b.append(fmt("%n## Stream delivery%n%nFan-out: %d live subscriptions on Region.all() (buffer %,d, drop-newest), "
+                        + "%d appenders appending %,d events of %d B; latency from the append call to the subscriber's "
+                        + "sink. Appends with subscribers are compared with the same appends and no subscriber. "
+                        + "Paced: %,d events appended at %,d events/s from one thread (open loop).%n%n",
+                plan.fanoutSubscribers(), StreamBench.FANOUT_BUFFER, StreamBench.APPENDERS, plan.fanoutEvents(),
+                StreamBench.PAYLOAD, streams.pacedEvents(), StreamBench.PACED_RATE));
+        b.append("| sync mode | deliveries/s (all subscribers) | source events/s | latency p50 / p99 / p99.9 us "
+                + "| catch-up after last append | dropped | appends/s with / without subscribers | ratio "
+                + "| paced: latency p50 / p99 / p99.9 us | paced: append ack p50 / p99 us |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (StreamBench.Fanout f : streams.fanout.values()) {
+            b.append("| ").append(f.durability.label).append(" | ").append(num(median(f.deliveriesPerSec)))
+                    .append(" | ").append(num(median(f.sourceEventsPerSec))).append(" | ")
+                    .append(dec(median(f.p50Micros))).append(" / ").append(dec(median(f.p99Micros))).append(" / ")
+                    .append(dec(median(f.p999Micros))).append(" | ").append(dec(median(f.catchUpMillis)))
+                    .append(" ms | ").append(medianLong(f.dropped)).append(" | ")
+                    .append(num(median(f.appendWithSubscribers))).append(" / ").append(num(median(f.appendWithout)))
+                    .append(" | ").append(ratio(f.appendRatio())).append(" | ").append(dec(median(f.pacedP50Micros)))
+                    .append(" / ").append(dec(median(f.pacedP99Micros))).append(" / ")
+                    .append(dec(median(f.pacedP999Micros))).append(" | ").append(dec(median(f.pacedAckP50Micros)))
+                    .append(" / ").append(dec(median(f.pacedAckP99Micros))).append(" |\n");
+        }
+        b.append(fmt("%nStalled subscriber: %d appenders, %d B, one subscription (buffer %,d, drop-newest) whose "
+                        + "consumer never requests, against none; the append matrix's warm-up and window.%n%n",
+                StreamBench.APPENDERS, StreamBench.PAYLOAD, streams.stalledBuffer));
+        b.append("| sync mode | events/s without | with stalled subscriber | ratio (median of rounds) "
+                + "| p99 us without / with | stalled: buffered / dropped | fan-out CPU ns/event without / with |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (StreamBench.Stalled st : streams.stalled.values()) {
+            b.append("| ").append(st.durability.label).append(" | ").append(num(st.without.eventsPerSec()))
+                    .append(" | ").append(num(st.with.eventsPerSec())).append(" | ").append(ratio(st.ratio()))
+                    .append(" | ").append(dec(st.without.p99())).append(" / ").append(dec(st.with.p99()))
+                    .append(" | ").append(medianLong(st.delivered)).append(" / ").append(fmt("%,d",
+                            medianLong(st.dropped))).append(" | ").append(dec(median(st.fanoutCpuWithout)))
+                    .append(" / ").append(dec(median(st.fanoutCpuWith))).append(" |\n");
+        }
+        StreamBench.Replay rp = streams.replay;
+        double readsReplay = reads == null ? Double.NaN : Stats.median(reads.replayEventsPerSec);
+        b.append(fmt("%nCursor replay: BatpakStreams.cursor(store, Region.all(), withCompleteAtHead(true)) into a "
+                + "counting sink, on a reopened store of %,d events (%,d MiB, %d B payloads; page cache warm).%n%n",
+                rp.events, rp.bytes >> 20, StreamBench.PAYLOAD));
+        b.append("| reader | events/s | vs core replay, same store | vs reads' replay |\n|---|---:|---:|---:|\n");
+        for (Map.Entry<Integer, double[]> e : rp.cursorEventsPerSec.entrySet()) {
+            double v = median(e.getValue());
+            b.append("| cursor, batch size ").append(e.getKey()).append(" | ").append(num(v)).append(" | ")
+                    .append(ratio(rp.ratioToCore(e.getKey()))).append(" | ").append(ratio(v / readsReplay))
+                    .append(" |\n");
+        }
+        b.append("| core replay (StoreCore.readAt loop), same store | ").append(num(median(rp.coreEventsPerSec)))
+                .append(" | - | ").append(ratio(median(rp.coreEventsPerSec) / readsReplay)).append(" |\n");
+        if (!streams.errors.isEmpty()) {
+            b.append("\nErrors: ").append(String.join("; ", streams.errors)).append("\n");
+        }
     }
 
     private void pivot(StringBuilder b, Durability d, int payload) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the whole harness at tiny sizes: every system opens, appends, closes; the reads run; the JSON, Markdown and
- * PNG are written. Asserts that the harness works, nothing about speed.
+ * Runs the whole harness at tiny sizes: every system opens, appends, closes; the reads and the stream delivery
+ * measurements run; the JSON, Markdown and PNG are written. Asserts that the harness works and its counts add up,
+ * nothing about speed.
  */
 class HarnessSmokeTest {
 
@@ -55,9 +56,50 @@ class HarnessSmokeTest {
         assertNotNull(reads);
         assertTrue(reads.get("replayEventsPerSec").asDouble() > 0);
         assertTrue(reads.get("openWithCheckpointMillis").isNumber());
-        assertEquals(6, root.get("targets").size());
+        assertEquals(8, root.get("targets").size());
 
-        assertTrue(Files.readString(out.latestMarkdown()).contains("| target |"));
+        JsonNode streams = root.get("streams");
+        assertNotNull(streams, "no stream delivery results");
+        assertFalse(streams.has("errors"), "stream delivery errors: " + streams.get("errors"));
+        Plan smoke = Plan.smoke();
+        assertEquals(2, streams.get("fanout").size());
+        for (JsonNode f : streams.get("fanout")) {
+            assertEquals(smoke.fanoutSubscribers(), f.get("subscribers").asInt());
+            assertEquals(smoke.fanoutEvents(), f.get("eventsPerMeasurement").asInt());
+            assertTrue(f.get("deliveriesPerSec").asDouble() > 0);
+            assertTrue(f.get("appendRatioWithToWithout").asDouble() > 0);
+            assertTrue(f.get("appendToDeliveryLatencyMicros").get("p99").isNumber());
+            assertTrue(f.get("paced").get("appendToDeliveryLatencyMicros").get("p50").isNumber());
+            // Every subscriber got or dropped every event: delivered + dropped = subscribers x events.
+            long delivered = f.get("deliveredRounds").get(0).asLong();
+            long dropped = f.get("droppedRounds").get(0).asLong();
+            assertEquals((long) smoke.fanoutSubscribers() * smoke.fanoutEvents(), delivered + dropped, f.toString());
+        }
+        assertEquals(2, streams.get("stalledSubscriber").size());
+        for (JsonNode st : streams.get("stalledSubscriber")) {
+            assertTrue(st.get("eventsPerSecWithout").asDouble() > 0);
+            assertTrue(st.get("eventsPerSecWithStalledSubscriber").asDouble() > 0);
+            assertTrue(st.get("ratio").isNumber());
+            long buffered = st.get("stalledBufferedRounds").get(0).asLong();
+            long dropped = st.get("stalledDroppedRounds").get(0).asLong();
+            long stored = st.get("eventsStoredRounds").get(0).asLong();
+            assertTrue(stored > 0);
+            assertTrue(buffered <= st.get("stalledSubscriberBufferSize").asLong());
+            assertEquals(stored, buffered + dropped, st.toString());
+        }
+        JsonNode replay = streams.get("cursorReplay");
+        assertEquals(smoke.cursorEvents(), replay.get("events").asInt());
+        assertTrue(replay.get("coreReplaySameStoreEventsPerSec").asDouble() > 0);
+        assertEquals(2, replay.get("batches").size());
+        for (JsonNode b : replay.get("batches")) {
+            assertTrue(b.get("eventsPerSec").asDouble() > 0);
+            assertTrue(b.get("ratioToCoreReplaySameStore").isNumber());
+            assertTrue(b.get("ratioToReadsReplay").isNumber());
+        }
+
+        String md = Files.readString(out.latestMarkdown());
+        assertTrue(md.contains("| target |"));
+        assertTrue(md.contains("## Stream delivery"));
         BufferedImage png = ImageIO.read(out.latestPng().toFile());
         assertNotNull(png);
         assertTrue(png.getWidth() > 1000 && png.getHeight() > 500);
