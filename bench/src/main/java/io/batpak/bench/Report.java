@@ -381,6 +381,10 @@ final class Report {
             ObjectNode pa = paced.putObject("appendToAckLatencyMicros");
             putNum(pa, "p50", median(f.pacedAckP50Micros));
             putNum(pa, "p99", median(f.pacedAckP99Micros));
+            ObjectNode cl = n.putObject("liveCursorPaced").putObject("appendToDeliveryLatencyMicros");
+            putNum(cl, "p50", median(f.cursorP50Micros));
+            putNum(cl, "p99", median(f.cursorP99Micros));
+            putNum(cl, "p99.9", median(f.cursorP999Micros));
             putRounds(n, "appendEventsPerSecWithSubscribers", f.appendWithSubscribers);
             putRounds(n, "appendEventsPerSecWithoutSubscribers", f.appendWithout);
             putNum(n, "appendRatioWithToWithout", f.appendRatio());
@@ -588,8 +592,9 @@ final class Report {
                 StreamBench.PAYLOAD, streams.pacedEvents(), StreamBench.PACED_RATE));
         b.append("| sync mode | deliveries/s (all subscribers) | source events/s | latency p50 / p99 / p99.9 us "
                 + "| catch-up after last append | dropped | appends/s with / without subscribers | ratio "
-                + "| paced: latency p50 / p99 / p99.9 us | paced: append ack p50 / p99 us |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| paced: latency p50 / p99 / p99.9 us | paced: append ack p50 / p99 us "
+                + "| paced, one live cursor: latency p50 / p99 / p99.9 us |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (StreamBench.Fanout f : streams.fanout.values()) {
             b.append("| ").append(f.durability.label).append(" | ").append(num(median(f.deliveriesPerSec)))
                     .append(" | ").append(num(median(f.sourceEventsPerSec))).append(" | ")
@@ -600,7 +605,9 @@ final class Report {
                     .append(" | ").append(ratio(f.appendRatio())).append(" | ").append(dec(median(f.pacedP50Micros)))
                     .append(" / ").append(dec(median(f.pacedP99Micros))).append(" / ")
                     .append(dec(median(f.pacedP999Micros))).append(" | ").append(dec(median(f.pacedAckP50Micros)))
-                    .append(" / ").append(dec(median(f.pacedAckP99Micros))).append(" |\n");
+                    .append(" / ").append(dec(median(f.pacedAckP99Micros))).append(" | ")
+                    .append(dec(median(f.cursorP50Micros))).append(" / ").append(dec(median(f.cursorP99Micros)))
+                    .append(" / ").append(dec(median(f.cursorP999Micros))).append(" |\n");
         }
         b.append(fmt("%nStalled subscriber: %d appenders, %d B, one subscription (buffer %,d, drop-newest) whose "
                         + "consumer never requests, against none; the append matrix's warm-up and window.%n%n",

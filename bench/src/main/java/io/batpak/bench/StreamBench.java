@@ -60,8 +60,8 @@ import org.reactivestreams.Subscriber;
  *       beside the core replay ({@code StoreCore.readAt} loop, as in the reads) of the same store in the same round.
  *       </li>
  * </ul>
- * Every measurement uses a fresh store in its own directory (the replay store is built once) and primes it first
- * ({@link #awaitLiveFeed}); each round runs the variants of a measurement in an order rotated from round to round.
+ * Every measurement uses a fresh store in its own directory (the replay store is built once); each round runs the
+ * variants of a measurement in an order rotated from round to round.
  */
 final class StreamBench {
     static final int APPENDERS = Plan.TARGET_APPENDERS;
@@ -107,6 +107,10 @@ final class StreamBench {
         /** The paced variant's append latency (call to acknowledgement), for comparison with delivery. */
         final double[] pacedAckP50Micros;
         final double[] pacedAckP99Micros;
+        /** A live cursor on Region.all() (no subscription), same paced appends: append-to-delivery latency. */
+        final double[] cursorP50Micros;
+        final double[] cursorP99Micros;
+        final double[] cursorP999Micros;
 
         Fanout(Durability durability, int rounds) {
             this.durability = durability;
@@ -126,6 +130,9 @@ final class StreamBench {
             pacedDropped = minusOne(rounds);
             pacedAckP50Micros = nan(rounds);
             pacedAckP99Micros = nan(rounds);
+            cursorP50Micros = nan(rounds);
+            cursorP99Micros = nan(rounds);
+            cursorP999Micros = nan(rounds);
         }
 
         double appendRatio() {
@@ -202,31 +209,6 @@ final class StreamBench {
 
     static SyncMode syncMode(Durability d) {
         return d == Durability.FSYNC ? SyncMode.EVERY_COMMIT : SyncMode.NONE;
-    }
-
-    /**
-     * Returns once the store's fan-out delivers to live subscriptions: appends a primer event (entity
-     * {@code bench-primer}) until a subscription made before it receives one. A subscription materialized before the
-     * fan-out actor has started misses the events that became visible in between (the fan-out starts delivering
-     * after the visible head it finds when it starts), so every measurement primes its store before it subscribes.
-     * Returns the global sequence of the last event stored so far.
-     */
-    static long awaitLiveFeed(BatpakStore store, ActorSystem<?> system) throws Exception {
-        Coordinate primer = Coordinate.of("bench-primer", BatpakSystem.SCOPE);
-        CompletableFuture<StoredEvent> first = BatpakStreams.subscribe(store, Region.entity("bench-primer"))
-                .runWith(Sink.head(), system).toCompletableFuture();
-        for (int i = 0; ; i++) {
-            store.append(primer, BatpakSystem.KIND, new byte[8]).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            try {
-                first.get(20, TimeUnit.MILLISECONDS);
-                return store.lastGlobalSequence();
-            } catch (TimeoutException e) {
-                if (i >= 1000) {
-                    throw new IllegalStateException("the store's fan-out delivered none of " + (i + 1)
-                            + " primer events", e);
-                }
-            }
-        }
     }
 
     private static double[] nan(int n) {
@@ -308,13 +290,15 @@ final class StreamBench {
 
     private void fanoutRound(int round, Durability d) throws Exception {
         Fanout f = fanout.get(d);
-        // 0: subscribers + closed-loop appenders, 1: no subscriber, 2: subscribers + paced appends.
-        List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
+        // 0: subscribers + closed-loop appenders, 1: no subscriber, 2: subscribers + paced appends,
+        // 3: one live cursor + paced appends.
+        List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
         Collections.rotate(order, round);
         Path base = dir.resolve("r" + round).resolve("fanout-" + d.label);
         FanoutSample with = null;
         FanoutSample without = null;
         FanoutSample paced = null;
+        Histogram cursor = null;
         for (int variant : order) {
             Settle.flush();
             Path storeDir = base.resolve("v" + variant);
@@ -322,8 +306,10 @@ final class StreamBench {
                 with = fanoutOnce(d, plan.fanoutSubscribers(), plan.fanoutEvents(), 0, storeDir);
             } else if (variant == 1) {
                 without = fanoutOnce(d, 0, plan.fanoutEvents(), 0, storeDir);
-            } else {
+            } else if (variant == 2) {
                 paced = fanoutOnce(d, plan.fanoutSubscribers(), pacedEvents(), PACED_RATE, storeDir);
+            } else {
+                cursor = liveCursorOnce(d, pacedEvents(), storeDir);
             }
         }
         f.appendWithSubscribers[round] = with.appendEventsPerSec();
@@ -342,6 +328,9 @@ final class StreamBench {
         f.pacedDropped[round] = paced.dropped();
         f.pacedAckP50Micros[round] = paced.ackLatency().getValueAtPercentile(50) / 1e3;
         f.pacedAckP99Micros[round] = paced.ackLatency().getValueAtPercentile(99) / 1e3;
+        f.cursorP50Micros[round] = cursor.getValueAtPercentile(50) / 1e3;
+        f.cursorP99Micros[round] = cursor.getValueAtPercentile(99) / 1e3;
+        f.cursorP999Micros[round] = cursor.getValueAtPercentile(99.9) / 1e3;
         log.println(String.format(Locale.ROOT, "   fan-out/%-12s %d subscribers: %,.0f deliveries/s (%,.0f source ev/s),"
                         + " latency p50 %,.0f us p99 %,.0f us p99.9 %,.0f us, dropped %d; appends %,.0f ev/s vs %,.0f"
                         + " with no subscriber (%.2fx); paced at %,d ev/s: latency p50 %,.0f us p99 %,.0f us"
@@ -351,6 +340,49 @@ final class StreamBench {
                 with.appendEventsPerSec() / without.appendEventsPerSec(), PACED_RATE, f.pacedP50Micros[round],
                 f.pacedP99Micros[round], f.pacedP999Micros[round], f.pacedAckP50Micros[round],
                 f.pacedAckP99Micros[round], paced.dropped()));
+        log.println(String.format(Locale.ROOT, "   live cursor/%-9s paced at %,d ev/s: latency p50 %,.0f us p99 %,.0f us"
+                + " p99.9 %,.0f us", d.label, PACED_RATE, f.cursorP50Micros[round], f.cursorP99Micros[round],
+                f.cursorP999Micros[round]));
+    }
+
+    /**
+     * Opens a store, runs one live cursor on {@code Region.all()} from the beginning, appends {@code events}
+     * time-stamped events at {@value #PACED_RATE} events/s and returns the append-to-delivery latency of the cursor,
+     * which is parked on the fan-out's wake-up whenever it has caught up.
+     */
+    private Histogram liveCursorOnce(Durability d, int events, Path storeDir) throws Exception {
+        BatpakStore store = BatpakStore.open(StoreConfig.builder(storeDir).syncMode(syncMode(d)).build(), system);
+        Probe p = new Probe();
+        io.batpak.streams.CursorControl control = null;
+        try {
+            Pair<io.batpak.streams.CursorControl, CompletionStage<Done>> m = BatpakStreams.cursor(store, Region.all())
+                    .toMat(Sink.foreach(p::onEvent), Keep.both()).run(system);
+            control = m.first();
+            appendPaced(store, events, PACED_RATE, new ConcurrentHistogram(Driver.MAX_NANOS, 3));
+            long deadline = System.nanoTime() + DELIVERY_TIMEOUT_NANOS;
+            while (p.count < events) {
+                if (m.second().toCompletableFuture().isDone()) {
+                    m.second().toCompletableFuture().join();
+                    throw new IllegalStateException("the cursor completed before the store closed");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the cursor delivered " + p.count + " of " + events + " events");
+                }
+                LockSupport.parkNanos(200_000);
+            }
+            control.shutdown();
+            m.second().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            if (control != null) {
+                control.shutdown();
+            }
+            store.close().toCompletableFuture().join();
+            Files2.deleteTree(storeDir);
+        }
+        if (p.count != events) {
+            throw new IllegalStateException("the cursor delivered " + p.count + " of " + events + " events");
+        }
+        return p.latency;
     }
 
     /** One subscriber's sink: counts, and records append-to-delivery latency from the payload's timestamp. */
@@ -385,7 +417,6 @@ final class StreamBench {
         long lastDelivery = 0;
         Histogram ack = new ConcurrentHistogram(Driver.MAX_NANOS, 3);
         try {
-            awaitLiveFeed(store, system);
             SubscriptionSettings settings = SubscriptionSettings.create(system).withBufferSize(FANOUT_BUFFER)
                     .withOverflowPolicy(OverflowPolicy.DROP_NEWEST);
             for (int i = 0; i < subscribers; i++) {
@@ -602,7 +633,7 @@ final class StreamBench {
         long[] stored = {-1};
         long before;
         try {
-            before = awaitLiveFeed(store, system);
+            before = store.lastGlobalSequence();
             if (withSubscriber) {
                 never = new NeverRequests();
                 sub = BatpakStreams.subscribe(store, Region.all())
@@ -637,7 +668,7 @@ final class StreamBench {
         if (sub != null) {
             st.delivered[round] = sub.delivered();
             st.dropped[round] = sub.dropped();
-            // Events appended after the subscription was made (after the primer).
+            // Events appended after the subscription was made.
             long events = stored[0] - (before + 1);
             st.events[round] = events;
             if (sub.delivered() + sub.dropped() != events) {

@@ -70,6 +70,7 @@ class HarnessSmokeTest {
             assertTrue(f.get("appendRatioWithToWithout").asDouble() > 0);
             assertTrue(f.get("appendToDeliveryLatencyMicros").get("p99").isNumber());
             assertTrue(f.get("paced").get("appendToDeliveryLatencyMicros").get("p50").isNumber());
+            assertTrue(f.get("liveCursorPaced").get("appendToDeliveryLatencyMicros").get("p99").isNumber());
             // Every subscriber got or dropped every event: delivered + dropped = subscribers x events.
             long delivered = f.get("deliveredRounds").get(0).asLong();
             long dropped = f.get("droppedRounds").get(0).asLong();
