@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Supervision;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -249,6 +251,22 @@ class AppendFlowTest extends StreamsTestBase {
         await(Source.range(0, 99).map(i -> request("sink", KIND, i))
                 .runWith(BatpakStreams.appendSink(store, AppendSettings.defaults().withParallelism(8)), system));
         assertEquals(101, store.readEntity("sink", 0, 1000).size());
+    }
+
+    @Test
+    void aResumingSupervisionStrategyDropsTheFailedAppendAndContinues() {
+        BatpakStore store = open();
+        List<AppendRequest> requests = List.of(
+                expecting("sup", 0, ExpectedSequence.NO_STREAM),
+                expecting("sup", 1, ExpectedSequence.NO_STREAM), // refused: the entity exists
+                expecting("sup", 2, ExpectedSequence.ANY));
+        List<AppendReceipt> receipts = await(Source.from(requests)
+                .via(BatpakStreams.appendFlow(store, 1)
+                        .withAttributes(ActorAttributes.withSupervisionStrategy(Supervision.getResumingDecider())))
+                .runWith(Sink.seq(), system));
+        assertEquals(List.of(0L, 1L), receipts.stream().map(AppendReceipt::entitySequence).toList());
+        List<StoredEvent> stored = store.readEntity("sup", 0, 10);
+        assertEquals(List.of(0, 2), stored.stream().map(AppendFlowTest::indexOf).toList());
     }
 
     @Test
