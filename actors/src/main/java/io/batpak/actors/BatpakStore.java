@@ -551,19 +551,7 @@ public final class BatpakStore {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
             rt.writer.tell(new WriterActor.Stop(stopped));
             return stopped;
-        }).handle((v, e) -> {
-            // Live listeners get every event committed before the close, then a normal completion.
-            CompletableFuture<Void> fanned = new CompletableFuture<>();
-            fanout.tell(new FanoutActor.Close(fanned));
-            return fanned.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((f, fe) -> {
-                if (fe != null) {
-                    LOG.warn("close: live fan-out did not finish: {}", fe.toString());
-                }
-                return e;
-            })
-                    .thenCompose(err -> err == null ? CompletableFuture.<Void>completedFuture(null)
-                            : CompletableFuture.<Void>failedFuture(err));
-        }).thenCompose(x -> x).whenComplete((v, e) -> {
+        }).handle((v, e) -> closeFanout(e, timeoutMillis)).thenCompose(x -> x).whenComplete((v, e) -> {
             for (ActorRef<EntityPartition.Command> p : rt.partitions) {
                 p.tell(EntityPartition.Stop.INSTANCE);
             }
@@ -580,6 +568,26 @@ public final class BatpakStore {
             }
         });
         return closed.minimalCompletionStage();
+    }
+
+    /**
+     * Lets the fan-out deliver every event committed before the close and end the feed (live listeners complete
+     * normally), then passes on the writer's stop error, if any.
+     */
+    private CompletableFuture<Void> closeFanout(Throwable writerError, long timeoutMillis) {
+        Throwable error = writerError instanceof CompletionException && writerError.getCause() != null
+                ? writerError.getCause() : writerError;
+        CompletableFuture<Void> fanned = new CompletableFuture<>();
+        fanout.tell(new FanoutActor.Close(fanned));
+        return fanned.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((f, fe) -> {
+            if (fe != null) {
+                LOG.warn("close: live fan-out did not finish: {}", fe.toString());
+            }
+            if (error != null) {
+                throw new CompletionException(error);
+            }
+            return null;
+        });
     }
 
     private void finishClose(Throwable error) {
