@@ -47,6 +47,8 @@ class StoreConfigTest {
         assertNull(c.ioFaultHook());
         assertEquals("batpak.writer-dispatcher", c.writerDispatcher());
         assertEquals("batpak.io-dispatcher", c.ioDispatcher());
+        assertEquals("batpak.fanout-dispatcher", c.fanoutDispatcher());
+        assertEquals(1024, c.fanoutMaxEventsPerTurn());
     }
 
     @Test
@@ -143,7 +145,8 @@ class StoreConfigTest {
                 bad("batpak.max-batch-items", b -> b.maxBatchItems(0)),
                 bad("batpak.idempotency-window", b -> b.idempotencyWindow(-1)),
                 bad("batpak.close-timeout", b -> b.closeTimeout(Duration.ZERO)),
-                bad("batpak.close-timeout", b -> b.closeTimeout(Duration.ofSeconds(-1))));
+                bad("batpak.close-timeout", b -> b.closeTimeout(Duration.ofSeconds(-1))),
+                bad("batpak.fanout.max-events-per-turn", b -> b.fanoutMaxEventsPerTurn(0)));
     }
 
     private static Arguments bad(String setting, UnaryOperator<StoreConfig.Builder> change) {
