@@ -21,9 +21,9 @@ import java.util.function.Predicate;
  * child was cut off in the middle of (no trailing newline before EOF) is dropped, never half-parsed. Its stderr
  * goes to a log file. {@link #close()} kills it (SIGKILL) if it is still alive.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     /** Marks the end of the child's stdout in {@link #lines}. */
-    static final String EOF = "\u0000EOF";
+    public static final String EOF = "\u0000EOF";
 
     private final Process process;
     private final Path stderrLog;
@@ -41,7 +41,7 @@ final class ChildJvm implements AutoCloseable {
     /**
      * Starts {@code java [same --add-opens] -Xmx256m -cp <test classpath> mainClass args}.
      */
-    static ChildJvm start(Class<?> mainClass, Path stderrLog, String... args) throws IOException {
+    public static ChildJvm start(Class<?> mainClass, Path stderrLog, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(addOpensOfThisJvm());
@@ -113,7 +113,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The next complete stdout line, {@link #EOF} after the last one, or null after {@code timeout}. */
-    String poll(Duration timeout) throws InterruptedException {
+    public String poll(Duration timeout) throws InterruptedException {
         return lines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -127,7 +127,7 @@ final class ChildJvm implements AutoCloseable {
      *
      * @throws AssertionError on timeout or EOF, with the child's stderr
      */
-    String awaitLine(Predicate<String> wanted, Duration timeout, List<String> skipped) throws InterruptedException {
+    public String awaitLine(Predicate<String> wanted, Duration timeout, List<String> skipped) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -150,6 +150,40 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** The next stdout line, failing on timeout or at the end of the output (with the child's stderr). */
+    public String nextLine(Duration timeout) throws InterruptedException {
+        return awaitLine(line -> true, timeout, null);
+    }
+
+    /**
+     * For the child's main: halts the child when its stdin reaches EOF (the parent died or closed it) or after
+     * {@code limit}, so no child outlives its test.
+     */
+    public static void haltWhenOrphaned(String name, Duration limit) {
+        Thread stdin = new Thread(() -> {
+            try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                    // nothing is expected on stdin
+                }
+            } catch (IOException ignored) {
+                // parent gone
+            }
+            Runtime.getRuntime().halt(3);
+        }, name + "-stdin-watchdog");
+        stdin.setDaemon(true);
+        stdin.start();
+        Thread timer = new Thread(() -> {
+            try {
+                TimeUnit.NANOSECONDS.sleep(limit.toNanos());
+            } catch (InterruptedException ignored) {
+                // halt anyway
+            }
+            Runtime.getRuntime().halt(4);
+        }, name + "-time-limit");
+        timer.setDaemon(true);
+        timer.start();
+    }
+
     /** Writes a line to the child's stdin. */
     void send(String line) throws IOException {
         OutputStream os = process.getOutputStream();
@@ -158,7 +192,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** SIGKILL (on Linux) and wait for the process to be gone; returns its exit value. */
-    int kill(Duration timeout) throws InterruptedException {
+    public int kill(Duration timeout) throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("child " + pid() + " did not die within " + timeout + " of SIGKILL");
@@ -175,7 +209,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The last lines of the child's stderr log, for failure messages. */
-    String stderrTail() {
+    public String stderrTail() {
         try {
             List<String> all = Files.readAllLines(stderrLog, StandardCharsets.UTF_8);
             int from = Math.max(0, all.size() - 60);

@@ -10,10 +10,10 @@ import io.batpak.core.StoreConfig;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -89,7 +89,7 @@ public final class CrashAppender {
         long seed = args.length > 3 ? Long.parseLong(args[3]) : System.nanoTime();
         long segmentBytes = args.length > 4 ? Long.parseLong(args[4]) : 0;
         long reopenMillis = args.length > 5 ? Long.parseLong(args[5]) : 0;
-        startWatchdog();
+        ChildJvm.haltWhenOrphaned("crash-appender", Duration.ofMinutes(10));
         emit("OPENING " + ProcessHandle.current().pid() + "\n");
         StoreConfig config = config(dir, segmentBytes);
         BatpakStore first = open(config);
@@ -130,31 +130,6 @@ public final class CrashAppender {
         }
     }
 
-    /** Halts when the parent goes away (stdin EOF) or after 10 minutes, so no child outlives its test. */
-    private static void startWatchdog() {
-        Thread stdin = new Thread(() -> {
-            try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                    // nothing is expected on stdin
-                }
-            } catch (IOException ignored) {
-                // parent gone
-            }
-            Runtime.getRuntime().halt(3);
-        }, "crash-appender-stdin-watchdog");
-        stdin.setDaemon(true);
-        stdin.start();
-        Thread limit = new Thread(() -> {
-            try {
-                TimeUnit.MINUTES.sleep(10);
-            } catch (InterruptedException ignored) {
-                // halt anyway
-            }
-            Runtime.getRuntime().halt(4);
-        }, "crash-appender-time-limit");
-        limit.setDaemon(true);
-        limit.start();
-    }
 
     /** Writes complete protocol lines with a single write(2) to the stdout pipe. */
     static synchronized void emit(String lines) {

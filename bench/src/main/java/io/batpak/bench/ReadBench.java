@@ -79,24 +79,7 @@ final class ReadBench {
         Files2.deleteTree(dir);
         int n = plan.readEvents();
         int entities = entities();
-        byte[] payload = Payloads.of(PAYLOAD);
-        long t0 = System.nanoTime();
-        BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).syncMode(SyncMode.NONE).build(), actorSystem);
-        try {
-            int batch = 1000;
-            for (int done = 0; done < n; done += batch) {
-                int size = Math.min(batch, n - done);
-                List<AppendRequest> items = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    items.add(AppendRequest.of(Coordinate.of(entity((done + i) % entities), "bench"),
-                            BatpakSystem.KIND, payload));
-                }
-                store.appendBatch(items).toCompletableFuture().join();
-            }
-        } finally {
-            store.close().toCompletableFuture().join();
-        }
-        buildEventsPerSec = n / ((System.nanoTime() - t0) / 1e9);
+        buildEventsPerSec = buildStore(dir, n, entities, actorSystem);
         events = n;
         bytes = Files2.sizeOfTree(dir.resolve("segments"));
         log.println(String.format(Locale.ROOT, "built a store of %,d events (%,d MiB of segments) at %,.0f events/s",
@@ -105,6 +88,33 @@ final class ReadBench {
         rawRead();
         rawReadWithCrc();
         replay();
+    }
+
+    /**
+     * Writes a store of {@code n} events of {@value #PAYLOAD} B round-robin over {@code entities} entities, in atomic
+     * batches of 1,000 under {@code SyncMode.NONE}, and closes it (so it has an index checkpoint).
+     *
+     * @return the events written per second
+     */
+    static double buildStore(Path dir, int n, int entities, ActorSystem<?> system) {
+        byte[] payload = Payloads.of(PAYLOAD);
+        long t0 = System.nanoTime();
+        BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).syncMode(SyncMode.NONE).build(), system);
+        try {
+            int batch = 1000;
+            for (int done = 0; done < n; done += batch) {
+                int size = Math.min(batch, n - done);
+                List<AppendRequest> items = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    items.add(AppendRequest.of(Coordinate.of(entity((done + i) % entities), BatpakSystem.SCOPE),
+                            BatpakSystem.KIND, payload));
+                }
+                store.appendBatch(items).toCompletableFuture().join();
+            }
+        } finally {
+            store.close().toCompletableFuture().join();
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
     }
 
     void round() throws Exception {

@@ -732,24 +732,7 @@ final class StreamBench {
         Path d = replayDir();
         int n = plan.cursorEvents();
         int entities = Math.max(1, n / EVENTS_PER_ENTITY);
-        byte[] payload = Payloads.of(PAYLOAD);
-        long t0 = System.nanoTime();
-        BatpakStore store = BatpakStore.open(StoreConfig.builder(d).syncMode(SyncMode.NONE).build(), system);
-        try {
-            int batch = 1000;
-            for (int done = 0; done < n; done += batch) {
-                int size = Math.min(batch, n - done);
-                List<AppendRequest> items = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    items.add(AppendRequest.of(Coordinate.of(ReadBench.entity((done + i) % entities),
-                            BatpakSystem.SCOPE), BatpakSystem.KIND, payload));
-                }
-                store.appendBatch(items).toCompletableFuture().join();
-            }
-        } finally {
-            store.close().toCompletableFuture().join();
-        }
-        replay.buildEventsPerSec = n / ((System.nanoTime() - t0) / 1e9);
+        replay.buildEventsPerSec = ReadBench.buildStore(d, n, entities, system);
         replay.events = n;
         replay.passes = Math.max(1, Math.min(10, 300_000 / n));
         replay.bytes = Files2.sizeOfTree(d.resolve("segments"));

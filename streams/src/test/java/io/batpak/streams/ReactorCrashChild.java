@@ -1,17 +1,16 @@
 package io.batpak.streams;
 
 import io.batpak.actors.BatpakStore;
+import io.batpak.actors.ChildJvm;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Child process of {@link ReactorTest}'s kill -9 test: opens the store (every commit forced) and runs
@@ -39,7 +38,7 @@ public final class ReactorCrashChild {
         System.setOut(System.err);
         Path dir = Path.of(args[0]);
         String reactorId = args[1];
-        startWatchdog();
+        ChildJvm.haltWhenOrphaned("reactor-child", Duration.ofMinutes(3));
         BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).syncMode(SyncMode.EVERY_COMMIT).build());
         ReactorSettings settings = ReactorSettings.create(store.system())
                 .withCursor(CursorSettings.create(store.system()).withBatchSize(64))
@@ -71,30 +70,5 @@ public final class ReactorCrashChild {
         } catch (IOException e) {
             Runtime.getRuntime().halt(5);
         }
-    }
-
-    private static void startWatchdog() {
-        Thread stdin = new Thread(() -> {
-            try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                    // nothing is expected on stdin
-                }
-            } catch (IOException ignored) {
-                // parent gone
-            }
-            Runtime.getRuntime().halt(3);
-        }, "reactor-child-stdin-watchdog");
-        stdin.setDaemon(true);
-        stdin.start();
-        Thread limit = new Thread(() -> {
-            try {
-                TimeUnit.MINUTES.sleep(3);
-            } catch (InterruptedException ignored) {
-                // halt anyway
-            }
-            Runtime.getRuntime().halt(4);
-        }, "reactor-child-time-limit");
-        limit.setDaemon(true);
-        limit.start();
     }
 }

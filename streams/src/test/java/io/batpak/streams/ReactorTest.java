@@ -9,12 +9,14 @@ import static io.batpak.streams.ReactorFixtures.reactionsByCause;
 import static io.batpak.streams.ReactorFixtures.sourceIndex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.batpak.actors.BatpakStore;
+import io.batpak.actors.ChildJvm;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
@@ -425,7 +427,7 @@ class ReactorTest extends StreamsTestBase {
             long readyAt;
             int delayMillis = rnd.nextInt(25);
             long reported = -1;
-            try (ChildProcess child = ChildProcess.start(ReactorCrashChild.class, dir.resolve("child-" + cycle + ".log"),
+            try (ChildJvm child = ChildJvm.start(ReactorCrashChild.class, dir.resolve("child-" + cycle + ".log"),
                     storeDir.toString(), id)) {
                 String ready = child.nextLine(Duration.ofSeconds(60));
                 assertTrue(ready.startsWith("READY "), where + ": " + ready + "\n" + child.stderrTail());
@@ -434,8 +436,10 @@ class ReactorTest extends StreamsTestBase {
                     reported = Math.max(reported, parseCommitted(child.nextLine(Duration.ofSeconds(60)), where, child));
                 }
                 Thread.sleep(delayMillis);
-                child.kill();
-                for (String line = child.nextLineOrEof(); line != null; line = child.nextLineOrEof()) {
+                child.kill(Duration.ofSeconds(30));
+                for (String line = child.poll(Duration.ofSeconds(30)); !ChildJvm.EOF.equals(line);
+                        line = child.poll(Duration.ofSeconds(30))) {
+                    assertNotNull(line, where + ": the child's stdout did not end within 30 s of the kill");
                     reported = Math.max(reported, parseCommitted(line, where, child));
                 }
             }
@@ -486,7 +490,7 @@ class ReactorTest extends StreamsTestBase {
         assertTrue(reopened.verify().ok(), reopened.verify().toString());
     }
 
-    private static long parseCommitted(String line, String where, ChildProcess child) {
+    private static long parseCommitted(String line, String where, ChildJvm child) {
         if (line.startsWith("COMMITTED ")) {
             return Long.parseLong(line.substring("COMMITTED ".length()));
         }
