@@ -26,10 +26,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * early when the staged data reaches {@code batpak.group-commit.max-events} or {@code max-bytes}, and before a
  * segment rotation. While the force runs, new writes queue up for the next commit.
  *
- * <p><b>Failure.</b> If a write or force fails, every staged append fails with {@link StoreWriteException}, the
- * segment is truncated back, the epoch is bumped and every partition is told to reset its heads to what is
- * durable; writes stamped with an older epoch (built on the failed events) are refused. If the truncation fails,
- * the store enters the failed state: appends are refused, reads keep working.
+ * <p><b>Failure.</b> Whenever an I/O step fails an append whose events a partition already chained on (a write,
+ * a force, the start of a new segment), the same undo runs: every staged append fails with
+ * {@link StoreWriteException}, the segment is truncated back to what was acknowledged, the epoch is bumped and
+ * every partition is told to reset its heads to what is durable; writes stamped with an older epoch (built on the
+ * failed events) are refused. So after any failure the partitions' heads equal what is durable, and no chain links
+ * to an event that was not stored. If the truncation fails, the store enters the failed state: appends are refused,
+ * reads keep working.
  */
 final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
@@ -112,8 +115,10 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 getContext().getSelf().tell(Flush.INSTANCE);
             }
         } catch (IOException e) {
-            // Only creating the next segment throws here; nothing staged was lost, the append can be retried.
-            fail(w, new StoreWriteException("cannot start a new segment: " + e.getMessage(), e));
+            // Only creating the next segment throws here. Nothing staged was lost, but the partition already
+            // advanced its heads for this group (and maybe for later groups queued behind it): undo like a failed write.
+            undo(new StoreWriteException("cannot start a new segment: " + e.getMessage()
+                    + "; the append was not stored", e), w);
         } catch (StoreFailedException e) {
             enterFailed(e);
             fail(w, e);
@@ -164,7 +169,8 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 }
             });
         } catch (IOException e) {
-            writeFailed(e);
+            undo(new StoreWriteException("write to the segment failed: " + e.getMessage()
+                    + "; the append was not stored", e), null);
         } catch (StoreFailedException e) {
             enterFailed(e);
         } catch (RuntimeException e) {
@@ -172,13 +178,15 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         }
     }
 
-    /** A write or force failed and was undone: fail the staged appends and reset every partition. */
-    private void writeFailed(IOException e) {
-        getContext().getLog().error("segment write failed, failing {} staged appends and resetting heads: {}",
-                journal.stagedCount() + countEvents(staged), e.toString());
-        journal.discardStaged();
-        StoreWriteException error = new StoreWriteException("write to the segment failed: " + e.getMessage()
-                + "; the append was not stored", e);
+    /**
+     * An I/O step failed and nothing of it is durable (the journal already cut back what it wrote): fail every
+     * staged append and {@code unstaged} (a group that was not staged yet, or null), and reset every partition to
+     * what is durable under a new epoch.
+     */
+    private void undo(StoreWriteException error, Write unstaged) {
+        getContext().getLog().warn("{}: failing {} appends and resetting entity heads", error.getMessage(),
+                journal.stagedCount() + countEvents(staged) + (unstaged == null ? 0 : unstaged.events().length));
+        journal.countFailed(journal.discardStaged().size() + (unstaged == null ? 0 : unstaged.events().length));
         // Reset the partitions before anyone learns of the failure: an append issued after the failed reply
         // (a retry) then reaches its partition after the Reset and is built on the new epoch.
         epoch++;
@@ -186,6 +194,9 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             p.tell(new EntityPartition.Reset(epoch));
         }
         failAll(error);
+        if (unstaged != null) {
+            fail(unstaged, error);
+        }
     }
 
     private void enterFailed(StoreFailedException e) {

@@ -178,7 +178,7 @@ class AtomicBatchCrashTest {
             assertTrue(cut >= batchStart && cut < batchEnd);
             Path copy = work.resolve("cut-" + (n++));
             TestSupport.copyDir(pristine, copy);
-            TestSupport.truncate(TestSupport.newestSegment(copy), cut);
+            TestSupport.crashDuringWrite(copy, batchFrames.get(0), cut);
             verifyRecovered(copy, written, cut - batchStart, expectCheckpoint, "cut at " + cut);
         }
 

@@ -9,6 +9,7 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.EventKind;
 import io.batpak.core.Hash;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.segment.DurableEnd;
 import io.batpak.core.segment.SegmentFiles;
 import io.batpak.core.segment.SegmentHeader;
 import java.io.IOException;
@@ -166,6 +167,43 @@ final class TestSupport {
             }
             assertEquals(b.limit(), pos, "segment " + segment + " does not end at a frame boundary");
             return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Simulates a crash during the newest segment's last write, which began at frame {@code writeStart}: the file
+     * is cut at {@code cut} and the durable-end mark is set to where it stood while that write was under way (the
+     * data before the write was forced and marked, the write itself never acknowledged).
+     */
+    static void crashDuringWrite(Path dataDir, Frame writeStart, long cut) {
+        Path newest = newestSegment(dataDir);
+        truncate(newest, cut);
+        markDurable(dataDir, SegmentFiles.parse(newest.getFileName().toString()), writeStart.offset(),
+                writeStart.globalSequence());
+    }
+
+    /** Sets the durable-end mark: the first {@code length} bytes of a segment, events below {@code events}. */
+    static void markDurable(Path dataDir, long segmentFirstSequence, long length, long events) {
+        try {
+            DurableEnd.write(dataDir, new DurableEnd.Mark(segmentFirstSequence, length, events));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteIfExists(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long fileSize(Path p) {
+        try {
+            return Files.size(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,6 +11,7 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.segment.SegmentFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class TornTailTest {
         for (long k = 0; k < last.size(); k++) {
             Path copy = work.resolve("cut-" + k);
             TestSupport.copyDir(pristine, copy);
-            TestSupport.truncate(TestSupport.newestSegment(copy), last.offset() + k);
+            TestSupport.crashDuringWrite(copy, last, last.offset() + k);
             String what = "cut " + k + " bytes into the last frame";
             StoreConfig config = StoreConfig.builder(copy).checkpointOnClose(false).build();
             BatpakStore s = BatpakStore.open(config, system);
@@ -136,6 +137,9 @@ class TornTailTest {
             Path copy = work.resolve("header-" + k);
             TestSupport.copyDir(pristine, copy);
             TestSupport.truncate(TestSupport.newestSegment(copy), k);
+            // The crash came while the new segment was being started: the mark still describes the sealed one.
+            TestSupport.markDurable(copy, SegmentFiles.parse(segments.get(0).getFileName().toString()),
+                    TestSupport.fileSize(segments.get(0)), firstOfNewest);
             String what = "new segment cut to " + k + " bytes";
             StoreConfig config = StoreConfig.builder(copy).checkpointOnClose(false).segmentMaxBytes(64 * 1024)
                     .maxPayloadBytes(4096).build();

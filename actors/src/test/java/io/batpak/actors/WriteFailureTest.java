@@ -108,7 +108,7 @@ class WriteFailureTest extends EmbeddedStoreTest {
             ok.add(await(store.append(c("w"), KIND, "w" + i)));
         }
         ok.add(await(store.append(c("x"), KIND, "x0")));
-        long sizeBefore = fileSize(TestSupport.newestSegment(dir));
+        long sizeBefore = TestSupport.fileSize(TestSupport.newestSegment(dir));
 
         if (failForce) {
             hook.failForces.set(1);
@@ -120,7 +120,7 @@ class WriteFailureTest extends EmbeddedStoreTest {
         assertEquals(1, hook.injected.get());
         assertEquals(3, store.lastGlobalSequence(), "nothing of the failed append is visible");
         assertEquals(3, store.readEntity("w", 0, 100).size());
-        assertEquals(sizeBefore, fileSize(TestSupport.newestSegment(dir)), "the partial write was cut back");
+        assertEquals(sizeBefore, TestSupport.fileSize(TestSupport.newestSegment(dir)), "the partial write was cut back");
         assertEquals(1, store.stats().failedAppends());
         assertFalse(store.stats().failed());
 
@@ -400,14 +400,6 @@ class WriteFailureTest extends EmbeddedStoreTest {
         // Once the load is gone the store accepts again; a batch larger than the bound is admitted on its own.
         assertEquals(3, await(store.appendBatch(List.of(AppendRequest.of(c("after"), KIND, "1"),
                 AppendRequest.of(c("after"), KIND, "2"), AppendRequest.of(c("after"), KIND, "3")))).size());
-    }
-
-    private static long fileSize(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private void deleteCheckpoint() {

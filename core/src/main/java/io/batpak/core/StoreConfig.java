@@ -153,9 +153,9 @@ public final class StoreConfig {
         return codec;
     }
 
-    /** The I/O fault hook (testing), or null. */
+    /** The I/O fault hook (testing); {@link IoFaultHook#NONE} unless a test set one. */
     public IoFaultHook ioFaultHook() {
-        return ioFaultHook;
+        return ioFaultHook == null ? IoFaultHook.NONE : ioFaultHook;
     }
 
     /** Config path of the writer's dispatcher. */

@@ -44,7 +44,7 @@ class StoreConfigTest {
         assertFalse(c.repair());
         assertEquals(Duration.ofSeconds(30), c.closeTimeout());
         assertNotNull(c.codec());
-        assertNull(c.ioFaultHook());
+        assertSame(IoFaultHook.NONE, c.ioFaultHook());
         assertEquals("batpak.writer-dispatcher", c.writerDispatcher());
         assertEquals("batpak.io-dispatcher", c.ioDispatcher());
         assertEquals("batpak.fanout-dispatcher", c.fanoutDispatcher());

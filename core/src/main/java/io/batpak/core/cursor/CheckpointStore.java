@@ -5,7 +5,9 @@ import io.batpak.core.CheckpointIoException;
 import io.batpak.core.CheckpointRegionMismatchException;
 import io.batpak.core.CorruptCheckpointException;
 import io.batpak.core.InvalidCheckpointIdException;
+import io.batpak.core.IoFaultHook;
 import io.batpak.core.UnsupportedFormatException;
+import io.batpak.core.internal.DurableFiles;
 import io.batpak.core.internal.MonotonicClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,12 +21,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -94,10 +94,6 @@ public final class CheckpointStore {
             WRITE_LOCKS[i] = new Object();
         }
     }
-
-    /** Windows cannot open a directory as a channel, so there is no directory fsync to do there. */
-    private static final boolean DIRECTORY_OPEN_UNSUPPORTED =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private final Path dataDir;
     private final Path directory;
@@ -289,16 +285,7 @@ public final class CheckpointStore {
         synchronized (writeLock(file)) {
             try {
                 ensureDirectory();
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                    ByteBuffer buf = ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                fsyncDirectory(directory);
+                DurableFiles.replaceWith(tmp, file, ByteBuffer.wrap(bytes), IoFaultHook.NONE);
             } catch (IOException e) {
                 throw new CheckpointIoException(file, e);
             }
@@ -350,18 +337,7 @@ public final class CheckpointStore {
     }
 
     private static void fsyncDirectory(Path dir) throws IOException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(dir, StandardOpenOption.READ);
-        } catch (IOException e) {
-            if (DIRECTORY_OPEN_UNSUPPORTED) {
-                return;
-            }
-            throw e;
-        }
-        try (ch) {
-            ch.force(true);
-        }
+        DurableFiles.fsyncDirectory(dir, IoFaultHook.NONE);
     }
 
     private static Object writeLock(Path file) {

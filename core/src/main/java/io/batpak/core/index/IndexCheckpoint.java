@@ -1,9 +1,11 @@
 package io.batpak.core.index;
 
 import io.batpak.core.Hash;
-import io.batpak.core.UnsupportedFormatException;
+import io.batpak.core.IoFaultHook;
+import io.batpak.core.internal.DurableFiles;
 import io.batpak.core.segment.SegmentFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -11,22 +13,21 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The index checkpoint {@code <dir>/index.ckpt}, written on close so the next open loads the index and scans only
- * the segment bytes after it. Written to a temporary file, forced, renamed over the old one and the directory
- * forced, so a crash leaves either the old or the new checkpoint, never a mix. Little-endian:
+ * The index checkpoint {@code <dir>/index.ckpt}, written so the next open loads the index and scans only the
+ * segment bytes after it. Written to a temporary file, forced, renamed over the old one and the directory forced
+ * ({@link DurableFiles}), so a crash leaves either the old or the new checkpoint, never a mix. Little-endian:
  *
  * <pre>
  * offset size field
  *   0     8  magic            "BATPAKCK"
- *   8     2  formatVersion    u16, 1
+ *   8     2  formatVersion    u16, 2
  *  10     2  reserved         0
- *  12     4  crc32c           CRC32C of the body
+ *  12     4  crc32c           CRC32C of the body, then of header bytes 0..11 and 16..23 (every byte but itself)
  *  16     8  bodyLength       u64
  *  24        body:
  *            u32 segmentCount; per segment: u64 firstGlobalSequence, u64 coveredLength
@@ -39,15 +40,17 @@ import java.util.zip.CRC32C;
  *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
  * </pre>
  *
- * A checkpoint is trusted only if the segment files still start with the same names and the covered lengths
- * still fit; anything else (missing, corrupt, stale, foreign) makes the open fall back to a full scan. A newer
- * format version is refused with {@link UnsupportedFormatException}.
+ * A checkpoint only ever saves work: it is trusted only if it is intact (magic, version, reserved bytes, length and
+ * checksum) and the segment files still start with the same names and the covered lengths still fit. Anything
+ * else (missing, damaged, unreadable, stale, foreign, or of another format version) makes the open fall back to a
+ * scan of the segments; it never makes an open fail.
  */
 public final class IndexCheckpoint {
     public static final String FILE_NAME = "index.ckpt";
     private static final String TEMP_NAME = "index.ckpt.tmp";
     private static final byte[] MAGIC = "BATPAKCK".getBytes(StandardCharsets.US_ASCII);
-    private static final int FORMAT_VERSION = 1;
+    private static final int FORMAT_VERSION = 2;
+    private static final int CRC_OFFSET = 12;
     private static final int HEADER_LENGTH = 24;
     private static final int BUFFER_BYTES = 1 << 20;
 
@@ -71,13 +74,15 @@ public final class IndexCheckpoint {
     private IndexCheckpoint() {
     }
 
-    /** Writes a checkpoint of every row of {@code index} (all must be visible) and the committed keys. */
+    /**
+     * Writes a checkpoint of every row of {@code index} (all must be visible) and the committed keys. On failure
+     * the previous checkpoint (if any) is left in place and the temporary file is removed.
+     */
     public static void write(Path dataDir, EventIndex index, IdempotencyIndex keys, List<Covered> segments,
-                             long lastTimestampMicros) throws IOException {
+                             long lastTimestampMicros, IoFaultHook hook) throws IOException {
         Path tmp = dataDir.resolve(TEMP_NAME);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            Out out = new Out(ch, HEADER_LENGTH);
+        try (FileChannel ch = DurableFiles.createTemporary(tmp, hook)) {
+            Out out = new Out(ch, HEADER_LENGTH, hook);
             int rows = index.size();
             out.putInt(segments.size());
             for (Covered c : segments) {
@@ -126,15 +131,28 @@ public final class IndexCheckpoint {
             });
             out.flush();
             ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            header.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt((int) out.crc.getValue())
-                    .putLong(out.bodyBytes).flip();
-            while (header.hasRemaining()) {
-                ch.write(header, header.position());
-            }
-            ch.force(true);
+            header.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt(0).putLong(out.bodyBytes);
+            header.putInt(CRC_OFFSET, headerCrc(out.crc, header));
+            header.flip();
+            DurableFiles.writeFully(ch, TEMP_NAME, header, 0, hook);
+            DurableFiles.force(ch, TEMP_NAME, hook);
+        } catch (UncheckedIOException e) {
+            DurableFiles.discard(tmp, e.getCause());
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.discard(tmp, e);
+            throw e;
         }
-        Files.move(tmp, dataDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        SegmentFiles.fsyncDirectory(dataDir);
+        DurableFiles.replace(tmp, dataDir.resolve(FILE_NAME), hook);
+    }
+
+    /** Completes the CRC of the body with every header byte but the CRC field itself. */
+    private static int headerCrc(CRC32C bodyCrc, ByteBuffer header) {
+        ByteBuffer h = header.duplicate();
+        bodyCrc.update(h.limit(CRC_OFFSET).position(0));
+        h = header.duplicate();
+        bodyCrc.update(h.limit(HEADER_LENGTH).position(CRC_OFFSET + Integer.BYTES));
+        return (int) bodyCrc.getValue();
     }
 
     private static EventIndex.Chunk[] chunksOf(EventIndex index, int rows) {
@@ -149,10 +167,9 @@ public final class IndexCheckpoint {
      * Loads the checkpoint into an empty index and key table, after checking it against the segment files.
      *
      * @throws Unusable when there is no checkpoint or it cannot be trusted (the caller falls back to a scan)
-     * @throws UnsupportedFormatException when it was written by a newer format version
      */
     public static Loaded load(Path dataDir, List<Path> segmentFiles, EventIndex index, IdempotencyIndex keys)
-            throws Unusable, IOException {
+            throws Unusable {
         Path file = dataDir.resolve(FILE_NAME);
         if (!Files.exists(file)) {
             throw new Unusable("no checkpoint file");
@@ -169,14 +186,7 @@ public final class IndexCheckpoint {
                     throw new Unusable("bad checkpoint magic");
                 }
             }
-            int version = map.getShort(8) & 0xFFFF;
-            if (version > FORMAT_VERSION) {
-                throw new UnsupportedFormatException(file, version, FORMAT_VERSION);
-            }
-            if (version != FORMAT_VERSION) {
-                throw new Unusable("checkpoint format version " + version + " is not readable");
-            }
-            int storedCrc = map.getInt(12);
+            // Checked before the version: a damaged version field must read as damage, not as a newer format.
             long bodyLength = map.getLong(16);
             if (bodyLength != size - HEADER_LENGTH) {
                 throw new Unusable("checkpoint body length " + bodyLength + " does not match file size " + size);
@@ -184,14 +194,21 @@ public final class IndexCheckpoint {
             ByteBuffer body = map.slice(HEADER_LENGTH, (int) bodyLength).order(ByteOrder.LITTLE_ENDIAN);
             CRC32C crc = new CRC32C();
             crc.update(body.duplicate());
-            if ((int) crc.getValue() != storedCrc) {
+            if (headerCrc(crc, map.slice(0, HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)) != map.getInt(CRC_OFFSET)) {
                 throw new Unusable("checkpoint checksum mismatch");
             }
-            return decode(body, segmentFiles, index, keys);
-        } catch (RuntimeException e) {
-            if (e instanceof UnsupportedFormatException u) {
-                throw u;
+            int version = map.getShort(8) & 0xFFFF;
+            if (version != FORMAT_VERSION) {
+                throw new Unusable("checkpoint format version " + version + " is not this version's ("
+                        + FORMAT_VERSION + ")");
             }
+            if (map.getShort(10) != 0) {
+                throw new Unusable("checkpoint reserved header bytes are not zero");
+            }
+            return decode(body, segmentFiles, index, keys);
+        } catch (IOException e) {
+            throw new Unusable("checkpoint cannot be read: " + e);
+        } catch (RuntimeException e) {
             throw new Unusable("checkpoint cannot be decoded: " + e);
         }
     }
@@ -316,12 +333,14 @@ public final class IndexCheckpoint {
         final FileChannel ch;
         final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         final CRC32C crc = new CRC32C();
+        final IoFaultHook hook;
         long position;
         long bodyBytes;
 
-        Out(FileChannel ch, long start) {
+        Out(FileChannel ch, long start, IoFaultHook hook) {
             this.ch = ch;
             this.position = start;
+            this.hook = hook;
         }
 
         void ensure(int n) {
@@ -361,13 +380,13 @@ public final class IndexCheckpoint {
             buf.flip();
             crc.update(buf.duplicate());
             bodyBytes += buf.remaining();
+            int n = buf.remaining();
             try {
-                while (buf.hasRemaining()) {
-                    position += ch.write(buf, position);
-                }
+                DurableFiles.writeFully(ch, TEMP_NAME, buf, position, hook);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
+            position += n;
             buf.clear();
         }
     }

@@ -30,6 +30,8 @@ public final class RegionQuery {
      */
     public static int[] select(EventIndex index, Region region, long after, int limit) {
         long visible = index.visible();
+        // Any position before the first event means "from the start".
+        after = Math.max(after, -1L);
         if (limit <= 0 || after >= visible) {
             return NONE;
         }
@@ -86,12 +88,14 @@ public final class RegionQuery {
         for (EntityState e : entities) {
             PostingList p = e.postings();
             int n = p.count();
+            // Positions in an entity's posting list are its entity sequences; the range is cut in long arithmetic
+            // (its bounds may be anywhere up to Long.MAX_VALUE) and only a position inside the list becomes an int.
             long to = Math.min(n - 1L, region.toSequence());
-            int start = (int) Math.max(region.fromSequence(), p.firstAfter(after, n));
-            if (start <= to && p.get(start) <= visible) {
+            long start = Math.max(region.fromSequence(), p.firstAfter(after, n));
+            if (start <= to && p.get((int) start) <= visible) {
                 lists.add(p);
                 // {next global sequence, list index, position, last position}
-                heads.add(new long[] {p.get(start), lists.size() - 1, start, to});
+                heads.add(new long[] {p.get((int) start), lists.size() - 1, start, to});
             }
         }
         while (!heads.isEmpty() && !out.full()) {

@@ -92,17 +92,24 @@ public final class DirectoryLock implements AutoCloseable {
             closeQuietly(ch);
             throw new StoreLockedException(dataDir);
         }
-        if (!writeOwner) {
-            return new DirectoryLock(ch, lock, key);
+        DirectoryLock held = new DirectoryLock(ch, lock, key);
+        if (writeOwner) {
+            held.recordOwner();
         }
+        return held;
+    }
+
+    /**
+     * Writes this process's pid into the lock file, for diagnostics (which process holds the store). An open
+     * calls it only once recovery succeeded, so a refused open leaves the file as it was.
+     */
+    public void recordOwner() {
         try {
-            // Diagnostics only: which process holds the store.
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         } catch (IOException ignored) {
             // The lock is what matters, not the pid text.
         }
-        return new DirectoryLock(ch, lock, key);
     }
 
     private static void closeQuietly(FileChannel ch) {

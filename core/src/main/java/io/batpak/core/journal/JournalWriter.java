@@ -7,6 +7,7 @@ import io.batpak.core.index.EventIndex;
 import io.batpak.core.index.IdempotencyIndex;
 import io.batpak.core.index.IndexCheckpoint;
 import io.batpak.core.internal.MonotonicClock;
+import io.batpak.core.segment.DurableEnd;
 import io.batpak.core.segment.FrameEncoder;
 import io.batpak.core.segment.SegmentAppender;
 import io.batpak.core.segment.SegmentFiles;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sequencing and I/O of the journal, used by the single writer: stages atomic groups of encoded events
@@ -31,6 +34,7 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe: one writer thread.
  */
 public final class JournalWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     private static final int INITIAL_BUFFER = 1 << 20;
 
     private final StoreCore core;
@@ -44,6 +48,10 @@ public final class JournalWriter implements AutoCloseable {
     private final List<PendingEvent> staged = new ArrayList<>();
     private final CRC32C crc = new CRC32C();
     private long nextSequence;
+    /** Global sequence after the last frame written to the active segment. */
+    private long writtenSequence;
+    private final DurableEnd durableEnd;
+    private boolean durableEndFailed;
     private long lastForceNanos = System.nanoTime();
     /** End of the good data when a failed write could not be cut back, else -1. */
     private long unacknowledgedFrom = -1;
@@ -64,16 +72,30 @@ public final class JournalWriter implements AutoCloseable {
         this.segments = core.segments();
         this.clock = core.clock();
         this.nextSequence = index.size();
-        List<Path> paths = core.recovered().segmentPaths();
-        if (!paths.isEmpty() && core.recovered().activeSegmentLength() >= 0) {
-            Path last = paths.get(paths.size() - 1);
-            active = SegmentAppender.open(last, SegmentFiles.parse(last.getFileName().toString()),
-                    segments.count() - 1, core.recovered().activeSegmentLength(), config.ioFaultHook());
-        } else {
-            active = newSegment();
+        this.writtenSequence = nextSequence;
+        this.durableEnd = DurableEnd.open(config.dataDir(), config.ioFaultHook());
+        try {
+            List<Path> paths = core.recovered().segmentPaths();
+            if (!paths.isEmpty() && core.recovered().activeSegmentLength() >= 0) {
+                Path last = paths.get(paths.size() - 1);
+                active = SegmentAppender.open(last, SegmentFiles.parse(last.getFileName().toString()),
+                        segments.count() - 1, core.recovered().activeSegmentLength(), config.ioFaultHook());
+                // What recovery kept may never have been forced (a crash under NONE): force it before marking it.
+                active.force();
+                recordDurableEnd();
+            } else {
+                newSegment();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (active != null) {
+                active.close();
+            }
+            durableEnd.close();
+            throw e;
         }
     }
 
+    /** Creates the next segment at the next global sequence and makes it the active one. */
     private SegmentAppender newSegment() throws IOException {
         SegmentAppender s = SegmentAppender.create(config.dataDir(), nextSequence, MonotonicClock.wallMicros(),
                 segments.count(), config.ioFaultHook());
@@ -81,7 +103,26 @@ public final class JournalWriter implements AutoCloseable {
         if (ordinal != s.ordinal()) {
             throw new IllegalStateException("segment ordinal " + ordinal + " != " + s.ordinal());
         }
+        active = s;
+        recordDurableEnd();
         return s;
+    }
+
+    /**
+     * Rewrites the durable-end mark to what is forced now. A failure is logged once and otherwise ignored: the old
+     * mark is lower than the truth, which only makes recovery more lenient about a damaged tail.
+     */
+    private void recordDurableEnd() {
+        try {
+            durableEnd.record(active.firstGlobalSequence(), active.forcedSize(), writtenSequence);
+            durableEndFailed = false;
+        } catch (IOException | RuntimeException e) {
+            if (!durableEndFailed) {
+                durableEndFailed = true;
+                LOG.warn("cannot update {} (recovery stays correct, a damaged tail may be taken for a torn one): {}",
+                        DurableEnd.FILE_NAME, e.toString());
+            }
+        }
     }
 
     /** The global sequence the next staged event gets. */
@@ -164,6 +205,7 @@ public final class JournalWriter implements AutoCloseable {
         buffer.flip();
         try {
             active.write(buffer);
+            writtenSequence = nextSequence;
             if (config.syncMode().kind() == SyncMode.Kind.EVERY_COMMIT) {
                 force();
             }
@@ -197,6 +239,7 @@ public final class JournalWriter implements AutoCloseable {
     private void rollback(long before, IOException cause) {
         failedAppends += staged.size();
         nextSequence = staged.get(0).globalSequence;
+        writtenSequence = nextSequence;
         staged.clear();
         try {
             active.truncate(before);
@@ -224,6 +267,7 @@ public final class JournalWriter implements AutoCloseable {
         active.force();
         fsyncs++;
         lastForceNanos = System.nanoTime();
+        recordDurableEnd();
     }
 
     /**
@@ -255,9 +299,8 @@ public final class JournalWriter implements AutoCloseable {
         }
         // Under INTERVAL and NONE the unforced bytes are acknowledged events: a failed force here fails the store.
         forceIfDue(true);
-        SegmentAppender next = newSegment();
         SegmentAppender old = active;
-        active = next;
+        newSegment();
         old.close();
     }
 
@@ -269,7 +312,7 @@ public final class JournalWriter implements AutoCloseable {
             long len = i == active.ordinal() ? active.size() : Files.size(s.path());
             covered.add(new IndexCheckpoint.Covered(s.firstGlobalSequence(), len));
         }
-        IndexCheckpoint.write(config.dataDir(), index, keys, covered, clock.last());
+        IndexCheckpoint.write(config.dataDir(), index, keys, covered, clock.last(), config.ioFaultHook());
     }
 
     public long fsyncs() {
@@ -314,7 +357,11 @@ public final class JournalWriter implements AutoCloseable {
                 force();
             }
         } finally {
-            active.close();
+            try {
+                active.close();
+            } finally {
+                durableEnd.close();
+            }
         }
     }
 }

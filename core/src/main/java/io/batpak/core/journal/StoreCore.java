@@ -71,9 +71,11 @@ public final class StoreCore implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot create store directory " + config.dataDir() + ": " + e.getMessage(), e);
         }
-        DirectoryLock lock = DirectoryLock.acquire(config.dataDir());
+        DirectoryLock lock = DirectoryLock.acquire(config.dataDir(), false);
         try {
-            return new StoreCore(config, lock, StoreRecovery.recover(config), false);
+            StoreCore core = new StoreCore(config, lock, StoreRecovery.recover(config), false);
+            lock.recordOwner();
+            return core;
         } catch (RuntimeException e) {
             lock.close();
             throw e;

@@ -2,6 +2,7 @@ package io.batpak.core.recovery;
 
 import io.batpak.core.segment.FrameLayout;
 import io.batpak.core.segment.FrameView;
+import io.batpak.core.segment.SegmentHeader;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,10 +10,11 @@ import java.nio.ByteBuffer;
  * checksum, its global sequence and the completeness of atomic groups, and finds where the valid data ends.
  *
  * <p>When a frame fails its checks, the scan decides whether it is a <em>torn tail</em> (a write cut short by
- * a crash: nothing valid follows it) or <em>corruption</em> (a damaged frame with valid frames after it, or a
- * frame whose checksum holds but whose contents contradict its neighbours). Only the newest segment may have a
- * torn tail. The end of the valid data is always the end of a complete atomic group, so a batch cut by a
- * crash is dropped whole.
+ * a crash) or <em>corruption</em>. A torn tail can only hold data that was never acknowledged as durable: it lies in
+ * the newest segment, at or above the <em>torn floor</em> (the durable end recorded by {@code durable.end}), and
+ * no valid frame follows the bad one. Anything else is corruption: damage below the floor, a damaged frame with
+ * valid frames after it, or a frame whose checksum holds but whose contents contradict its neighbours. The end of
+ * the valid data is always the end of a complete atomic group, so a batch cut by a crash is dropped whole.
  */
 public final class SegmentScan {
     /** Result of a scan. */
@@ -33,12 +35,24 @@ public final class SegmentScan {
     }
 
     /**
-     * Scans {@code buf} (the whole file, positions = file offsets) from {@code start}.
+     * Scans {@code buf} (the whole file, positions = file offsets) from {@code start}, with no durable end known
+     * for the newest segment.
      *
      * @param expectedSequence the global sequence the first frame must carry
      * @param newest whether this is the newest segment (the only one that may have a torn tail)
      */
     public static Result scan(ByteBuffer buf, long start, long expectedSequence, boolean newest) {
+        return scan(buf, start, expectedSequence, newest ? SegmentHeader.LENGTH : Long.MAX_VALUE);
+    }
+
+    /**
+     * Scans {@code buf} (the whole file, positions = file offsets) from {@code start}.
+     *
+     * @param expectedSequence the global sequence the first frame must carry
+     * @param tornFloor the offset from which a bad frame may be a torn tail: the durable end of the newest
+     *     segment, {@link Long#MAX_VALUE} for a sealed segment (which never has a torn tail)
+     */
+    public static Result scan(ByteBuffer buf, long start, long expectedSequence, long tornFloor) {
         FrameView v = new FrameView();
         long limit = buf.limit();
         long pos = start;
@@ -71,7 +85,7 @@ public final class SegmentScan {
                 }
             }
             if (problem != null) {
-                boolean torn = newest && !checksumValid && !validFrameFollows(buf, pos + 1, seq);
+                boolean torn = committedEnd >= tornFloor && !checksumValid && !validFrameFollows(buf, pos + 1, seq);
                 return new Result(committedEnd, committedFrames, expectedSequence, committedNext,
                         new Problem(pos, problem, torn));
             }
@@ -98,7 +112,7 @@ public final class SegmentScan {
         if (batchStart >= 0) {
             String reason = "atomic group of " + batchCount + " frames ends after " + batchNext + " frames";
             return new Result(committedEnd, committedFrames, expectedSequence, committedNext,
-                    new Problem(batchStart, reason, newest));
+                    new Problem(batchStart, reason, committedEnd >= tornFloor));
         }
         return new Result(committedEnd, committedFrames, expectedSequence, committedNext, null);
     }

@@ -6,7 +6,10 @@ import io.batpak.core.StoreException;
 import io.batpak.core.index.EntityState;
 import io.batpak.core.index.EventIndex;
 import io.batpak.core.index.IdempotencyIndex;
+import io.batpak.core.IoFaultHook;
 import io.batpak.core.index.IndexCheckpoint;
+import io.batpak.core.internal.DurableFiles;
+import io.batpak.core.segment.DurableEnd;
 import io.batpak.core.segment.FrameView;
 import io.batpak.core.segment.SegmentFiles;
 import io.batpak.core.segment.SegmentHeader;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +48,16 @@ public final class StoreRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(StoreRecovery.class);
     public static final String QUARANTINE = "quarantine";
 
-    /** What recovery did. */
+    /**
+     * What recovery did.
+     *
+     * @param truncatedTailBytes bytes of a torn tail (never acknowledged as durable) that were cut (or, read-only,
+     *     ignored)
+     * @param repairDroppedBytes bytes that a repair dropped or quarantined
+     * @param repairs one line per repair: what was damaged and what was dropped (empty when nothing was)
+     */
     public record Report(boolean fromCheckpoint, String checkpointSkippedReason, long truncatedTailBytes,
-                         long repairDroppedBytes, long scannedFrames, long millis) {
+                         long repairDroppedBytes, long scannedFrames, long millis, List<String> repairs) {
     }
 
     /** The recovered state, ready to serve reads and to continue appending. */
@@ -75,6 +86,11 @@ public final class StoreRecovery {
     private final StoreConfig config;
     private final Path dir;
     private final boolean readOnly;
+    private final IoFaultHook hook;
+    /** Whether the durable-end mark is still believed (a repair that dropped data stops believing it). */
+    private boolean useMark = true;
+    private DurableEnd.Mark mark;
+    private final List<String> repairReports = new ArrayList<>();
     private long toleratedBreaks;
     private long truncatedTail;
     private long repairDropped;
@@ -84,6 +100,7 @@ public final class StoreRecovery {
         this.config = config;
         this.dir = config.dataDir();
         this.readOnly = readOnly;
+        this.hook = config.ioFaultHook();
     }
 
     /** Recovers the store in {@code config.dataDir()}; the caller holds the directory lock. */
@@ -104,26 +121,79 @@ public final class StoreRecovery {
         return new StoreRecovery(config, readOnly).run();
     }
 
+    /** A change to the directory that recovery decided on; applied only once the whole store checked out. */
+    @FunctionalInterface
+    private interface Change {
+        void apply() throws IOException;
+    }
+
     private Recovered run() {
         long t0 = System.nanoTime();
         try {
-            if (!readOnly) {
-                Files.createDirectories(SegmentFiles.directory(dir));
-            }
             while (true) {
+                List<Change> changes = new ArrayList<>();
+                Recovered recovered;
                 try {
-                    return attempt(t0);
+                    recovered = attempt(t0, changes);
                 } catch (RepairNeeded r) {
                     repair(r);
+                    continue;
                 }
+                // A refused open must leave the directory as it was: nothing is changed before this point.
+                for (Change c : changes) {
+                    c.apply();
+                }
+                return recovered;
             }
         } catch (IOException e) {
             throw new StoreException("cannot recover store in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private Recovered attempt(long t0) throws IOException, RepairNeeded {
+    /** The offset of the newest segment below which damage is corruption, never a torn tail. */
+    private long tornFloor(Path newest, long first, long size) {
+        if (mark == null || mark.segment() < first) {
+            // No mark, or one written before this segment was started: nothing in the segment is known durable.
+            return SegmentHeader.LENGTH;
+        }
+        if (mark.segment() > first) {
+            return markContradicted(new CorruptStoreException(dir.resolve(DurableEnd.FILE_NAME), 8,
+                    "the durable-end mark names segment " + SegmentFiles.fileName(mark.segment())
+                            + ", but the newest segment is " + newest.getFileName() + " (a segment is missing)"));
+        }
+        if (size < mark.durableLength()) {
+            return markContradicted(new CorruptStoreException(newest, size, "segment is " + size
+                    + " bytes, but its first " + mark.durableLength() + " bytes were recorded as durable"
+                    + " (acknowledged data is missing)"));
+        }
+        return mark.durableLength();
+    }
+
+    /**
+     * The segments hold less than the durable-end mark says was durable: acknowledged data is gone. Refused, or with
+     * repair reported and recovered without the mark.
+     */
+    private long markContradicted(CorruptStoreException e) {
+        if (readOnly || !config.repair()) {
+            throw e;
+        }
+        LOG.error("repair: {}; recovering what the segments hold", e.getMessage());
+        repairReports.add(e.getMessage());
+        mark = null;
+        useMark = false;
+        return SegmentHeader.LENGTH;
+    }
+
+    private Recovered attempt(long t0, List<Change> changes) throws IOException, RepairNeeded {
         List<Path> paths = SegmentFiles.list(dir);
+        mark = null;
+        if (useMark) {
+            try {
+                mark = DurableEnd.read(dir);
+            } catch (DurableEnd.Unreadable u) {
+                LOG.warn("durable-end mark of {} not used: {}", dir, u.getMessage());
+            }
+        }
         EventIndex index = new EventIndex();
         IdempotencyIndex keys = new IdempotencyIndex(config.idempotencyWindow());
         int startOrdinal = 0;
@@ -149,8 +219,7 @@ public final class StoreRecovery {
                     LOG.warn("index checkpoint in {} not used, scanning all segments: {}", dir, skipped);
                     // An untrusted checkpoint describes other data; once later appends make the segments fit it
                     // again it would pass the checks and be loaded. Remove it so it is never used.
-                    Files.delete(dir.resolve(IndexCheckpoint.FILE_NAME));
-                    SegmentFiles.fsyncDirectory(dir);
+                    changes.add(this::deleteCheckpoint);
                 } else {
                     LOG.info("no index checkpoint in {}, scanning all segments", dir);
                 }
@@ -161,8 +230,12 @@ public final class StoreRecovery {
             LOG.warn("ignoring index checkpoint in {}: there is no segment it could describe", dir);
         } else if (Files.exists(dir.resolve(IndexCheckpoint.FILE_NAME))) {
             LOG.warn("removing index checkpoint in {}: there is no segment it could describe", dir);
-            Files.delete(dir.resolve(IndexCheckpoint.FILE_NAME));
-            SegmentFiles.fsyncDirectory(dir);
+            changes.add(this::deleteCheckpoint);
+        }
+        if (paths.isEmpty() && mark != null) {
+            markContradicted(new CorruptStoreException(dir.resolve(DurableEnd.FILE_NAME), 8,
+                    "the durable-end mark records " + mark.durableEvents() + " durable events in segment "
+                            + SegmentFiles.fileName(mark.segment()) + ", but there is no segment file"));
         }
         SegmentSet segments = new SegmentSet();
         long activeLength = -1;
@@ -191,8 +264,7 @@ public final class StoreRecovery {
                         LOG.warn("ignoring incomplete new segment {} ({} bytes, read-only)", path, size);
                     } else {
                         LOG.warn("removing incomplete new segment {} ({} bytes)", path, size);
-                        Files.delete(path);
-                        SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                        changes.add(() -> deleteSegment(path));
                     }
                     paths = paths.subList(0, i);
                     break;
@@ -200,8 +272,7 @@ public final class StoreRecovery {
                 start = SegmentHeader.LENGTH;
             }
             boolean incomplete = false;
-            try (FileChannel ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
                 map.order(ByteOrder.LITTLE_ENDIAN);
                 if (!(i == startOrdinal && fromCheckpoint)) {
@@ -224,7 +295,8 @@ public final class StoreRecovery {
                 if (incomplete) {
                     map = null;
                 }
-                SegmentScan.Result scan = incomplete ? null : SegmentScan.scan(map, start, index.size(), newest);
+                long floor = newest ? tornFloor(path, first, size) : Long.MAX_VALUE;
+                SegmentScan.Result scan = incomplete ? null : SegmentScan.scan(map, start, index.size(), floor);
                 int ordinal = segments.count();
                 long pos = start;
                 while (scan != null && pos < scan.validEnd()) {
@@ -249,8 +321,8 @@ public final class StoreRecovery {
                         } else {
                             LOG.warn("torn tail in newest segment {}: {} at offset {}; truncating {} bytes back to offset {}",
                                     path, problem.reason(), problem.offset(), cut, scan.validEnd());
-                            ch.truncate(scan.validEnd());
-                            ch.force(true);
+                            long end = scan.validEnd();
+                            changes.add(() -> truncate(path, end));
                         }
                         truncatedTail += cut;
                         size = scan.validEnd();
@@ -267,8 +339,7 @@ public final class StoreRecovery {
                 } else {
                     LOG.warn("removing new segment {} whose header was not completely written ({} bytes, no frame)",
                             path, size);
-                    Files.delete(path);
-                    SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
+                    changes.add(() -> deleteSegment(path));
                 }
                 paths = paths.subList(0, i);
                 break;
@@ -283,7 +354,8 @@ public final class StoreRecovery {
             keys.evict(index.size() - 1);
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        Report report = new Report(fromCheckpoint, skipped, truncatedTail, repairDropped, scannedFrames, millis);
+        Report report = new Report(fromCheckpoint, skipped, truncatedTail, repairDropped, scannedFrames, millis,
+                List.copyOf(repairReports));
         LOG.info("opened {}{}: {} events in {} segments in {} ms ({}, {} frames scanned{})", dir,
                 readOnly ? " read-only" : "", index.size(), segments.count(), millis,
                 fromCheckpoint ? "from checkpoint" : "full scan", scannedFrames,
@@ -349,6 +421,24 @@ public final class StoreRecovery {
         return v.batchIndex() == 0 ? pos : groupStart;
     }
 
+    private void deleteCheckpoint() throws IOException {
+        Files.deleteIfExists(dir.resolve(IndexCheckpoint.FILE_NAME));
+        DurableFiles.fsyncDirectory(dir, hook);
+    }
+
+    private void deleteSegment(Path path) throws IOException {
+        Files.delete(path);
+        DurableFiles.fsyncDirectory(SegmentFiles.directory(dir), hook);
+    }
+
+    private void truncate(Path path, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            hook.beforeTruncate(path.getFileName().toString(), length);
+            ch.truncate(length);
+            DurableFiles.force(ch, path.getFileName().toString(), hook);
+        }
+    }
+
     private RepairNeeded needRepair(int segment, long validEnd, CorruptStoreException e) {
         if (readOnly || !config.repair()) {
             throw e;
@@ -380,10 +470,14 @@ public final class StoreRecovery {
             Files.move(p, quarantine.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.deleteIfExists(dir.resolve(IndexCheckpoint.FILE_NAME));
-        SegmentFiles.fsyncDirectory(SegmentFiles.directory(dir));
-        SegmentFiles.fsyncDirectory(dir);
+        DurableFiles.fsyncDirectory(SegmentFiles.directory(dir), hook);
+        DurableFiles.fsyncDirectory(dir, hook);
         repairDropped += dropped;
-        LOG.error("repair: {}; dropped {} bytes from offset {} of {} on (later segments moved to {})",
-                r.cause.getMessage(), dropped, r.validEnd, bad.getFileName(), quarantine);
+        // The dropped data may lie below the durable-end mark; the loss is reported here, the mark is not used again.
+        useMark = false;
+        String report = r.cause.getMessage() + "; dropped " + dropped + " bytes from offset " + r.validEnd + " of "
+                + bad.getFileName() + " on (later segments moved to " + quarantine + ")";
+        repairReports.add(report);
+        LOG.error("repair: {}", report);
     }
 }

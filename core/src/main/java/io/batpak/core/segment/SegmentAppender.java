@@ -1,6 +1,7 @@
 package io.batpak.core.segment;
 
 import io.batpak.core.IoFaultHook;
+import io.batpak.core.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,18 +44,19 @@ public final class SegmentAppender implements AutoCloseable {
         Path dir = SegmentFiles.directory(dataDir);
         Files.createDirectories(dir);
         Path path = dir.resolve(SegmentFiles.fileName(firstGlobalSequence));
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        String name = path.getFileName().toString();
+        hook.beforeCreate(name);
+        // Only a failed earlier attempt to start this very segment can have left a file of this name (the name is
+        // the next global sequence, which no registered segment starts at), so it is overwritten.
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, StandardOpenOption.READ);
         try {
-            ByteBuffer header = new SegmentHeader(firstGlobalSequence, createdMicros).encode();
-            while (header.hasRemaining()) {
-                ch.write(header, header.position());
-            }
-            ch.force(true);
-            SegmentFiles.fsyncDirectory(dir);
+            DurableFiles.writeFully(ch, name, new SegmentHeader(firstGlobalSequence, createdMicros).encode(), 0, hook);
+            DurableFiles.force(ch, name, hook);
+            DurableFiles.fsyncDirectory(dir, hook);
         } catch (IOException | RuntimeException e) {
             ch.close();
-            Files.deleteIfExists(path);
+            DurableFiles.discard(path, e);
             throw e;
         }
         return new SegmentAppender(path, firstGlobalSequence, ordinal, ch, SegmentHeader.LENGTH, hook);
@@ -95,10 +97,7 @@ public final class SegmentAppender implements AutoCloseable {
 
     /** Writes all of {@code data} at the end of the file. On failure the size is unchanged. */
     public void write(ByteBuffer data) throws IOException {
-        int length = data.remaining();
-        if (hook != null) {
-            hook.beforeWrite(name, size, length);
-        }
+        hook.beforeWrite(name, size, data.remaining());
         long pos = size;
         while (data.hasRemaining()) {
             pos += channel.write(data, pos);
@@ -108,9 +107,7 @@ public final class SegmentAppender implements AutoCloseable {
 
     /** Forces written data to stable storage ({@code fdatasync}). */
     public void force() throws IOException {
-        if (hook != null) {
-            hook.beforeForce(name);
-        }
+        hook.beforeForce(name);
         channel.force(false);
         forcedSize = size;
     }
@@ -125,9 +122,7 @@ public final class SegmentAppender implements AutoCloseable {
      * write or force, so no unacknowledged frame can resurface on the next open.
      */
     public void truncate(long length) throws IOException {
-        if (hook != null) {
-            hook.beforeTruncate(name, length);
-        }
+        hook.beforeTruncate(name, length);
         channel.truncate(length);
         channel.force(true);
         size = length;

@@ -1,11 +1,9 @@
 package io.batpak.core.segment;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,10 +58,4 @@ public final class SegmentFiles {
         return out;
     }
 
-    /** Forces a directory's entries (new, renamed or deleted files) to stable storage. */
-    public static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
 }

@@ -16,12 +16,12 @@ import io.batpak.core.IdempotencyKey;
 import io.batpak.core.IoFaultHook;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreLockedException;
-import io.batpak.core.UnsupportedFormatException;
 import io.batpak.core.index.EventIndex;
 import io.batpak.core.index.IdempotencyIndex;
 import io.batpak.core.index.IndexCheckpoint;
 import io.batpak.core.journal.JournalHarness.Expected;
 import io.batpak.core.recovery.StoreRecovery;
+import io.batpak.core.segment.DurableEnd;
 import io.batpak.core.segment.SegmentFiles;
 import io.batpak.core.segment.SegmentHeader;
 import java.io.IOException;
@@ -33,6 +33,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -233,6 +234,12 @@ class JournalRecoveryTest {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(firstFrameEnd);
         }
+        // Acknowledged data is gone: with the durable-end mark in place that is refused, and nothing is changed.
+        Map<String, String> picture = Tamper.picture(dir);
+        assertThrows(CorruptStoreException.class, () -> StoreCore.open(config()));
+        assertEquals(picture, Tamper.picture(dir), "the refused open changed no file");
+        // Without the mark (lost, or a store that never had one) only the checkpoint's trust is in question.
+        Files.delete(dir.resolve(DurableEnd.FILE_NAME));
         List<Expected> now = new ArrayList<>(expected.subList(0, 1));
         try (JournalHarness h = new JournalHarness(config())) {
             assertFalse(report(h.core).fromCheckpoint());
@@ -257,6 +264,10 @@ class JournalRecoveryTest {
         for (Path p : SegmentFiles.list(dir)) {
             Files.delete(p);
         }
+        CorruptStoreException gone = assertThrows(CorruptStoreException.class, () -> StoreCore.open(config()),
+                "the durable-end mark records events that no segment holds");
+        assertTrue(gone.getMessage().contains("no segment file"), gone.getMessage());
+        Files.delete(dir.resolve(DurableEnd.FILE_NAME));
         List<Expected> now;
         try (JournalHarness h = new JournalHarness(config())) {
             assertEquals(-1, h.core.lastGlobalSequence(), "no segments: an empty store");
@@ -273,25 +284,41 @@ class JournalRecoveryTest {
     }
 
     @Test
-    void checkpointWithANewerFormatVersionIsRefused() throws IOException {
+    void checkpointWithAnotherFormatVersionIsIgnoredAndTheSegmentsScanned() throws IOException {
         List<Expected> expected;
         try (JournalHarness h = new JournalHarness(config())) {
             expected = h.appendRandom(new Random(8), 30, 100, "f");
             h.checkpoint();
         }
         byte[] ckpt = Files.readAllBytes(checkpointFile());
-        byte[] newer = ckpt.clone();
-        newer[8] = 2;
-        newer[9] = 0;
-        Files.write(checkpointFile(), newer);
-        UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class, () -> StoreCore.open(config()));
-        assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
-        assertTrue(e.getMessage().contains(IndexCheckpoint.FILE_NAME), e.getMessage());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(newer, Files.readAllBytes(checkpointFile()),
-                "a newer checkpoint is refused, never deleted or rewritten");
-        // The failed open released the directory lock and changed nothing: with the original file it opens.
+        // A newer version (with a matching checksum, as a newer release would write it) and a damaged version field.
+        for (boolean damaged : new boolean[] {false, true}) {
+            byte[] other = ckpt.clone();
+            other[8] = 9;
+            other[9] = 0;
+            if (!damaged) {
+                rechecksumCheckpoint(other);
+            }
+            Files.write(checkpointFile(), other);
+            try (StoreCore core = StoreCore.open(config())) {
+                StoreRecovery.Report r = core.recovered().report();
+                assertFalse(r.fromCheckpoint(), "damaged=" + damaged);
+                assertTrue(r.checkpointSkippedReason().contains(damaged ? "checksum" : "format version 9"),
+                        r.checkpointSkippedReason());
+                assertContains(core, expected);
+            }
+        }
         Files.write(checkpointFile(), ckpt);
         reopenAndCheck(config(), expected, true);
+    }
+
+    /** Recomputes an index checkpoint's CRC32C (body, then header bytes 0..11 and 16..23) after an edit. */
+    static void rechecksumCheckpoint(byte[] ckpt) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(ckpt, 24, ckpt.length - 24);
+        crc.update(ckpt, 0, 12);
+        crc.update(ckpt, 16, 8);
+        ByteBuffer.wrap(ckpt).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(12, (int) crc.getValue());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.batpak.core.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.batpak.core.segment.DurableEnd;
 import io.batpak.core.segment.FrameLayout;
 import io.batpak.core.segment.FrameView;
 import io.batpak.core.segment.SegmentFiles;
@@ -49,6 +50,19 @@ final class Tamper {
             pos += size;
         }
         return out;
+    }
+
+    /**
+     * Rewinds the durable-end mark to just before {@code torn}, as it stood while the write of {@code torn} was
+     * under way: a crash then, not damage to acknowledged data, is what a torn tail simulates.
+     */
+    static void rewindDurableEnd(Path dataDir, Frame torn) {
+        try {
+            DurableEnd.write(dataDir, new DurableEnd.Mark(SegmentFiles.parse(torn.file().getFileName().toString()),
+                    torn.offset(), torn.globalSequence()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every frame of every segment of a store, in file order. */
