@@ -1,5 +1,6 @@
 package io.batpak.actors;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
@@ -133,6 +134,7 @@ public final class BatpakStore {
      * @throws io.batpak.core.UnsupportedFormatException when a file has a newer format version
      */
     public static BatpakStore open(StoreConfig config) {
+        InvalidInputException.requireArgument(config, "config");
         StoreCore core = StoreCore.open(config);
         ActorSystem<Void> system;
         try {
@@ -154,6 +156,8 @@ public final class BatpakStore {
      * them but leaves the system running.
      */
     public static BatpakStore open(StoreConfig config, ActorSystem<?> system) {
+        InvalidInputException.requireArgument(config, "config");
+        InvalidInputException.requireArgument(system, "system");
         return start(config, StoreCore.open(config), system, false);
     }
 

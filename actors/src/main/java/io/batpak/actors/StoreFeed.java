@@ -1,9 +1,9 @@
 package io.batpak.actors;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.Region;
 import io.batpak.core.journal.StoreCore;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,8 +53,8 @@ public final class StoreFeed {
      * listener's {@link FeedListener#closed} is called at once.
      */
     public Registration subscribe(Region region, FeedListener listener) {
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(listener, "listener");
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(listener, "listener");
         Registration r = new Registration(this, region, listener, visibleSequence());
         listeners.add(r);
         if (ended) {
@@ -70,7 +70,7 @@ public final class StoreFeed {
      * caller's and must not block.
      */
     public void wakeAfter(long globalSequence, Runnable wake) {
-        Objects.requireNonNull(wake, "wake");
+        InvalidInputException.requireArgument(wake, "wake");
         Waiter w = new Waiter(globalSequence, wake);
         waiters.add(w);
         if (ended || visibleSequence() > globalSequence) {

@@ -1,6 +1,5 @@
 package io.batpak.core;
 
-import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -83,15 +82,17 @@ public final class AppendOptions {
         }
 
         public Builder expect(ExpectedSequence expected) {
-            this.expected = Objects.requireNonNull(expected, "expected");
+            this.expected = InvalidInputException.requireArgument(expected, "expected");
             return this;
         }
 
+        /** Makes the append idempotent under {@code key} (null: not idempotent, the default). */
         public Builder idempotencyKey(IdempotencyKey key) {
             this.idempotencyKey = key;
             return this;
         }
 
+        /** Makes the append idempotent under {@code key} (null: not idempotent, the default). */
         public Builder idempotencyKey(UUID key) {
             this.idempotencyKey = key == null ? null : IdempotencyKey.of(key);
             return this;
@@ -102,6 +103,7 @@ public final class AppendOptions {
             return this;
         }
 
+        /** The correlation id (null, the default: the event's own id). */
         public Builder correlationId(EventId correlationId) {
             if (correlationId != null && correlationId.isNil()) {
                 throw new InvalidAppendException("correlation id must not be the nil UUID");
@@ -110,6 +112,7 @@ public final class AppendOptions {
             return this;
         }
 
+        /** The id of the event that caused this one (null, the default: none). */
         public Builder causationId(EventId causationId) {
             if (causationId != null && causationId.isNil()) {
                 throw new InvalidAppendException("causation id must not be the nil UUID");

@@ -1,6 +1,5 @@
 package io.batpak.core;
 
-import java.util.Objects;
 
 /**
  * One item of an atomic batch (or a single append): where, what kind, the payload (a Jackson-serialisable
@@ -12,10 +11,10 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, Object payloa
                             boolean typed) {
 
     public AppendRequest {
-        Objects.requireNonNull(coordinate, "coordinate");
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(payload, "payload");
-        Objects.requireNonNull(options, "options");
+        InvalidInputException.requireArgument(coordinate, "coordinate");
+        InvalidInputException.requireArgument(kind, "kind");
+        InvalidInputException.requireArgument(payload, "payload");
+        InvalidInputException.requireArgument(options, "options");
     }
 
     /** An untyped request (payload version 0). */
@@ -42,7 +41,7 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, Object payloa
 
     /** {@link #typed(Coordinate, Object)} with options. */
     public static AppendRequest typed(Coordinate coordinate, Object event, AppendOptions options) {
-        Objects.requireNonNull(event, "event");
+        InvalidInputException.requireArgument(event, "event");
         return new AppendRequest(coordinate, EventTypeRegistry.describe(event.getClass()).kind(), event, options, true);
     }
 }

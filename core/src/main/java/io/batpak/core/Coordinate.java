@@ -35,6 +35,7 @@ public record Coordinate(String entity, String scope) {
      * @throws InvalidCoordinateException naming the broken rule
      */
     public static void validate(String component, String value) {
+        InvalidInputException.requireArgument(component, "component");
         if (value == null) {
             throw new InvalidCoordinateException(component, null, "must not be null");
         }

@@ -36,18 +36,19 @@ public record EventId(long msb, long lsb) implements Comparable<EventId> {
     /**
      * Parses the canonical UUID string form.
      *
-     * @throws IllegalArgumentException when the text is not a UUID
+     * @throws InvalidInputException when the text is not a UUID
      */
     public static EventId parse(String text) {
-        if (text == null || text.length() != 36) {
-            throw new IllegalArgumentException("not a canonical UUID string: " + text);
+        InvalidInputException.requireArgument(text, "text");
+        if (text.length() != 36) {
+            throw new InvalidInputException("text", "invalid argument text: not a canonical UUID string: " + text);
         }
         // UUID.fromString alone is lenient (signs, misplaced dashes): check the 8-4-4-4-12 hex form first.
         for (int i = 0; i < 36; i++) {
             char c = text.charAt(i);
             boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : Character.digit(c, 16) >= 0 && c < 0x80;
             if (!ok) {
-                throw new IllegalArgumentException("not a canonical UUID string: " + text);
+                throw new InvalidInputException("text", "invalid argument text: not a canonical UUID string: " + text);
             }
         }
         UUID u = UUID.fromString(text);

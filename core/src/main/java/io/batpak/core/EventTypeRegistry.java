@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -49,7 +48,7 @@ public final class EventTypeRegistry {
      *                                   out-of-range type or a version outside 1..65535
      */
     public static Registration describe(Class<?> type) {
-        Objects.requireNonNull(type, "type");
+        InvalidInputException.requireArgument(type, "type");
         EventType a = type.getAnnotation(EventType.class);
         if (a == null) {
             throw new InvalidEventTypeException(type.getName() + " is not an event type: it has no @"
@@ -81,7 +80,7 @@ public final class EventTypeRegistry {
      * @throws EventTypeConflictException when another class already owns its kind
      */
     public Registration register(Class<?> type) {
-        Registration r = byClass.get(Objects.requireNonNull(type, "type"));
+        Registration r = byClass.get(InvalidInputException.requireArgument(type, "type"));
         if (r != null) {
             return r;
         }
@@ -114,8 +113,8 @@ public final class EventTypeRegistry {
      *                                   registered for the kind, the kind is reserved, or the step exists already
      */
     public synchronized void registerUpcaster(EventKind kind, int fromVersion, Upcaster upcaster) {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(upcaster, "upcaster");
+        InvalidInputException.requireArgument(kind, "kind");
+        InvalidInputException.requireArgument(upcaster, "upcaster");
         if (kind.isReserved()) {
             throw new InvalidEventTypeException("cannot register an upcaster for reserved kind " + kind);
         }
@@ -154,11 +153,13 @@ public final class EventTypeRegistry {
 
     /** The class registered for {@code kind}, if any. */
     public Optional<Registration> forKind(EventKind kind) {
+        InvalidInputException.requireArgument(kind, "kind");
         return Optional.ofNullable(byKind.get(kind));
     }
 
     /** The registration of {@code type}, if it is registered. */
     public Optional<Registration> forClass(Class<?> type) {
+        InvalidInputException.requireArgument(type, "type");
         return Optional.ofNullable(byClass.get(type));
     }
 
@@ -171,6 +172,7 @@ public final class EventTypeRegistry {
 
     /** The upcaster from {@code fromVersion} of {@code kind}, if registered. */
     public Optional<Upcaster> upcaster(EventKind kind, int fromVersion) {
+        InvalidInputException.requireArgument(kind, "kind");
         Map<Integer, Upcaster> steps = upcasters.get(kind);
         return Optional.ofNullable(steps == null ? null : steps.get(fromVersion));
     }

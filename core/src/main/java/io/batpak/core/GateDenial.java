@@ -23,6 +23,8 @@ public record GateDenial(String gate, String code, String message, int proposedK
 
     /** The record of {@code denial} of an append of {@code payload}. */
     public static GateDenial of(GateDeniedException denial, int payloadVersion, byte[] payload) {
+        InvalidInputException.requireArgument(denial, "denial");
+        InvalidInputException.requireArgument(payload, "payload");
         Blake3Digest digest = new Blake3Digest(256);
         digest.update(payload, 0, payload.length);
         byte[] hash = new byte[Hash.LENGTH];

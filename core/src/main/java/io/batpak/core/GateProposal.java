@@ -1,6 +1,5 @@
 package io.batpak.core;
 
-import java.util.Objects;
 
 /**
  * What a {@link Gate} sees of a proposed append: the coordinate, kind, encoded payload, payload version and
@@ -29,15 +28,15 @@ public final class GateProposal {
     public GateProposal(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
                         AppendOptions options, long entityLastSequence, Hash entityLastHash, int batchItem,
                         PayloadCodec codec) {
-        this.coordinate = Objects.requireNonNull(coordinate, "coordinate");
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.payload = Objects.requireNonNull(payload, "payload");
+        this.coordinate = InvalidInputException.requireArgument(coordinate, "coordinate");
+        this.kind = InvalidInputException.requireArgument(kind, "kind");
+        this.payload = InvalidInputException.requireArgument(payload, "payload");
         this.payloadVersion = payloadVersion;
-        this.options = Objects.requireNonNull(options, "options");
+        this.options = InvalidInputException.requireArgument(options, "options");
         this.entityLastSequence = entityLastSequence;
-        this.entityLastHash = Objects.requireNonNull(entityLastHash, "entityLastHash");
+        this.entityLastHash = InvalidInputException.requireArgument(entityLastHash, "entityLastHash");
         this.batchItem = batchItem;
-        this.codec = Objects.requireNonNull(codec, "codec");
+        this.codec = InvalidInputException.requireArgument(codec, "codec");
     }
 
     public Coordinate coordinate() {
@@ -68,6 +67,7 @@ public final class GateProposal {
      * @throws StoreException (a {@link PayloadEncodingException} or a typed-read error) when it does not decode
      */
     public <T> T payloadAs(Class<T> type) {
+        InvalidInputException.requireArgument(type, "type");
         return codec.decodeEvent(kind, payloadVersion, payload, type);
     }
 

@@ -1,6 +1,5 @@
 package io.batpak.core;
 
-import java.util.Objects;
 
 /** A {@link Gate}'s decision: permit, or a denial with a code and a message. Immutable and thread-safe. */
 public final class GateVerdict {
@@ -23,12 +22,12 @@ public final class GateVerdict {
      * Refuses the append.
      *
      * @param code a short machine-readable reason, e.g. {@code "LIMIT_EXCEEDED"}; not blank
-     * @param message a human-readable explanation (may be empty)
+     * @param message a human-readable explanation (may be empty; null means empty)
      */
     public static GateVerdict deny(String code, String message) {
-        Objects.requireNonNull(code, "code");
+        InvalidInputException.requireArgument(code, "code");
         if (code.isBlank()) {
-            throw new IllegalArgumentException("a denial code must not be blank");
+            throw new InvalidInputException("code", "invalid argument code: a denial code must not be blank");
         }
         return new GateVerdict(code, message == null ? "" : message);
     }

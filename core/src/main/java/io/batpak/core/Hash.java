@@ -18,14 +18,16 @@ public final class Hash {
 
     /** Wraps a copy of {@code bytes}, which must be 32 bytes long. */
     public static Hash of(byte[] bytes) {
+        InvalidInputException.requireArgument(bytes, "bytes");
         if (bytes.length != LENGTH) {
-            throw new IllegalArgumentException("hash must be 32 bytes, was " + bytes.length);
+            throw new InvalidInputException("bytes", "invalid argument bytes: a hash is 32 bytes, was " + bytes.length);
         }
         return new Hash(bytes.clone());
     }
 
     /** Copies 32 bytes from {@code src} at {@code offset}. */
     public static Hash copyOf(byte[] src, int offset) {
+        InvalidInputException.requireArgument(src, "src");
         return new Hash(Arrays.copyOfRange(src, offset, offset + LENGTH));
     }
 
@@ -35,6 +37,7 @@ public final class Hash {
 
     /** Copies the digest into {@code dst} at {@code offset}. */
     public void copyTo(byte[] dst, int offset) {
+        InvalidInputException.requireArgument(dst, "dst");
         System.arraycopy(bytes, 0, dst, offset, LENGTH);
     }
 

@@ -1,13 +1,13 @@
 package io.batpak.core;
 
 /** Thrown when a cursor checkpoint id breaks the naming rule (1..128 of {@code [A-Za-z0-9._-]}, no leading dot). */
-public final class InvalidCheckpointIdException extends StoreException {
+public final class InvalidCheckpointIdException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
     private final String id;
     private final String reason;
 
     public InvalidCheckpointIdException(String id, String reason) {
-        super("invalid cursor checkpoint id " + quote(id) + ": " + reason);
+        super("checkpointId", "invalid cursor checkpoint id " + quote(id) + ": " + reason);
         this.id = id;
         this.reason = reason;
     }

@@ -1,10 +1,10 @@
 package io.batpak.core;
 
 /** A configuration value is out of range or inconsistent; the message names the setting. */
-public final class InvalidConfigException extends StoreException {
+public final class InvalidConfigException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
     public InvalidConfigException(String setting, String problem) {
-        super("invalid configuration " + setting + ": " + problem);
+        super(setting, "invalid configuration " + setting + ": " + problem);
     }
 }

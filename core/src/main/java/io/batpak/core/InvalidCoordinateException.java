@@ -1,12 +1,12 @@
 package io.batpak.core;
 
 /** A {@link Coordinate} component broke a validation rule; the message names the component and the rule. */
-public final class InvalidCoordinateException extends StoreException {
+public final class InvalidCoordinateException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
     private final String rule;
 
     public InvalidCoordinateException(String component, String value, String rule) {
-        super("invalid coordinate " + component + " " + quote(value) + ": " + rule);
+        super(component, "invalid coordinate " + component + " " + quote(value) + ": " + rule);
         this.rule = rule;
     }
 

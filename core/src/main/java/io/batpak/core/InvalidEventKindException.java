@@ -1,10 +1,10 @@
 package io.batpak.core;
 
 /** {@link EventKind#of(int, int)} was given a category or type outside its bit width. */
-public final class InvalidEventKindException extends StoreException {
+public final class InvalidEventKindException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
     public InvalidEventKindException(String message) {
-        super(message);
+        super("kind", message);
     }
 }

@@ -5,10 +5,10 @@ package io.batpak.core;
  * an out-of-range type or a version outside 1..65535; or an {@link Upcaster} registration is invalid (a source
  * version below 1, not below the type's version, or a step registered twice).
  */
-public final class InvalidEventTypeException extends StoreException {
+public final class InvalidEventTypeException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
     public InvalidEventTypeException(String message) {
-        super(message);
+        super("type", message);
     }
 }

@@ -1,10 +1,10 @@
 package io.batpak.core;
 
 /** A {@link Region} was given an invalid filter (bad category, inverted sequence range, bad name). */
-public final class InvalidRegionException extends StoreException {
+public final class InvalidRegionException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
 
     public InvalidRegionException(String message) {
-        super(message);
+        super("region", message);
     }
 }

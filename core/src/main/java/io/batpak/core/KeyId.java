@@ -20,17 +20,20 @@ public final class KeyId {
 
     /** Wraps a copy of {@code bytes}, which must be 16 bytes long. */
     public static KeyId of(byte[] bytes) {
-        if (bytes == null || bytes.length != LENGTH) {
-            throw new IllegalArgumentException("a key id is " + LENGTH + " bytes, was "
-                    + (bytes == null ? "null" : bytes.length));
+        InvalidInputException.requireArgument(bytes, "bytes");
+        if (bytes.length != LENGTH) {
+            throw new InvalidInputException("bytes", "invalid argument bytes: a key id is " + LENGTH
+                    + " bytes, was " + bytes.length);
         }
         return new KeyId(bytes.clone());
     }
 
     /** The key id of a 32-byte Ed25519 public key: the first 16 bytes of its BLAKE3-256 digest. */
     public static KeyId ofPublicKey(byte[] publicKey) {
-        if (publicKey == null || publicKey.length != VerifyingKey.LENGTH) {
-            throw new IllegalArgumentException("an Ed25519 public key is " + VerifyingKey.LENGTH + " bytes");
+        InvalidInputException.requireArgument(publicKey, "publicKey");
+        if (publicKey.length != VerifyingKey.LENGTH) {
+            throw new InvalidInputException("publicKey", "invalid argument publicKey: an Ed25519 public key is "
+                    + VerifyingKey.LENGTH + " bytes");
         }
         Blake3Digest d = new Blake3Digest(256);
         d.update(publicKey, 0, publicKey.length);
@@ -45,6 +48,7 @@ public final class KeyId {
 
     /** Copies the 16 bytes into {@code dst} at {@code offset}. */
     public void copyTo(byte[] dst, int offset) {
+        InvalidInputException.requireArgument(dst, "dst");
         System.arraycopy(bytes, 0, dst, offset, LENGTH);
     }
 

@@ -3,7 +3,6 @@ package io.batpak.core;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
-import java.util.Objects;
 
 /**
  * Turns payload objects into stored bytes and back: {@code byte[]} is stored as-is, anything else is encoded
@@ -20,7 +19,7 @@ public final class PayloadCodec {
     }
 
     private PayloadCodec(ObjectMapper mapper, EventTypeRegistry eventTypes) {
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.mapper = InvalidInputException.requireArgument(mapper, "mapper");
         this.eventTypes = eventTypes;
     }
 
@@ -35,7 +34,7 @@ public final class PayloadCodec {
 
     /** A codec on the same mapper that decodes {@link EventType} classes with {@code registry}. */
     public PayloadCodec withEventTypes(EventTypeRegistry registry) {
-        return new PayloadCodec(mapper, Objects.requireNonNull(registry, "registry"));
+        return new PayloadCodec(mapper, InvalidInputException.requireArgument(registry, "registry"));
     }
 
     /** The registry typed decoding uses, or null when this codec is not bound to one. */
@@ -49,6 +48,7 @@ public final class PayloadCodec {
      * @throws PayloadEncodingException when Jackson cannot serialise the object
      */
     public byte[] encode(Object payload) {
+        InvalidInputException.requireArgument(payload, "payload");
         if (payload instanceof byte[] raw) {
             return raw;
         }
@@ -66,6 +66,8 @@ public final class PayloadCodec {
      * @throws PayloadEncodingException when the bytes do not decode into {@code type}
      */
     public <T> T decode(byte[] bytes, Class<T> type) {
+        InvalidInputException.requireArgument(bytes, "bytes");
+        InvalidInputException.requireArgument(type, "type");
         if (type == byte[].class) {
             return type.cast(bytes.clone());
         }
@@ -85,6 +87,9 @@ public final class PayloadCodec {
      * @param payloadVersion the stored event's payload version
      */
     public <T> T decodeEvent(EventKind kind, int payloadVersion, byte[] bytes, Class<T> type) {
+        InvalidInputException.requireArgument(kind, "kind");
+        InvalidInputException.requireArgument(bytes, "bytes");
+        InvalidInputException.requireArgument(type, "type");
         if (type.isAnnotationPresent(EventType.class)) {
             return eventTypes != null ? eventTypes.decode(this, kind, payloadVersion, bytes, type)
                     : EventTypeRegistry.decodeUnregistered(this, kind, payloadVersion, bytes, type);

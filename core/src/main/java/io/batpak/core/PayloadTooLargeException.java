@@ -1,13 +1,13 @@
 package io.batpak.core;
 
 /** An encoded payload exceeded the configured maximum ({@code batpak.max-payload-bytes}). */
-public final class PayloadTooLargeException extends StoreException {
+public final class PayloadTooLargeException extends InvalidInputException {
     private static final long serialVersionUID = 1L;
     private final long size;
     private final long limit;
 
     public PayloadTooLargeException(long size, long limit) {
-        super("payload of " + size + " bytes exceeds the limit of " + limit + " bytes (batpak.max-payload-bytes)");
+        super("payload", "payload of " + size + " bytes exceeds the limit of " + limit + " bytes (batpak.max-payload-bytes)");
         this.size = size;
         this.limit = limit;
     }

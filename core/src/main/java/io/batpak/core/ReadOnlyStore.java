@@ -42,6 +42,7 @@ public final class ReadOnlyStore implements AutoCloseable {
      * @throws UnsupportedFormatException when a file has a newer format version
      */
     public static ReadOnlyStore open(StoreConfig config) {
+        InvalidInputException.requireArgument(config, "config");
         return new ReadOnlyStore(StoreCore.openReadOnly(config));
     }
 

@@ -20,15 +20,14 @@ public final class ReceiptSignature {
     }
 
     /**
-     * @throws IllegalArgumentException when {@code signature} is not 64 bytes long
+     * @throws InvalidInputException when {@code signature} is not 64 bytes long
      */
     public static ReceiptSignature of(KeyId keyId, byte[] signature) {
-        if (keyId == null) {
-            throw new IllegalArgumentException("keyId must not be null");
-        }
-        if (signature == null || signature.length != LENGTH) {
-            throw new IllegalArgumentException("an Ed25519 signature is " + LENGTH + " bytes, was "
-                    + (signature == null ? "null" : signature.length));
+        InvalidInputException.requireArgument(keyId, "keyId");
+        InvalidInputException.requireArgument(signature, "signature");
+        if (signature.length != LENGTH) {
+            throw new InvalidInputException("signature", "invalid argument signature: an Ed25519 signature is " + LENGTH
+                    + " bytes, was " + signature.length);
         }
         return new ReceiptSignature(keyId, signature.clone());
     }

@@ -58,6 +58,8 @@ public final class ReceiptSigner {
      * @param verifyingKeys public keys that only verify (for example of retired keys); may be empty
      */
     public static ReceiptSigner of(List<SigningKey> signingKeys, Collection<VerifyingKey> verifyingKeys) {
+        InvalidInputException.requireArgument(signingKeys, "signingKeys");
+        InvalidInputException.requireArgument(verifyingKeys, "verifyingKeys");
         if (signingKeys.isEmpty() && verifyingKeys.isEmpty()) {
             return NONE;
         }
@@ -73,6 +75,7 @@ public final class ReceiptSigner {
 
     /** The signer for a store configuration. */
     public static ReceiptSigner of(StoreConfig config) {
+        InvalidInputException.requireArgument(config, "config");
         return of(config.signingKeys(), config.verifyingKeys());
     }
 
@@ -93,6 +96,7 @@ public final class ReceiptSigner {
 
     /** The receipt signed with the newest signing key, or unchanged (unsigned) when there is none. */
     public AppendReceipt sign(AppendReceipt receipt) {
+        InvalidInputException.requireArgument(receipt, "receipt");
         if (signing == null) {
             return receipt.unsigned();
         }
@@ -107,6 +111,7 @@ public final class ReceiptSigner {
      * {@link ReceiptVerification.Outcome#INVALID_SIGNATURE}.
      */
     public ReceiptVerification checkSignature(AppendReceipt receipt) {
+        InvalidInputException.requireArgument(receipt, "receipt");
         ReceiptSignature s = receipt.signature();
         if (s == null) {
             return signing == null
@@ -128,6 +133,8 @@ public final class ReceiptSigner {
 
     /** The exact bytes a receipt's signature covers when signed by {@code keyId} (layout in the class comment). */
     public static byte[] signedBytes(AppendReceipt r, KeyId keyId) {
+        InvalidInputException.requireArgument(r, "r");
+        InvalidInputException.requireArgument(keyId, "keyId");
         byte[] entity = r.coordinate().entityBytes();
         byte[] scope = r.coordinate().scopeBytes();
         ByteBuffer b = ByteBuffer.allocate(108 + entity.length + scope.length).order(ByteOrder.LITTLE_ENDIAN);

@@ -73,7 +73,7 @@ public final class Region {
 
     /** Only events of exactly this kind (replaces a category filter). */
     public Region withKind(EventKind kind) {
-        Objects.requireNonNull(kind, "kind");
+        InvalidInputException.requireArgument(kind, "kind");
         return new Region(entityPrefix, scope, kind.raw(), -1, fromSequence, toSequence);
     }
 
@@ -134,11 +134,14 @@ public final class Region {
 
     /** Whether an entity name is in this region's namespace. */
     public boolean matchesEntity(String entity) {
+        InvalidInputException.requireArgument(entity, "entity");
         return entityPrefix == null || namespaceMatches(entityPrefix, entity);
     }
 
     /** Whether {@code entity} is {@code prefix} or inside its namespace ({@code prefix:...}). */
     public static boolean namespaceMatches(String prefix, String entity) {
+        InvalidInputException.requireArgument(prefix, "prefix");
+        InvalidInputException.requireArgument(entity, "entity");
         return entity.startsWith(prefix)
                 && (entity.length() == prefix.length() || entity.charAt(prefix.length()) == NAMESPACE_SEPARATOR);
     }
@@ -158,12 +161,15 @@ public final class Region {
 
     /** Whether an event with these properties is in the region. */
     public boolean matches(String entity, String scope, int rawKind, long entitySequence) {
+        InvalidInputException.requireArgument(entity, "entity");
+        InvalidInputException.requireArgument(scope, "scope");
         return matchesEntity(entity) && (this.scope == null || this.scope.equals(scope)) && matchesKind(rawKind)
                 && matchesSequence(entitySequence);
     }
 
     /** Whether a stored event is in the region. */
     public boolean matches(StoredEvent e) {
+        InvalidInputException.requireArgument(e, "e");
         return matches(e.coordinate().entity(), e.coordinate().scope(), e.kind().raw(), e.entitySequence());
     }
 

@@ -23,12 +23,13 @@ public final class SigningKey {
     /**
      * The key derived from a 32-byte seed (the RFC 8032 private key). The seed is copied; keep it secret.
      *
-     * @throws IllegalArgumentException when the seed is not 32 bytes long
+     * @throws InvalidInputException when the seed is not 32 bytes long
      */
     public static SigningKey fromSeed(byte[] seed) {
-        if (seed == null || seed.length != SEED_LENGTH) {
-            throw new IllegalArgumentException("an Ed25519 seed is " + SEED_LENGTH + " bytes, was "
-                    + (seed == null ? "null" : seed.length));
+        InvalidInputException.requireArgument(seed, "seed");
+        if (seed.length != SEED_LENGTH) {
+            throw new InvalidInputException("seed", "invalid argument seed: an Ed25519 seed is " + SEED_LENGTH
+                    + " bytes, was " + seed.length);
         }
         return new SigningKey(new Ed25519PrivateKeyParameters(seed, 0));
     }
@@ -49,6 +50,7 @@ public final class SigningKey {
 
     /** The Ed25519 signature (64 bytes) of {@code message}. */
     public byte[] sign(byte[] message) {
+        InvalidInputException.requireArgument(message, "message");
         Ed25519Signer signer = new Ed25519Signer();
         signer.init(true, params);
         signer.update(message, 0, message.length);

@@ -1,14 +1,15 @@
 package io.batpak.core;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Settings of one store. Every setting has a default in {@code reference.conf} under {@code batpak { }};
@@ -20,6 +21,16 @@ public final class StoreConfig {
     public static final long MIN_SEGMENT_BYTES = 64L * 1024;
     /** Largest allowed segment size (frame offsets are 32-bit). */
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
+    /** Largest number of entity-index partitions (each is an actor). */
+    public static final int MAX_PARTITIONS = 1024;
+    /** Largest group commit, and largest fan-out turn, in events. */
+    public static final int MAX_GROUP_COMMIT_EVENTS = 1_000_000;
+    /** Largest bound on appends in flight. */
+    public static final int MAX_QUEUE_BOUND = 16_777_216;
+    /** Largest atomic batch, in events. */
+    public static final int MAX_BATCH_ITEMS = 1_000_000;
+    /** Longest close timeout and sync interval. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
     private final Path dataDir;
     private final long segmentMaxBytes;
@@ -80,7 +91,15 @@ public final class StoreConfig {
 
     /** A builder with the settings under {@code batpak} of {@code config}. */
     public static Builder builder(Path dataDir, Config config) {
-        return new Builder(Objects.requireNonNull(dataDir, "dataDir"), config.getConfig("batpak"));
+        InvalidInputException.requireArgument(dataDir, "dataDir");
+        InvalidInputException.requireArgument(config, "config");
+        Config batpak;
+        try {
+            batpak = config.getConfig("batpak");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("batpak", e.getMessage());
+        }
+        return new Builder(dataDir, batpak);
     }
 
     /**
@@ -89,7 +108,13 @@ public final class StoreConfig {
      * @throws InvalidConfigException when {@code batpak.data-dir} is empty or a value is out of range
      */
     public static StoreConfig fromConfig(Config config) {
-        String dir = config.getString("batpak.data-dir");
+        InvalidInputException.requireArgument(config, "config");
+        String dir;
+        try {
+            dir = config.getString("batpak.data-dir");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("batpak.data-dir", e.getMessage());
+        }
         if (dir.isBlank()) {
             throw new InvalidConfigException("batpak.data-dir", "must name a directory");
         }
@@ -252,27 +277,36 @@ public final class StoreConfig {
 
         private Builder(Path dataDir, Config c) {
             this.dataDir = dataDir;
-            this.segmentMaxBytes = c.getBytes("segment-max-bytes");
-            String mode = c.getString("sync-mode");
+            this.segmentMaxBytes = read(c, "segment-max-bytes", Config::getBytes);
+            String mode = read(c, "sync-mode", Config::getString);
             switch (mode) {
                 case "every-commit" -> this.syncMode = SyncMode.EVERY_COMMIT;
                 case "none" -> this.syncMode = SyncMode.NONE;
-                case "interval" -> this.syncMode = SyncMode.interval(c.getDuration("sync-interval"));
+                case "interval" -> this.syncMode = SyncMode.interval(read(c, "sync-interval", Config::getDuration));
                 default -> throw new InvalidConfigException("batpak.sync-mode",
                         "must be every-commit, interval or none, was \"" + mode + "\"");
             }
-            this.groupCommitMaxEvents = c.getInt("group-commit.max-events");
-            this.groupCommitMaxBytes = c.getBytes("group-commit.max-bytes");
-            this.partitions = c.getInt("partitions");
-            this.writerQueueBound = c.getInt("writer-queue-bound");
-            this.maxPayloadBytes = toInt("batpak.max-payload-bytes", c.getBytes("max-payload-bytes"));
-            this.maxBatchItems = c.getInt("max-batch-items");
-            this.idempotencyWindow = c.getLong("idempotency-window");
-            this.checkpointOnClose = c.getBoolean("checkpoint-on-close");
-            this.repair = c.getBoolean("repair");
-            this.closeTimeout = c.getDuration("close-timeout");
-            this.fanoutMaxEventsPerTurn = c.getInt("fanout.max-events-per-turn");
-            this.recordDenials = c.hasPath("gates.record-denials") && c.getBoolean("gates.record-denials");
+            this.groupCommitMaxEvents = read(c, "group-commit.max-events", Config::getInt);
+            this.groupCommitMaxBytes = read(c, "group-commit.max-bytes", Config::getBytes);
+            this.partitions = read(c, "partitions", Config::getInt);
+            this.writerQueueBound = read(c, "writer-queue-bound", Config::getInt);
+            this.maxPayloadBytes = toInt("batpak.max-payload-bytes", read(c, "max-payload-bytes", Config::getBytes));
+            this.maxBatchItems = read(c, "max-batch-items", Config::getInt);
+            this.idempotencyWindow = read(c, "idempotency-window", Config::getLong);
+            this.checkpointOnClose = read(c, "checkpoint-on-close", Config::getBoolean);
+            this.repair = read(c, "repair", Config::getBoolean);
+            this.closeTimeout = read(c, "close-timeout", Config::getDuration);
+            this.fanoutMaxEventsPerTurn = read(c, "fanout.max-events-per-turn", Config::getInt);
+            this.recordDenials = c.hasPath("gates.record-denials") && read(c, "gates.record-denials", Config::getBoolean);
+        }
+
+        /** Reads one setting; a missing or wrongly typed value is refused naming its path. */
+        private static <T> T read(Config c, String path, BiFunction<Config, String, T> getter) {
+            try {
+                return getter.apply(c, path);
+            } catch (ConfigException e) {
+                throw new InvalidConfigException("batpak." + path, e.getMessage());
+            }
         }
 
         private static int toInt(String setting, long v) {
@@ -288,7 +322,7 @@ public final class StoreConfig {
         }
 
         public Builder syncMode(SyncMode mode) {
-            this.syncMode = Objects.requireNonNull(mode, "mode");
+            this.syncMode = InvalidInputException.requireArgument(mode, "mode");
             return this;
         }
 
@@ -335,17 +369,17 @@ public final class StoreConfig {
         }
 
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.closeTimeout = InvalidInputException.requireArgument(timeout, "timeout");
             return this;
         }
 
         /** The codec (Jackson CBOR ObjectMapper) used for object payloads. */
         public Builder codec(PayloadCodec codec) {
-            this.codec = Objects.requireNonNull(codec, "codec");
+            this.codec = InvalidInputException.requireArgument(codec, "codec");
             return this;
         }
 
-        /** Injects I/O faults into segment writes; for tests of failure handling. */
+        /** Injects I/O faults into the store's file I/O; for tests of failure handling (null: none). */
         public Builder ioFaultHook(IoFaultHook hook) {
             this.ioFaultHook = hook;
             return this;
@@ -353,19 +387,19 @@ public final class StoreConfig {
 
         /** Config path of the dispatcher the WriterActor runs on. */
         public Builder writerDispatcher(String configPath) {
-            this.writerDispatcher = Objects.requireNonNull(configPath, "configPath");
+            this.writerDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
             return this;
         }
 
         /** Config path of the dispatcher for blocking reads done on behalf of actors. */
         public Builder ioDispatcher(String configPath) {
-            this.ioDispatcher = Objects.requireNonNull(configPath, "configPath");
+            this.ioDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
             return this;
         }
 
         /** Config path of the dispatcher the live fan-out runs on. */
         public Builder fanoutDispatcher(String configPath) {
-            this.fanoutDispatcher = Objects.requireNonNull(configPath, "configPath");
+            this.fanoutDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
             return this;
         }
 
@@ -388,6 +422,7 @@ public final class StoreConfig {
 
         /** Registers several typed event classes; see {@link #eventType(Class)}. */
         public Builder eventTypes(Class<?>... types) {
+            InvalidInputException.requireArgument(types, "types");
             for (Class<?> t : types) {
                 eventType(t);
             }
@@ -417,13 +452,13 @@ public final class StoreConfig {
 
         /** Adds a gate after those already configured. */
         public Builder gate(Gate gate) {
-            gates.add(Objects.requireNonNull(gate, "gate"));
+            gates.add(InvalidInputException.requireArgument(gate, "gate"));
             return this;
         }
 
         /** Replaces the configured gates with {@code gates}, evaluated in list order. */
         public Builder gates(List<Gate> gates) {
-            Objects.requireNonNull(gates, "gates");
+            InvalidInputException.requireArgument(gates, "gates");
             this.gates.clear();
             for (Gate g : gates) {
                 gate(g);
@@ -446,17 +481,25 @@ public final class StoreConfig {
          * default) turns signing off.
          */
         public Builder signingKeys(List<SigningKey> keys) {
-            this.signingKeys = List.copyOf(Objects.requireNonNull(keys, "keys"));
+            this.signingKeys = List.copyOf(InvalidInputException.requireArgument(keys, "keys"));
             return this;
         }
 
         /** Public keys whose receipt signatures are accepted but which never sign (for example retired keys). */
         public Builder verifyingKeys(List<VerifyingKey> keys) {
-            this.verifyingKeys = List.copyOf(Objects.requireNonNull(keys, "keys"));
+            this.verifyingKeys = List.copyOf(InvalidInputException.requireArgument(keys, "keys"));
             return this;
         }
 
+        private static void range(String setting, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new InvalidConfigException(setting, "must be in " + min + ".." + max + ", was " + value);
+            }
+        }
+
         /**
+         * Validates every value against its range (documented in {@code reference.conf}).
+         *
          * @throws InvalidConfigException naming the first setting out of range
          */
         public StoreConfig build() {
@@ -464,39 +507,26 @@ public final class StoreConfig {
                 throw new InvalidConfigException("batpak.segment-max-bytes",
                         "must be in " + MIN_SEGMENT_BYTES + ".." + MAX_SEGMENT_BYTES + ", was " + segmentMaxBytes);
             }
-            if (groupCommitMaxEvents < 1) {
-                throw new InvalidConfigException("batpak.group-commit.max-events", "must be >= 1, was " + groupCommitMaxEvents);
-            }
-            if (groupCommitMaxBytes < 1) {
-                throw new InvalidConfigException("batpak.group-commit.max-bytes", "must be >= 1, was " + groupCommitMaxBytes);
-            }
-            if (partitions < 0) {
-                throw new InvalidConfigException("batpak.partitions", "must be >= 0, was " + partitions);
-            }
-            if (writerQueueBound < 1) {
-                throw new InvalidConfigException("batpak.writer-queue-bound", "must be >= 1, was " + writerQueueBound);
-            }
-            if (fanoutMaxEventsPerTurn < 1) {
-                throw new InvalidConfigException("batpak.fanout.max-events-per-turn",
-                        "must be >= 1, was " + fanoutMaxEventsPerTurn);
-            }
-            if (maxPayloadBytes < 0) {
-                throw new InvalidConfigException("batpak.max-payload-bytes", "must be >= 0, was " + maxPayloadBytes);
-            }
+            range("batpak.group-commit.max-events", groupCommitMaxEvents, 1, MAX_GROUP_COMMIT_EVENTS);
+            range("batpak.group-commit.max-bytes", groupCommitMaxBytes, 1, MAX_SEGMENT_BYTES);
+            range("batpak.partitions", partitions, 0, MAX_PARTITIONS);
+            range("batpak.writer-queue-bound", writerQueueBound, 1, MAX_QUEUE_BOUND);
+            range("batpak.fanout.max-events-per-turn", fanoutMaxEventsPerTurn, 1, MAX_GROUP_COMMIT_EVENTS);
+            range("batpak.max-payload-bytes", maxPayloadBytes, 0, MAX_SEGMENT_BYTES);
             // One frame (header + two 1 KiB names + payload) must fit into an empty segment.
             long largestFrame = (long) maxPayloadBytes + 8 * 1024;
             if (largestFrame > segmentMaxBytes - 4096) {
                 throw new InvalidConfigException("batpak.max-payload-bytes",
                         "a payload of " + maxPayloadBytes + " bytes cannot fit a segment of " + segmentMaxBytes + " bytes");
             }
-            if (maxBatchItems < 1) {
-                throw new InvalidConfigException("batpak.max-batch-items", "must be >= 1, was " + maxBatchItems);
+            range("batpak.max-batch-items", maxBatchItems, 1, MAX_BATCH_ITEMS);
+            range("batpak.idempotency-window", idempotencyWindow, 0, Integer.MAX_VALUE);
+            if (closeTimeout.isNegative() || closeTimeout.isZero() || closeTimeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new InvalidConfigException("batpak.close-timeout", "must be in (0 s, 1 d], was " + closeTimeout);
             }
-            if (idempotencyWindow < 0) {
-                throw new InvalidConfigException("batpak.idempotency-window", "must be >= 0, was " + idempotencyWindow);
-            }
-            if (closeTimeout.isNegative() || closeTimeout.isZero()) {
-                throw new InvalidConfigException("batpak.close-timeout", "must be positive, was " + closeTimeout);
+            if (syncMode.kind() == SyncMode.Kind.INTERVAL && syncMode.interval().compareTo(MAX_TIMEOUT) > 0) {
+                throw new InvalidConfigException("batpak.sync-interval", "must be in (0 s, 1 d], was "
+                        + syncMode.interval());
             }
             for (Gate g : gates) {
                 String name = g.name();

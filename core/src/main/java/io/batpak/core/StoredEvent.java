@@ -119,6 +119,7 @@ public final class StoredEvent {
      * @throws UpcastException when an upcaster step fails
      */
     public <T> T payloadAs(Class<T> type) {
+        InvalidInputException.requireArgument(type, "type");
         return codec.decodeEvent(kind, payloadVersion, payload, type);
     }
 

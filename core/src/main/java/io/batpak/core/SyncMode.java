@@ -1,7 +1,6 @@
 package io.batpak.core;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * When the writer forces written segment bytes to stable storage, and therefore what an acknowledgement means.
@@ -39,7 +38,7 @@ public final class SyncMode {
      * @throws InvalidConfigException when the interval is not positive
      */
     public static SyncMode interval(Duration interval) {
-        Objects.requireNonNull(interval, "interval");
+        InvalidInputException.requireArgument(interval, "interval");
         if (interval.isNegative() || interval.isZero()) {
             throw new InvalidConfigException("batpak.sync-interval", "must be positive, was " + interval);
         }

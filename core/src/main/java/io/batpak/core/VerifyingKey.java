@@ -27,17 +27,19 @@ public final class VerifyingKey {
     /**
      * The public key with this 32-byte encoding.
      *
-     * @throws IllegalArgumentException when it is not 32 bytes long or not a valid Ed25519 point encoding
+     * @throws InvalidInputException when it is not 32 bytes long or not a valid Ed25519 point encoding
      */
     public static VerifyingKey of(byte[] encoded) {
-        if (encoded == null || encoded.length != LENGTH) {
-            throw new IllegalArgumentException("an Ed25519 public key is " + LENGTH + " bytes, was "
-                    + (encoded == null ? "null" : encoded.length));
+        InvalidInputException.requireArgument(encoded, "encoded");
+        if (encoded.length != LENGTH) {
+            throw new InvalidInputException("encoded", "invalid argument encoded: an Ed25519 public key is " + LENGTH
+                    + " bytes, was " + encoded.length);
         }
         try {
             return new VerifyingKey(encoded.clone());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not an Ed25519 public key: " + e.getMessage(), e);
+            throw new InvalidInputException("encoded", "invalid argument encoded: not an Ed25519 public key: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -53,6 +55,8 @@ public final class VerifyingKey {
 
     /** Whether {@code signature} is this key's valid Ed25519 signature of {@code message}. */
     public boolean verify(byte[] message, byte[] signature) {
+        InvalidInputException.requireArgument(message, "message");
+        InvalidInputException.requireArgument(signature, "signature");
         if (signature == null || signature.length != ReceiptSignature.LENGTH) {
             return false;
         }

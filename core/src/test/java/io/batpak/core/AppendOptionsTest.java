@@ -81,7 +81,7 @@ class AppendOptionsTest {
 
     @Test
     void nullExpectedIsRejected() {
-        assertThrows(NullPointerException.class, () -> AppendOptions.builder().expect(null));
+        assertThrows(InvalidInputException.class, () -> AppendOptions.builder().expect(null));
     }
 
     @Test

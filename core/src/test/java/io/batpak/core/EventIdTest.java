@@ -124,7 +124,7 @@ class EventIdTest {
             "+1234567-89ab-cdef-fedc-ba9876543210", "01234567-+9ab-cdef-fedc-ba9876543210", " 1234567-89ab-cdef-fedc-ba9876543210",
             "1-2-3-4-5"})
     void parseRejectsGarbage(String text) {
-        assertThrows(IllegalArgumentException.class, () -> EventId.parse(text));
+        assertThrows(InvalidInputException.class, () -> EventId.parse(text));
     }
 
     @Test

@@ -21,8 +21,8 @@ class GateVerdictTest {
         assertEquals("LIMIT", d.code());
         assertEquals("over the limit", d.message());
         assertEquals("", GateVerdict.deny("X", null).message());
-        assertThrows(NullPointerException.class, () -> GateVerdict.deny(null, "m"));
-        assertThrows(IllegalArgumentException.class, () -> GateVerdict.deny(" ", "m"));
+        assertThrows(InvalidInputException.class, () -> GateVerdict.deny(null, "m"));
+        assertThrows(InvalidInputException.class, () -> GateVerdict.deny(" ", "m"));
     }
 
     @Test

@@ -68,9 +68,9 @@ class ReceiptSignerTest {
         assertEquals(k1.keyId(), VerifyingKey.of(pub).keyId());
         assertFalse(k1.toString().contains("9d61b1"), "toString never shows the seed: " + k1);
 
-        assertThrows(IllegalArgumentException.class, () -> SigningKey.fromSeed(new byte[31]));
-        assertThrows(IllegalArgumentException.class, () -> VerifyingKey.of(new byte[33]));
-        assertThrows(IllegalArgumentException.class, () -> KeyId.of(new byte[8]));
+        assertThrows(InvalidInputException.class, () -> SigningKey.fromSeed(new byte[31]));
+        assertThrows(InvalidInputException.class, () -> VerifyingKey.of(new byte[33]));
+        assertThrows(InvalidInputException.class, () -> KeyId.of(new byte[8]));
     }
 
     @Test
@@ -202,6 +202,6 @@ class ReceiptSignerTest {
         assertEquals(3, s.verifyingKeyIds().size());
         assertThrows(InvalidConfigException.class,
                 () -> StoreConfig.builder(dir).signingKeys(List.of(key(1), key(1))).build());
-        assertThrows(NullPointerException.class, () -> StoreConfig.builder(dir).signingKeys(null));
+        assertThrows(InvalidInputException.class, () -> StoreConfig.builder(dir).signingKeys(null));
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StoreConfigTest {
@@ -166,7 +167,7 @@ class StoreConfigTest {
         assertTrue(assertThrows(InvalidConfigException.class, () -> SyncMode.interval(Duration.ZERO))
                 .getMessage().contains("batpak.sync-interval"));
         assertThrows(InvalidConfigException.class, () -> SyncMode.interval(Duration.ofMillis(-1)));
-        assertThrows(NullPointerException.class, () -> SyncMode.interval(null));
+        assertThrows(InvalidInputException.class, () -> SyncMode.interval(null));
     }
 
     private static Config conf(String text) {
@@ -252,6 +253,42 @@ class StoreConfigTest {
         assertEquals(9, c.partitions());
         assertEquals(3, c.maxBatchItems());
         assertEquals(64 * MIB, c.segmentMaxBytes());
-        assertThrows(NullPointerException.class, () -> StoreConfig.builder(null));
+        assertThrows(InvalidInputException.class, () -> StoreConfig.builder(null));
+    }
+
+    /** Every numeric setting has a documented range; a value beyond it is refused naming the setting. */
+    @ParameterizedTest
+    @CsvSource({
+        "partitions, 2147483647", "partitions, -1", "partitions, 1025",
+        "group-commit.max-events, 0", "group-commit.max-events, 1000001",
+        "group-commit.max-bytes, 0", "group-commit.max-bytes, 2147483648",
+        "writer-queue-bound, 0", "writer-queue-bound, 16777217",
+        "max-batch-items, 0", "max-batch-items, 1000001",
+        "idempotency-window, -1", "idempotency-window, 2147483648",
+        "fanout.max-events-per-turn, 0", "fanout.max-events-per-turn, 1000001",
+        "segment-max-bytes, 65535", "segment-max-bytes, 1073741825",
+        "max-payload-bytes, -1", "close-timeout, 0s", "close-timeout, 2d",
+    })
+    void everyNumericSettingIsRangeChecked(String setting, String value) {
+        Config c = ConfigFactory.parseString("batpak." + setting + " = " + value)
+                .withFallback(ConfigFactory.load());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> StoreConfig.builder(Path.of("x"), c).build());
+        assertEquals("batpak." + setting, e.parameter(), e.getMessage());
+        assertTrue(e.getMessage().contains("batpak." + setting), e.getMessage());
+    }
+
+    @Test
+    void theBuilderRefusesWhatReferenceConfWouldRefuse() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> StoreConfig.builder(Path.of("x")).partitions(Integer.MAX_VALUE).build());
+        assertTrue(e.getMessage().contains("0..1024"), e.getMessage());
+        InvalidInputException missing = assertThrows(InvalidInputException.class,
+                () -> StoreConfig.builder(null));
+        assertEquals("dataDir", missing.parameter());
+        assertEquals("interval", assertThrows(InvalidInputException.class,
+                () -> SyncMode.interval(null)).parameter());
+        assertEquals("timeout", assertThrows(InvalidInputException.class,
+                () -> StoreConfig.builder(Path.of("x")).closeTimeout(null)).parameter());
     }
 }

@@ -71,7 +71,7 @@ class TypedAndGateConfigTest {
                 () -> StoreConfig.builder(dir).gate(gate(" ")).build());
         assertTrue(nameless.getMessage().contains("batpak.gates"), nameless.getMessage());
         assertThrows(InvalidConfigException.class, () -> StoreConfig.builder(dir).gate(gate(null)).build());
-        assertThrows(NullPointerException.class, () -> StoreConfig.builder(dir).gate(null));
+        assertThrows(InvalidInputException.class, () -> StoreConfig.builder(dir).gate(null));
     }
 
     @Test

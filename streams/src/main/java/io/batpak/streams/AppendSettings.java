@@ -1,5 +1,6 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -18,6 +19,7 @@ public final class AppendSettings {
     }
 
     public static AppendSettings create(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
         return fromConfig(StreamsConfig.of(system));
     }
 
@@ -27,6 +29,7 @@ public final class AppendSettings {
 
     /** Settings from a {@code batpak.streams} config block. */
     public static AppendSettings fromConfig(Config streams) {
+        InvalidInputException.requireArgument(streams, "streams");
         return new AppendSettings(streams.getInt("append.parallelism"), streams.getDuration("append.overload-backoff"));
     }
 

@@ -1,6 +1,7 @@
 package io.batpak.streams;
 
 import io.batpak.actors.BatpakStore;
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
@@ -10,7 +11,6 @@ import io.batpak.core.StoredEvent;
 import io.batpak.core.cursor.CheckpointStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -40,6 +40,7 @@ public final class BatpakStreams {
 
     /** {@link #subscribe(BatpakStore, Region, SubscriptionSettings)} with the system's default settings. */
     public static Source<StoredEvent, Subscription> subscribe(BatpakStore store, Region region) {
+        InvalidInputException.requireArgument(store, "store");
         return subscribe(store, region, SubscriptionSettings.create(store.system()));
     }
 
@@ -59,9 +60,9 @@ public final class BatpakStreams {
      */
     public static Source<StoredEvent, Subscription> subscribe(BatpakStore store, Region region,
                                                               SubscriptionSettings settings) {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(settings, "settings");
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(settings, "settings");
         return Source.<StoredEvent>queue(settings.bufferSize())
                 .watchTermination((queue, terminated) -> {
                     LiveSubscription s = new LiveSubscription(region, queue, settings);
@@ -75,6 +76,7 @@ public final class BatpakStreams {
 
     /** {@link #cursor(BatpakStore, Region, CursorSettings)} from the beginning, with default settings. */
     public static Source<StoredEvent, CursorControl> cursor(BatpakStore store, Region region) {
+        InvalidInputException.requireArgument(store, "store");
         return cursor(store, region, CursorSettings.create(store.system()));
     }
 
@@ -103,12 +105,16 @@ public final class BatpakStreams {
     /**
      * A cursor whose elements carry their offset, for commits with {@link Committer}. Needs a checkpoint id.
      *
-     * @throws IllegalArgumentException when {@code settings} has no checkpoint id
+     * @throws InvalidInputException when {@code settings} has no checkpoint id
      */
     public static Source<CommittableEvent, CursorControl> committableCursor(BatpakStore store, Region region,
                                                                            CursorSettings settings) {
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(settings, "settings");
         if (settings.checkpointId().isEmpty()) {
-            throw new IllegalArgumentException("a committable cursor needs CursorSettings.withCheckpointId(id)");
+            throw new InvalidInputException("settings",
+                    "invalid argument settings: a committable cursor needs CursorSettings.withCheckpointId(id)");
         }
         return cursorSource(store, region, settings,
                 (e, control) -> new CommittableEvent(e, new CommittableOffset(control, e.globalSequence())));
@@ -117,9 +123,9 @@ public final class BatpakStreams {
     private static <T> Source<T, CursorControl> cursorSource(BatpakStore store, Region region,
                                                              CursorSettings settings,
                                                              java.util.function.BiFunction<StoredEvent, CursorStage<T>.Control, T> wrap) {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(settings, "settings");
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(settings, "settings");
         Executor io = ioExecutor(store);
         CheckpointStore files = settings.checkpointId().isPresent() ? new CheckpointStore(store.config().dataDir())
                 : null;
@@ -134,11 +140,13 @@ public final class BatpakStreams {
 
     /** {@link #appendFlow(BatpakStore, AppendSettings)} with the system's default settings. */
     public static Flow<AppendRequest, AppendReceipt, NotUsed> appendFlow(BatpakStore store) {
+        InvalidInputException.requireArgument(store, "store");
         return appendFlow(store, AppendSettings.create(store.system()));
     }
 
     /** {@link #appendFlow(BatpakStore, AppendSettings)} with {@code parallelism} appends in flight. */
     public static Flow<AppendRequest, AppendReceipt, NotUsed> appendFlow(BatpakStore store, int parallelism) {
+        InvalidInputException.requireArgument(store, "store");
         return appendFlow(store, AppendSettings.create(store.system()).withParallelism(parallelism));
     }
 
@@ -156,8 +164,8 @@ public final class BatpakStreams {
      * instead; to see failures as elements use {@link #appendOutcomeFlow}.
      */
     public static Flow<AppendRequest, AppendReceipt, NotUsed> appendFlow(BatpakStore store, AppendSettings settings) {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(settings, "settings");
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(settings, "settings");
         return Flow.<AppendRequest, AppendReceipt, NotUsed>fromMaterializer((materializer, attributes) -> {
                     OrderedAppender appender = new OrderedAppender(store, settings);
                     return Flow.<AppendRequest>create().mapAsync(settings.parallelism(), appender::append);
@@ -171,8 +179,8 @@ public final class BatpakStreams {
      */
     public static Flow<AppendRequest, AppendOutcome, NotUsed> appendOutcomeFlow(BatpakStore store,
                                                                                AppendSettings settings) {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(settings, "settings");
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(settings, "settings");
         return Flow.<AppendRequest, AppendOutcome, NotUsed>fromMaterializer((materializer, attributes) -> {
                     OrderedAppender appender = new OrderedAppender(store, settings);
                     return Flow.<AppendRequest>create().mapAsync(settings.parallelism(),
@@ -185,6 +193,7 @@ public final class BatpakStreams {
 
     /** {@link #appendOutcomeFlow(BatpakStore, AppendSettings)} with {@code parallelism} appends in flight. */
     public static Flow<AppendRequest, AppendOutcome, NotUsed> appendOutcomeFlow(BatpakStore store, int parallelism) {
+        InvalidInputException.requireArgument(store, "store");
         return appendOutcomeFlow(store, AppendSettings.create(store.system()).withParallelism(parallelism));
     }
 
@@ -193,6 +202,7 @@ public final class BatpakStreams {
      * when every append is durable, or fails with the first append's typed error.
      */
     public static Sink<AppendRequest, CompletionStage<Done>> appendSink(BatpakStore store) {
+        InvalidInputException.requireArgument(store, "store");
         return appendFlow(store).toMat(Sink.ignore(), Keep.right());
     }
 
@@ -205,6 +215,7 @@ public final class BatpakStreams {
 
     /** {@link #runReactor(BatpakStore, Region, Reactor, String, ReactorSettings)} with default settings. */
     public static ReactorControl runReactor(BatpakStore store, Region region, Reactor reactor, String reactorId) {
+        InvalidInputException.requireArgument(store, "store");
         return runReactor(store, region, reactor, reactorId, ReactorSettings.create(store.system()));
     }
 
@@ -228,10 +239,11 @@ public final class BatpakStreams {
      */
     public static ReactorControl runReactor(BatpakStore store, Region region, Reactor reactor, String reactorId,
                                             ReactorSettings settings) {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(reactor, "reactor");
-        Objects.requireNonNull(settings, "settings");
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(reactor, "reactor");
+        InvalidInputException.requireArgument(reactorId, "reactorId");
+        InvalidInputException.requireArgument(settings, "settings");
         String checkpointId = CheckpointStore.validateId(REACTOR_CHECKPOINT_PREFIX + reactorId);
         AppendSettings append = AppendSettings.create(store.system());
         Pair<CursorControl, CompletionStage<Done>> running =

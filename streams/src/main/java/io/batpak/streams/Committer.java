@@ -1,5 +1,6 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class Committer {
 
     /** Commits in batches; emits {@link Done} per durable batch. */
     public static Flow<CommittableOffset, Done, NotUsed> flow(CommitterSettings settings) {
+        InvalidInputException.requireArgument(settings, "settings");
         return Flow.<CommittableOffset>create()
                 .groupedWithin(settings.maxBatch(), settings.maxInterval())
                 .mapAsync(1, Committer::commitBatch);
@@ -35,6 +37,7 @@ public final class Committer {
 
     /** Commits in batches; the materialized stage completes when the last batch is durable. */
     public static Sink<CommittableOffset, CompletionStage<Done>> sink(CommitterSettings settings) {
+        InvalidInputException.requireArgument(settings, "settings");
         return flow(settings).toMat(Sink.ignore(), Keep.right());
     }
 

@@ -1,5 +1,6 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -19,6 +20,7 @@ public final class CommitterSettings {
     }
 
     public static CommitterSettings create(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
         return fromConfig(StreamsConfig.of(system));
     }
 
@@ -28,6 +30,7 @@ public final class CommitterSettings {
 
     /** Settings from a {@code batpak.streams} config block. */
     public static CommitterSettings fromConfig(Config streams) {
+        InvalidInputException.requireArgument(streams, "streams");
         return new CommitterSettings(streams.getInt("committer.max-batch"),
                 streams.getDuration("committer.max-interval"));
     }

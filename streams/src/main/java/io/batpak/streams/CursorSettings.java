@@ -1,6 +1,7 @@
 package io.batpak.streams;
 
 import com.typesafe.config.Config;
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.cursor.CheckpointStore;
 import java.util.Optional;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -21,10 +22,6 @@ public final class CursorSettings {
 
     private CursorSettings(int batchSize, long startAfter, String checkpointId, boolean completeAtHead) {
         this.batchSize = StreamsConfig.positive("cursor.batch-size", batchSize);
-        if (startAfter < -1) {
-            throw new IllegalArgumentException("startAfter must be >= -1 (a global sequence, or -1 for the "
-                    + "beginning), was " + startAfter);
-        }
         this.startAfter = startAfter;
         this.checkpointId = checkpointId == null ? null : CheckpointStore.validateId(checkpointId);
         this.completeAtHead = completeAtHead;
@@ -32,6 +29,7 @@ public final class CursorSettings {
 
     /** Settings from {@code batpak.streams.cursor} of the system's configuration. */
     public static CursorSettings create(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
         return fromConfig(StreamsConfig.of(system));
     }
 
@@ -42,11 +40,13 @@ public final class CursorSettings {
 
     /** Settings from a {@code batpak.streams} config block. */
     public static CursorSettings fromConfig(Config streams) {
+        InvalidInputException.requireArgument(streams, "streams");
         return new CursorSettings(streams.getInt("cursor.batch-size"), -1, null, false);
     }
 
     /** Defaults with a durable checkpoint: {@code defaults().withCheckpointId(id)}. */
     public static CursorSettings checkpointId(String id) {
+        InvalidInputException.requireArgument(id, "id");
         return defaults().withCheckpointId(id);
     }
 
@@ -60,8 +60,13 @@ public final class CursorSettings {
         return new CursorSettings(batchSize, -1, checkpointId, completeAtHead);
     }
 
-    /** Start after the event with this global sequence (-1: the beginning). */
+    /**
+     * Start after the event with this global sequence (-1: the beginning).
+     *
+     * @throws InvalidInputException when {@code globalSequence} is below -1
+     */
     public CursorSettings afterSequence(long globalSequence) {
+        InvalidInputException.requireRange(globalSequence, -1, Long.MAX_VALUE, "globalSequence");
         return new CursorSettings(batchSize, globalSequence, checkpointId, completeAtHead);
     }
 
@@ -72,6 +77,7 @@ public final class CursorSettings {
      * @throws io.batpak.core.InvalidCheckpointIdException when the id is not valid
      */
     public CursorSettings withCheckpointId(String id) {
+        InvalidInputException.requireArgument(id, "id");
         return new CursorSettings(batchSize, startAfter, id, completeAtHead);
     }
 

@@ -2,6 +2,7 @@ package io.batpak.streams;
 
 import io.batpak.actors.BatpakStore;
 import io.batpak.actors.StoreFeed;
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.cursor.CheckpointStore;
@@ -297,8 +298,9 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                         "this cursor has no checkpoint; start it with CursorSettings.withCheckpointId(id) to commit"));
             }
             if (globalSequence > position) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("cannot commit global sequence "
-                        + globalSequence + ": the cursor has emitted only up to " + position));
+                return CompletableFuture.failedFuture(new InvalidInputException("globalSequence",
+                        "invalid argument globalSequence: cannot commit " + globalSequence
+                                + ", the cursor has emitted only up to " + position));
             }
             return checkpointer.commit(globalSequence);
         }

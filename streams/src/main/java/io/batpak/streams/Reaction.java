@@ -1,10 +1,10 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
-import java.util.Objects;
 
 /**
  * One event a {@link Reactor} asks to append: where, what kind and the payload (a Jackson-serialisable object or
@@ -46,7 +46,7 @@ public final class Reaction {
     /** The request to append, with the options the runner sets. */
     AppendRequest toRequest(AppendOptions options) {
         return new AppendRequest(request.coordinate(), request.kind(), request.payload(),
-                Objects.requireNonNull(options, "options"), request.typed());
+                InvalidInputException.requireArgument(options, "options"), request.typed());
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import com.typesafe.config.Config;
-import java.util.Objects;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /**
@@ -15,12 +15,13 @@ public final class ReactorSettings {
     private final int parallelism;
 
     private ReactorSettings(CursorSettings cursor, CommitterSettings committer, int parallelism) {
-        this.cursor = Objects.requireNonNull(cursor, "cursor");
-        this.committer = Objects.requireNonNull(committer, "committer");
+        this.cursor = InvalidInputException.requireArgument(cursor, "cursor");
+        this.committer = InvalidInputException.requireArgument(committer, "committer");
         this.parallelism = StreamsConfig.positive("reactor.parallelism", parallelism);
     }
 
     public static ReactorSettings create(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
         return fromConfig(StreamsConfig.of(system));
     }
 
@@ -30,6 +31,7 @@ public final class ReactorSettings {
 
     /** Settings from a {@code batpak.streams} config block. */
     public static ReactorSettings fromConfig(Config streams) {
+        InvalidInputException.requireArgument(streams, "streams");
         return new ReactorSettings(CursorSettings.fromConfig(streams), CommitterSettings.fromConfig(streams),
                 streams.getInt("reactor.parallelism"));
     }

@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
+import io.batpak.core.InvalidInputException;
 import com.typesafe.config.Config;
-import java.util.Objects;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /**
@@ -14,11 +14,12 @@ public final class SubscriptionSettings {
 
     private SubscriptionSettings(int bufferSize, OverflowPolicy overflowPolicy) {
         this.bufferSize = StreamsConfig.positive("subscription.buffer-size", bufferSize);
-        this.overflowPolicy = Objects.requireNonNull(overflowPolicy, "overflowPolicy");
+        this.overflowPolicy = InvalidInputException.requireArgument(overflowPolicy, "overflowPolicy");
     }
 
     /** Settings from {@code batpak.streams.subscription} of the system's configuration. */
     public static SubscriptionSettings create(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
         return fromConfig(StreamsConfig.of(system));
     }
 
@@ -29,6 +30,7 @@ public final class SubscriptionSettings {
 
     /** Settings from a {@code batpak.streams} config block. */
     public static SubscriptionSettings fromConfig(Config streams) {
+        InvalidInputException.requireArgument(streams, "streams");
         return new SubscriptionSettings(streams.getInt("subscription.buffer-size"),
                 OverflowPolicy.parse(StreamsConfig.ROOT + ".subscription.overflow-policy",
                         streams.getString("subscription.overflow-policy")));
@@ -40,6 +42,7 @@ public final class SubscriptionSettings {
     }
 
     public SubscriptionSettings withOverflowPolicy(OverflowPolicy policy) {
+        InvalidInputException.requireArgument(policy, "policy");
         return new SubscriptionSettings(bufferSize, policy);
     }
 

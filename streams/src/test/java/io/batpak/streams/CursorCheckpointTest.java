@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.actors.BatpakStore;
 import io.batpak.core.CheckpointAheadOfStoreException;
 import io.batpak.core.CheckpointInUseException;
@@ -141,7 +142,7 @@ class CursorCheckpointTest extends StreamsTestBase {
         StoredEvent first = await(run.second().pull()).orElseThrow();
         StoredEvent second = await(run.second().pull()).orElseThrow();
         CursorControl control = run.first();
-        assertFailsWith(IllegalArgumentException.class, control.commit(second.globalSequence() + 100));
+        assertFailsWith(InvalidInputException.class, control.commit(second.globalSequence() + 100));
         await(control.commit(second.globalSequence()));
         await(control.commit(first.globalSequence())); // older: ignored
         assertEquals(second.globalSequence(), control.committed());
@@ -182,8 +183,8 @@ class CursorCheckpointTest extends StreamsTestBase {
         assertEquals(sequences(all.subList(5, 20)), sequences(replay(store, ORDERS, CursorSettings
                 .checkpointId("fresh").afterSequence(fifth))));
         assertThrows(InvalidCheckpointIdException.class, () -> CursorSettings.checkpointId("../escape"));
-        assertThrows(IllegalArgumentException.class, () -> CursorSettings.defaults().afterSequence(-2));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(InvalidInputException.class, () -> CursorSettings.defaults().afterSequence(-2));
+        assertThrows(InvalidInputException.class,
                 () -> BatpakStreams.committableCursor(store, ORDERS, CursorSettings.defaults()));
     }
 

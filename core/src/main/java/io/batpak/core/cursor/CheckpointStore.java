@@ -1,5 +1,6 @@
 package io.batpak.core.cursor;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.CheckpointInUseException;
 import io.batpak.core.CheckpointIoException;
 import io.batpak.core.CheckpointRegionMismatchException;
@@ -25,7 +26,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,7 +100,7 @@ public final class CheckpointStore {
 
     /** Checkpoints of the store in {@code dataDir}; touches no file (the directory is created on the first save). */
     public CheckpointStore(Path dataDir) {
-        this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        this.dataDir = InvalidInputException.requireArgument(dataDir, "dataDir");
         this.directory = dataDir.resolve(DIRECTORY_NAME);
     }
 
@@ -166,7 +166,7 @@ public final class CheckpointStore {
      */
     public OptionalLong load(String id, String regionIdentity) {
         Path file = path(id);
-        Objects.requireNonNull(regionIdentity, "regionIdentity");
+        InvalidInputException.requireArgument(regionIdentity, "regionIdentity");
         byte[] bytes;
         long size;
         // Opening directly (no exists() first) so a concurrent delete reads as "absent", not as an I/O error.
@@ -269,7 +269,7 @@ public final class CheckpointStore {
      *
      * @param regionIdentity identity of the region the cursor reads: 1..4096 bytes of UTF-8
      * @param position global sequence of the last processed event, {@code -1} for none
-     * @throws IllegalArgumentException when {@code position < -1} or the identity is empty, longer than 4096 UTF-8
+     * @throws InvalidInputException when {@code position < -1} or the identity is empty, longer than 4096 UTF-8
      *     bytes or not valid UTF-16 (an unpaired surrogate)
      * @throws CheckpointIoException when the file cannot be written
      * @throws InvalidCheckpointIdException for an invalid id
@@ -277,7 +277,8 @@ public final class CheckpointStore {
     public void save(String id, String regionIdentity, long position) {
         Path file = path(id);
         if (position < -1) {
-            throw new IllegalArgumentException("checkpoint position must be >= -1, got " + position);
+            throw new InvalidInputException("position", "invalid argument position: a checkpoint position must be"
+                    + " >= -1, was " + position);
         }
         byte[] identity = encodeIdentity(regionIdentity);
         byte[] bytes = encode(identity, position, MonotonicClock.wallMicros());
@@ -293,9 +294,9 @@ public final class CheckpointStore {
     }
 
     private static byte[] encodeIdentity(String regionIdentity) {
-        Objects.requireNonNull(regionIdentity, "regionIdentity");
+        InvalidInputException.requireArgument(regionIdentity, "regionIdentity");
         if (regionIdentity.isEmpty()) {
-            throw new IllegalArgumentException("region identity must not be empty");
+            throw new InvalidInputException("regionIdentity", "invalid argument regionIdentity: must not be empty");
         }
         ByteBuffer encoded;
         try {
@@ -305,10 +306,11 @@ public final class CheckpointStore {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(regionIdentity));
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("region identity is not valid UTF-16 (unpaired surrogate)", e);
+            throw new InvalidInputException("regionIdentity",
+                    "invalid argument regionIdentity: not valid UTF-16 (unpaired surrogate)", e);
         }
         if (encoded.remaining() > MAX_IDENTITY_BYTES) {
-            throw new IllegalArgumentException("region identity is " + encoded.remaining()
+            throw new InvalidInputException("regionIdentity", "invalid argument regionIdentity: " + encoded.remaining()
                     + " UTF-8 bytes, at most " + MAX_IDENTITY_BYTES + " are allowed");
         }
         byte[] out = new byte[encoded.remaining()];

@@ -1,6 +1,8 @@
 package io.batpak.core.index;
 
+import io.batpak.core.Coordinate;
 import io.batpak.core.Hash;
+import io.batpak.core.InvalidCoordinateException;
 import io.batpak.core.IoFaultHook;
 import io.batpak.core.internal.DurableFiles;
 import io.batpak.core.segment.SegmentFiles;
@@ -248,19 +250,30 @@ public final class IndexCheckpoint {
                         + rows + " events");
             }
         }
+        // Every count is checked against the bytes left before anything is sized by it: an intact checksum over
+        // crafted or foreign content must give Unusable, never an allocation the size of a lie.
+        requireRows(b, rows, ROW_BYTES, "events");
         int scopes = b.getInt();
+        requireRows(b, scopes, Short.BYTES, "scopes");
         for (int i = 0; i < scopes; i++) {
-            index.restoreScope(getName(b));
+            index.restoreScope(getName(b, "scope"));
+            if (index.scopeCount() != i + 1) {
+                throw new Unusable("checkpoint names scope " + i + " twice");
+            }
         }
         int entities = b.getInt();
+        requireRows(b, entities, Short.BYTES + Hash.LENGTH, "entities");
         EntityState[] byId = new EntityState[entities];
         byte[][] hashes = new byte[entities][];
         for (int i = 0; i < entities; i++) {
-            String name = getName(b);
+            String name = getName(b, "entity");
             byte[] h = new byte[Hash.LENGTH];
             b.get(h);
             hashes[i] = h;
-            byId[i] = name == null ? null : index.entity(name);
+            byId[i] = index.entity(name);
+            if (byId[i].id() != i) {
+                throw new Unusable("checkpoint names entity \"" + name + "\" twice");
+            }
         }
         for (int col = 0; col < 3; col++) {
             for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
@@ -311,6 +324,7 @@ public final class IndexCheckpoint {
         }
         index.restoreIdTable();
         int keyCount = b.getInt();
+        requireRows(b, keyCount, 3 * Long.BYTES, "idempotency keys");
         for (int i = 0; i < keyCount; i++) {
             keys.restore(b.getLong(), b.getLong(), b.getLong());
         }
@@ -321,11 +335,27 @@ public final class IndexCheckpoint {
         return new Loaded(List.of(covered), rows, lastTs);
     }
 
-    private static String getName(ByteBuffer b) {
+    /** Bytes per event row: id (16), location (8), entity and scope ids (8), kind (2). */
+    private static final int ROW_BYTES = 3 * Long.BYTES + 2 * Integer.BYTES + Short.BYTES;
+
+    private static void requireRows(ByteBuffer b, long count, int bytesEach, String what) throws Unusable {
+        if (count < 0 || count * bytesEach > b.remaining()) {
+            throw new Unusable("checkpoint claims " + count + " " + what + " but has only " + b.remaining()
+                    + " bytes left");
+        }
+    }
+
+    private static String getName(ByteBuffer b, String component) throws Unusable {
         int len = b.getShort() & 0xFFFF;
         byte[] bytes = new byte[len];
         b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        String name = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            Coordinate.validate(component, name);
+        } catch (InvalidCoordinateException e) {
+            throw new Unusable("checkpoint holds an invalid " + e.getMessage());
+        }
+        return name;
     }
 
     /** Streams little-endian values through a buffer into the file after the header, tracking the CRC. */

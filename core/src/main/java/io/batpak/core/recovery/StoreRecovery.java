@@ -370,6 +370,10 @@ public final class StoreRecovery {
      */
     private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path) {
         boolean tolerate = readOnly;
+        String names = v.namesProblem();
+        if (names != null) {
+            return names;
+        }
         String name = v.entity();
         EntityState entity = index.findEntity(name);
         long expectedSeq = entity == null ? 0 : entity.count();

@@ -6,10 +6,14 @@ import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
 import io.batpak.core.Hash;
+import io.batpak.core.InvalidCoordinateException;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoredEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 import org.bouncycastle.crypto.digests.Blake3Digest;
@@ -22,6 +26,8 @@ public final class FrameView {
     private ByteBuffer buf;
     private int base;
     private final CRC32C crc = new CRC32C();
+    /** Created on first use: only names outside ASCII need it. */
+    private CharsetDecoder strictUtf8;
 
     /** Points this view at the frame starting at {@code offset} of {@code buffer}. */
     public FrameView wrap(ByteBuffer buffer, int offset) {
@@ -198,6 +204,49 @@ public final class FrameView {
             }
         }
         return true;
+    }
+
+    /**
+     * Checks that the entity and scope names are what a writer could have stored: strict UTF-8 that passes the
+     * {@link Coordinate} rules. A checksum-valid frame can still fail this when it was crafted or damaged and
+     * re-checksummed; it is then corruption, never an event.
+     *
+     * @return null when both names are valid, else the problem
+     */
+    public String namesProblem() {
+        String entity = strictString(base + VARIABLE_OFFSET, entityLength());
+        String scope = strictString(base + VARIABLE_OFFSET + entityLength(), scopeLength());
+        if (entity == null || scope == null) {
+            return (entity == null ? "entity" : "scope") + " name is not valid UTF-8";
+        }
+        try {
+            Coordinate.validate("entity", entity);
+            Coordinate.validate("scope", scope);
+        } catch (InvalidCoordinateException e) {
+            return "stored " + e.getMessage();
+        }
+        return null;
+    }
+
+    private String strictString(int off, int len) {
+        byte[] b = new byte[len];
+        buf.get(off, b);
+        boolean ascii = true;
+        for (byte x : b) {
+            ascii &= x >= 0;
+        }
+        if (ascii) {
+            return new String(b, StandardCharsets.US_ASCII);
+        }
+        if (strictUtf8 == null) {
+            strictUtf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            return strictUtf8.reset().decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     public String entity() {

@@ -1,6 +1,7 @@
 package io.batpak.core.segment;
 
 import io.batpak.core.CorruptStoreException;
+import io.batpak.core.InvalidCoordinateException;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoreClosedException;
 import io.batpak.core.StoreException;
@@ -123,7 +124,11 @@ public final class SegmentSet implements AutoCloseable {
             throw new CorruptStoreException(segments[ordinal].path, offset,
                     "frame holds global sequence " + v.globalSequence() + ", index expects " + expectedGlobalSequence);
         }
-        return v.toStoredEvent(codec);
+        try {
+            return v.toStoredEvent(codec);
+        } catch (InvalidCoordinateException e) {
+            throw new CorruptStoreException(segments[ordinal].path, offset, "frame holds an invalid " + e.getMessage());
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.batpak.core.InvalidInputException;
 import io.batpak.core.CheckpointAheadOfStoreException;
 import io.batpak.core.CheckpointInUseException;
 import io.batpak.core.CheckpointRegionMismatchException;
@@ -373,12 +374,12 @@ class CheckpointStoreTest {
     @Test
     void invalidSaveArgumentsAreRejected() {
         CheckpointStore store = new CheckpointStore(dir);
-        assertThrows(IllegalArgumentException.class, () -> store.save("c", REGION, -2));
-        assertThrows(IllegalArgumentException.class, () -> store.save("c", REGION, Long.MIN_VALUE));
-        assertThrows(IllegalArgumentException.class, () -> store.save("c", "", 1));
-        assertThrows(IllegalArgumentException.class, () -> store.save("c", "x".repeat(4097), 1));
-        assertThrows(IllegalArgumentException.class, () -> store.save("c", "a\uD800b", 1));
-        assertThrows(NullPointerException.class, () -> store.save("c", null, 1));
+        assertThrows(InvalidInputException.class, () -> store.save("c", REGION, -2));
+        assertThrows(InvalidInputException.class, () -> store.save("c", REGION, Long.MIN_VALUE));
+        assertThrows(InvalidInputException.class, () -> store.save("c", "", 1));
+        assertThrows(InvalidInputException.class, () -> store.save("c", "x".repeat(4097), 1));
+        assertThrows(InvalidInputException.class, () -> store.save("c", "a\uD800b", 1));
+        assertThrows(InvalidInputException.class, () -> store.save("c", null, 1));
         assertEquals(OptionalLong.empty(), store.load("c", REGION));
         store.save("c", "x".repeat(4096), 1);
         assertEquals(OptionalLong.of(1), store.load("c", "x".repeat(4096)));
