@@ -141,6 +141,7 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         if (failed == null) {
             try {
                 journal.forceIfDue(false);
+                journal.flushDurableEnd();
             } catch (StoreFailedException e) {
                 enterFailed(e);
             }
@@ -168,6 +169,8 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                     w.reply().committed(w.events());
                 }
             });
+            // After the replies are handed out: the mark's write is never on an append's path to its receipt.
+            journal.flushDurableEnd();
         } catch (IOException e) {
             undo(new StoreWriteException("write to the segment failed: " + e.getMessage()
                     + "; the append was not stored", e), null);

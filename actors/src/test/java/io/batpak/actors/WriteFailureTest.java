@@ -19,6 +19,7 @@ import io.batpak.core.StoreFailedException;
 import io.batpak.core.StoreOverloadedException;
 import io.batpak.core.StoreWriteException;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.segment.SegmentFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /** I/O errors during commit, an undo that fails too, and overload. */
 class WriteFailureTest extends EmbeddedStoreTest {
-    /** Fails the next N writes / forces and, when set, every truncate. */
+    /** Fails the next N segment writes / forces and, when set, every truncate. */
     static final class FaultHook implements IoFaultHook {
         final AtomicInteger failWrites = new AtomicInteger();
         final AtomicInteger failForces = new AtomicInteger();
@@ -55,14 +56,19 @@ class WriteFailureTest extends EmbeddedStoreTest {
             }
         }
 
+        // Segment data only: the durable-end mark and the checkpoint have tests of their own (FaultPointTest).
         @Override
-        public void beforeWrite(String segmentFile, long position, int length) throws IOException {
-            maybeFail(failWrites, "write");
+        public void beforeWrite(String file, long position, int length) throws IOException {
+            if (file.endsWith(SegmentFiles.SUFFIX)) {
+                maybeFail(failWrites, "write");
+            }
         }
 
         @Override
-        public void beforeForce(String segmentFile) throws IOException {
-            maybeFail(failForces, "force");
+        public void beforeForce(String file) throws IOException {
+            if (file.endsWith(SegmentFiles.SUFFIX)) {
+                maybeFail(failForces, "force");
+            }
         }
 
         @Override

@@ -93,13 +93,7 @@ public final class StoreConfig {
     public static Builder builder(Path dataDir, Config config) {
         InvalidInputException.requireArgument(dataDir, "dataDir");
         InvalidInputException.requireArgument(config, "config");
-        Config batpak;
-        try {
-            batpak = config.getConfig("batpak");
-        } catch (ConfigException e) {
-            throw new InvalidConfigException("batpak", e.getMessage());
-        }
-        return new Builder(dataDir, batpak);
+        return new Builder(dataDir, setting(config, "batpak", "batpak", Config::getConfig));
     }
 
     /**
@@ -109,16 +103,20 @@ public final class StoreConfig {
      */
     public static StoreConfig fromConfig(Config config) {
         InvalidInputException.requireArgument(config, "config");
-        String dir;
-        try {
-            dir = config.getString("batpak.data-dir");
-        } catch (ConfigException e) {
-            throw new InvalidConfigException("batpak.data-dir", e.getMessage());
-        }
+        String dir = setting(config, "batpak.data-dir", "batpak.data-dir", Config::getString);
         if (dir.isBlank()) {
             throw new InvalidConfigException("batpak.data-dir", "must name a directory");
         }
         return builder(Path.of(dir), config).build();
+    }
+
+    /** Reads one setting at {@code path} of {@code c}; a missing or wrongly typed value is refused naming {@code name}. */
+    private static <T> T setting(Config c, String path, String name, BiFunction<Config, String, T> getter) {
+        try {
+            return getter.apply(c, path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(name, e.getMessage());
+        }
     }
 
     public Path dataDir() {
@@ -300,13 +298,9 @@ public final class StoreConfig {
             this.recordDenials = c.hasPath("gates.record-denials") && read(c, "gates.record-denials", Config::getBoolean);
         }
 
-        /** Reads one setting; a missing or wrongly typed value is refused naming its path. */
+        /** Reads the setting {@code batpak.<path>} from the {@code batpak} block {@code c}. */
         private static <T> T read(Config c, String path, BiFunction<Config, String, T> getter) {
-            try {
-                return getter.apply(c, path);
-            } catch (ConfigException e) {
-                throw new InvalidConfigException("batpak." + path, e.getMessage());
-            }
+            return setting(c, path, "batpak." + path, getter);
         }
 
         private static int toInt(String setting, long v) {

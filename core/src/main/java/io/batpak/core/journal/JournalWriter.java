@@ -52,6 +52,8 @@ public final class JournalWriter implements AutoCloseable {
     private long writtenSequence;
     private final DurableEnd durableEnd;
     private boolean durableEndFailed;
+    /** A force moved the durable end past what {@code durable.end} says; see {@link #flushDurableEnd()}. */
+    private boolean durableEndStale;
     private long lastForceNanos = System.nanoTime();
     /** End of the good data when a failed write could not be cut back, else -1. */
     private long unacknowledgedFrom = -1;
@@ -113,6 +115,7 @@ public final class JournalWriter implements AutoCloseable {
      * mark is lower than the truth, which only makes recovery more lenient about a damaged tail.
      */
     private void recordDurableEnd() {
+        durableEndStale = false;
         try {
             durableEnd.record(active.firstGlobalSequence(), active.forcedSize(), writtenSequence);
             durableEndFailed = false;
@@ -267,7 +270,18 @@ public final class JournalWriter implements AutoCloseable {
         active.force();
         fsyncs++;
         lastForceNanos = System.nanoTime();
-        recordDurableEnd();
+        durableEndStale = true;
+    }
+
+    /**
+     * Brings {@code durable.end} up to what is forced. The writer calls it after handing out the replies of a
+     * commit, so the mark's write is never on an append's path to its acknowledgement; until then the mark is at
+     * most one group commit behind, which only makes recovery more lenient about that commit.
+     */
+    public void flushDurableEnd() {
+        if (durableEndStale) {
+            recordDurableEnd();
+        }
     }
 
     /**
@@ -356,6 +370,7 @@ public final class JournalWriter implements AutoCloseable {
             } else if (active.hasUnforcedBytes()) {
                 force();
             }
+            flushDurableEnd();
         } finally {
             try {
                 active.close();

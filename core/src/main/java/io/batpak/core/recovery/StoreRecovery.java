@@ -150,6 +150,14 @@ public final class StoreRecovery {
         }
     }
 
+    /**
+     * Whether the durable-end mark says the segment starting at {@code first} was started completely (its header
+     * forced): then a short or damaged header is damage, not a segment a crash caught being created.
+     */
+    private boolean markCovers(long first) {
+        return mark != null && mark.segment() == first;
+    }
+
     /** The offset of the newest segment below which damage is corruption, never a torn tail. */
     private long tornFloor(Path newest, long first, long size) {
         if (mark == null || mark.segment() < first) {
@@ -257,7 +265,7 @@ public final class StoreRecovery {
                     throw needRepair(i, 0, new CorruptStoreException(path, 0, "segment starts at global sequence "
                             + first + ", expected " + index.size() + " (missing or extra segment)"));
                 }
-                if (size < SegmentHeader.LENGTH && newest) {
+                if (size < SegmentHeader.LENGTH && newest && !markCovers(first)) {
                     // A crash while the segment was being created: it holds no frame.
                     truncatedTail += size;
                     if (readOnly) {
@@ -268,6 +276,11 @@ public final class StoreRecovery {
                     }
                     paths = paths.subList(0, i);
                     break;
+                }
+                if (size < SegmentHeader.LENGTH) {
+                    throw needRepair(i, 0, new CorruptStoreException(path, size, "segment is " + size
+                            + " bytes, shorter than its header"
+                            + (newest ? ", which was recorded as durable" : "")));
                 }
                 start = SegmentHeader.LENGTH;
             }
@@ -280,7 +293,8 @@ public final class StoreRecovery {
                     try {
                         header = SegmentHeader.decode(map.slice(0, SegmentHeader.LENGTH), path);
                     } catch (CorruptStoreException e) {
-                        if (newest && !SegmentScan.validFrameFollows(map, SegmentHeader.LENGTH, index.size())) {
+                        if (newest && !markCovers(first)
+                                && !SegmentScan.validFrameFollows(map, SegmentHeader.LENGTH, index.size())) {
                             incomplete = true;
                         } else {
                             throw needRepair(i, 0, e);

@@ -17,11 +17,11 @@ import java.util.zip.CRC32C;
  * storage. Recovery may cut a torn tail only <em>above</em> it; damage below it is corruption, because every frame
  * below it was forced (and, under {@code EVERY_COMMIT}, acknowledged) before the mark was written.
  *
- * <p>The writer rewrites it in place after every successful force and after starting a new segment, with one
- * positional write and no force of its own: the write costs one page-cache copy, and a mark lost or left stale by a
- * power failure is only ever <em>lower</em> than the truth (it is written after the data it describes was forced),
- * which makes recovery more lenient, never wrong. A kill -9 loses nothing (the page cache survives). Little-endian,
- * 40 bytes:
+ * <p>The writer rewrites it in place after every successful force (once that commit's replies are handed out) and
+ * after starting a new segment, with one positional write and no force of its own: the write costs one page-cache
+ * copy off the acknowledgement path, and a mark lost or left stale by a power failure, or one commit behind after a
+ * kill -9 at that instant, is only ever <em>lower</em> than the truth (it is written after the data it describes
+ * was forced), which makes recovery more lenient, never wrong. Little-endian, 40 bytes:
  *
  * <pre>
  * offset size field

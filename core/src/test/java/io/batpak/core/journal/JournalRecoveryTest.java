@@ -386,7 +386,7 @@ class JournalRecoveryTest {
         assertEquals(expected.size() - 1, idx.visible());
     }
 
-    /** Fault hook that fails the next {@code n} writes or forces. */
+    /** Fault hook that fails the next {@code n} segment writes or forces. */
     private static final class Faults implements IoFaultHook {
         final AtomicInteger failWrites = new AtomicInteger();
         final AtomicInteger failForces = new AtomicInteger();
@@ -395,14 +395,14 @@ class JournalRecoveryTest {
 
         @Override
         public void beforeWrite(String segmentFile, long position, int length) throws IOException {
-            if (failWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (segmentFile.endsWith(SegmentFiles.SUFFIX) && failWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new IOException("injected write failure at " + position);
             }
         }
 
         @Override
         public void beforeForce(String segmentFile) throws IOException {
-            if (failForces.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (segmentFile.endsWith(SegmentFiles.SUFFIX) && failForces.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 sizeAtFailedForce.set(Files.size(SegmentFiles.directory(dataDir).resolve(segmentFile)));
                 throw new IOException("injected force failure");
             }

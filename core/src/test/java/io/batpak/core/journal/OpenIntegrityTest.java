@@ -148,4 +148,30 @@ class OpenIntegrityTest {
             assertContains(core, expected.subList(0, (int) core.lastGlobalSequence() + 1));
         }
     }
+
+    /**
+     * A newest segment whose header the durable-end mark records as written is never taken for one a crash caught
+     * being created: a damaged or cut header is corruption, and the segment is not removed.
+     */
+    @Test
+    void aDamagedHeaderOfASegmentRecordedAsDurableIsCorruptionNotAnIncompleteNewSegment() throws IOException {
+        try (JournalHarness h = new JournalHarness(StoreConfig.builder(dir).build())) {
+            h.appendRandom(new Random(3), 20, 100, "h");
+        }
+        Files.deleteIfExists(dir.resolve(IndexCheckpoint.FILE_NAME));
+        Path seg = SegmentFiles.list(dir).get(0);
+        byte[] pristine = Files.readAllBytes(seg);
+        for (int variant = 0; variant < 2; variant++) {
+            Files.write(seg, pristine);
+            if (variant == 0) {
+                flipBit(seg, 20, 3);
+            } else {
+                truncateBy(seg, pristine.length - 30);
+            }
+            Map<String, String> before = Tamper.picture(dir);
+            assertThrows(CorruptStoreException.class, () -> StoreCore.open(StoreConfig.builder(dir).build()),
+                    "variant " + variant);
+            assertEquals(before, Tamper.picture(dir), "the segment is still there, unchanged");
+        }
+    }
 }
