@@ -384,12 +384,17 @@ public final class StoreRecovery {
      */
     private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path) {
         boolean tolerate = readOnly;
-        String names = v.namesProblem();
-        if (names != null) {
-            return names;
-        }
         String name = v.entity();
+        String scope = v.scope();
         EntityState entity = index.findEntity(name);
+        if (entity == null || index.findScope(scope) < 0) {
+            // Strict names are checked once per entity and scope, when first seen: later frames naming them decode
+            // to a name already checked.
+            String names = v.namesProblem();
+            if (names != null) {
+                return names;
+            }
+        }
         long expectedSeq = entity == null ? 0 : entity.count();
         String broken = null;
         if (v.entitySequence() != expectedSeq) {
@@ -409,7 +414,7 @@ public final class StoreRecovery {
         }
         byte[] hash = new byte[32];
         v.eventHash(hash);
-        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity, index.scope(v.scope()), v.kind(), v.entitySequence(), hash);
+        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity, index.scope(scope), v.kind(), v.entitySequence(), hash);
         long km = v.idempotencyKeyMsb();
         long kl = v.idempotencyKeyLsb();
         if (km != 0 || kl != 0) {
