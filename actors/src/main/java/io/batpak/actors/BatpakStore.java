@@ -12,6 +12,7 @@ import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.IndexEntry;
 import io.batpak.core.InvalidAppendException;
+import io.batpak.core.InvalidConfigException;
 import io.batpak.core.InvalidQueryException;
 import io.batpak.core.PayloadTooLargeException;
 import io.batpak.core.Region;
@@ -164,16 +165,40 @@ public final class BatpakStore {
     private static BatpakStore start(StoreConfig config, StoreCore core, ActorSystem<?> system, boolean owns) {
         JournalWriter journal;
         try {
+            // Checked before anything is started, so a wrong dispatcher fails the open with nothing to undo but
+            // the recovered core (and its directory lock).
+            requireDispatcher(system, "batpak.writer-dispatcher", config.writerDispatcher());
+            requireDispatcher(system, "batpak.io-dispatcher", config.ioDispatcher());
+            requireDispatcher(system, "batpak.fanout-dispatcher", config.fanoutDispatcher());
             journal = new JournalWriter(core);
         } catch (IOException | RuntimeException e) {
             core.close();
             throw e instanceof StoreException se ? se
                     : new StoreException("cannot open the active segment in " + config.dataDir() + ": " + e.getMessage(), e);
         }
-        Executor replies = system.executionContext();
-        Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig(config.ioDispatcher()));
-        StoreRuntime rt = new StoreRuntime(core, journal, replies, io);
-        return new BatpakStore(config, core, rt, system, owns, STORE_IDS.incrementAndGet());
+        try {
+            Executor replies = system.executionContext();
+            Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig(config.ioDispatcher()));
+            StoreRuntime rt = new StoreRuntime(core, journal, replies, io);
+            return new BatpakStore(config, core, rt, system, owns, STORE_IDS.incrementAndGet());
+        } catch (RuntimeException e) {
+            // A failed open releases everything it acquired: the active segment, the core and the directory lock.
+            try {
+                journal.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            core.close();
+            throw e;
+        }
+    }
+
+    /** A dispatcher the store runs on must be configured in the ActorSystem it opens in. */
+    private static void requireDispatcher(ActorSystem<?> system, String setting, String path) {
+        if (!system.settings().config().hasPath(path)) {
+            throw new InvalidConfigException(setting, "no dispatcher is configured at \"" + path
+                    + "\" in the ActorSystem's configuration");
+        }
     }
 
     /** The configuration the store was opened with. */

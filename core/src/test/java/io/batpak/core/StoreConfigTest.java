@@ -291,4 +291,14 @@ class StoreConfigTest {
         assertEquals("timeout", assertThrows(InvalidInputException.class,
                 () -> StoreConfig.builder(Path.of("x")).closeTimeout(null)).parameter());
     }
+
+    @Test
+    void aWronglyTypedSettingIsRefusedNamingItsPath() {
+        Config c = ConfigFactory.parseString("batpak.partitions = four").withFallback(ConfigFactory.load());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> StoreConfig.builder(Path.of("x"), c));
+        assertEquals("batpak.partitions", e.parameter());
+        Config d = ConfigFactory.parseString("batpak.close-timeout = soon").withFallback(ConfigFactory.load());
+        assertEquals("batpak.close-timeout", assertThrows(InvalidConfigException.class,
+                () -> StoreConfig.builder(Path.of("x"), d)).parameter());
+    }
 }
