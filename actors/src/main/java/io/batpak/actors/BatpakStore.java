@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -104,6 +106,8 @@ public final class BatpakStore {
     private final ActorRef<StoreCommand> ref;
     private final ActorRef<FanoutActor.Command> fanout;
     private CompletableFuture<Done> closed;
+    /** The close registered with the system's CoordinatedShutdown; cancelled when close() is called first. */
+    private final Cancellable shutdownTask;
 
     private BatpakStore(StoreConfig config, StoreCore core, StoreRuntime rt, ActorSystem<?> system,
                         boolean ownsSystem, long id) {
@@ -124,6 +128,10 @@ public final class BatpakStore {
                 DispatcherSelector.fromConfig(config.fanoutDispatcher()));
         rt.feed.attach(fanout);
         this.ref = system.systemActorOf(StoreActor.create(this), "batpak-store-" + id, Props.empty());
+        // A system that terminates (or a JVM that exits) before close() was called still closes the store while
+        // its actors run: in the last phase before the system terminates, after the services that used it stopped.
+        this.shutdownTask = CoordinatedShutdown.get(system).addCancellableTask(
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "batpak-store-close-" + id, this::close);
     }
 
     /**
@@ -570,6 +578,7 @@ public final class BatpakStore {
             return closed.minimalCompletionStage();
         }
         closed = new CompletableFuture<>();
+        shutdownTask.cancel();
         long timeoutMillis = config.closeTimeout().toMillis();
         rt.beginClose().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
             if (e instanceof TimeoutException) {
@@ -578,8 +587,15 @@ public final class BatpakStore {
             return null;
         }).thenCompose(v -> {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
-            rt.writer.tell(new WriterActor.Stop(stopped));
-            return stopped;
+            if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+                // Nothing runs the writer any more: close the journal here, on what it had committed.
+                closeJournalOfATerminatedSystem(stopped);
+            } else {
+                rt.writer.tell(new WriterActor.Stop(stopped));
+            }
+            // Bounded in every case: a writer that cannot answer (its system went away meanwhile) must not keep
+            // the directory locked forever.
+            return stopped.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
         }).handle((v, e) -> closeFanout(e, timeoutMillis)).thenCompose(x -> x).whenComplete((v, e) -> {
             for (ActorRef<EntityPartition.Command> p : rt.partitions) {
                 p.tell(EntityPartition.Stop.INSTANCE);
@@ -607,7 +623,11 @@ public final class BatpakStore {
         Throwable error = writerError instanceof CompletionException && writerError.getCause() != null
                 ? writerError.getCause() : writerError;
         CompletableFuture<Void> fanned = new CompletableFuture<>();
-        fanout.tell(new FanoutActor.Close(fanned));
+        if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+            fanned.complete(null); // no fan-out runs any more: its listeners went with the system
+        } else {
+            fanout.tell(new FanoutActor.Close(fanned));
+        }
         return fanned.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((f, fe) -> {
             if (fe != null) {
                 LOG.warn("close: live fan-out did not finish: {}", fe.toString());
@@ -617,6 +637,20 @@ public final class BatpakStore {
             }
             return null;
         });
+    }
+
+    /**
+     * Closes the journal from the closing thread, when the ActorSystem terminated before close() and took the
+     * writer with it: nothing else touches the journal then. Forces what was committed; the checkpoint is left out
+     * (the writer's thread state is gone), so the next open scans the tail.
+     */
+    private void closeJournalOfATerminatedSystem(CompletableFuture<Void> done) {
+        try {
+            rt.journal.close();
+            done.complete(null);
+        } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
     }
 
     private void finishClose(Throwable error) {
