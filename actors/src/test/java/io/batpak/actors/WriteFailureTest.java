@@ -22,7 +22,6 @@ import io.batpak.core.StoredEvent;
 import io.batpak.core.segment.SegmentFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
