@@ -1,9 +1,9 @@
 package io.batpak.actors;
 
 import io.batpak.core.AppendReceipt;
-import io.batpak.core.IdempotencyConflictException;
 import io.batpak.core.IdempotencyKey;
-import io.batpak.core.journal.PendingEvent;
+import io.batpak.core.error.IdempotencyConflictException;
+import io.batpak.core.internal.journal.PendingEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.batpak.actors;
 
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
@@ -11,23 +10,24 @@ import io.batpak.core.EventType;
 import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.IndexEntry;
-import io.batpak.core.InvalidAppendException;
-import io.batpak.core.InvalidConfigException;
-import io.batpak.core.InvalidQueryException;
-import io.batpak.core.PayloadTooLargeException;
-import io.batpak.core.Region;
 import io.batpak.core.ReceiptVerification;
-import io.batpak.core.ReservedKindException;
+import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
-import io.batpak.core.StoreException;
 import io.batpak.core.StoreStats;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.VerifyReport;
-import io.batpak.core.journal.JournalWriter;
-import io.batpak.core.journal.StoreCore;
-import io.batpak.core.recovery.StoreRecovery;
-import io.batpak.core.segment.FrameLayout;
-import io.batpak.core.segment.SegmentHeader;
+import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.InvalidConfigException;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidQueryException;
+import io.batpak.core.error.PayloadTooLargeException;
+import io.batpak.core.error.ReservedKindException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.StoreCore;
+import io.batpak.core.internal.recovery.StoreRecovery;
+import io.batpak.core.internal.segment.FrameLayout;
+import io.batpak.core.internal.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -63,24 +63,24 @@ import org.slf4j.LoggerFactory;
  * order they were issued (from one thread) and get gap-free entity sequences from 0; every event gets the next
  * gap-free global sequence at commit. Each event's {@code eventHash} chains to the entity's previous event.
  * Errors are reported by failing the returned stage with a typed {@link StoreException}: bad input
- * ({@link io.batpak.core.InvalidCoordinateException}, {@link ReservedKindException},
+ * ({@link io.batpak.core.error.InvalidCoordinateException}, {@link ReservedKindException},
  * {@link PayloadTooLargeException}, {@link InvalidAppendException}), conditions
- * ({@link io.batpak.core.SequenceMismatchException}, {@link io.batpak.core.IdempotencyConflictException}),
- * load ({@link io.batpak.core.StoreOverloadedException}), I/O ({@link io.batpak.core.StoreWriteException},
- * {@link io.batpak.core.StoreFailedException}) and lifecycle ({@link io.batpak.core.StoreClosedException}).
+ * ({@link io.batpak.core.error.SequenceMismatchException}, {@link io.batpak.core.error.IdempotencyConflictException}),
+ * load ({@link io.batpak.core.error.StoreOverloadedException}), I/O ({@link io.batpak.core.error.StoreWriteException},
+ * {@link io.batpak.core.error.StoreFailedException}) and lifecycle ({@link io.batpak.core.error.StoreClosedException}).
  * A failed append stored nothing. Completion callbacks never run on the writer's thread.
  *
  * <h2>Typed events and gates</h2>
  * {@link #appendTyped} stores an object of an {@link EventType} class under its class's kind with its schema
  * version; {@link #readTyped} and {@link StoredEvent#payloadAs(Class)} read it back, upcasting events stored with
  * an older version ({@link io.batpak.core.Upcaster}). Configured {@link io.batpak.core.Gate}s are evaluated before
- * every append is committed; a denial fails it with {@link io.batpak.core.GateDeniedException}.
+ * every append is committed; a denial fails it with {@link io.batpak.core.error.GateDeniedException}.
  *
  * <h2>Reads</h2>
  * {@link #get}, {@link #readEntity} and {@link #lastGlobalSequence} are synchronous, thread-safe and never wait for
  * the writer. They see exactly the visible events: durable ones (a reader never sees an event a crash could
  * take back) and an atomic batch all at once or not at all. Every frame read is checksum-verified; damaged data
- * fails with {@link io.batpak.core.CorruptStoreException} and is never served.
+ * fails with {@link io.batpak.core.error.CorruptStoreException} and is never served.
  *
  * <h2>Verification and signed receipts</h2>
  * {@link #verify}, {@link #verifyEntity}, {@link #walkAncestors} and {@link #verifyReceipt} recompute checksums and
@@ -90,7 +90,7 @@ import org.slf4j.LoggerFactory;
  * {@link io.batpak.core.ReadOnlyStore} offers the same reads and checks without actors and without changing a file.
  *
  * <h2>Lifecycle</h2>
- * {@link #open} locks the directory ({@link io.batpak.core.StoreLockedException} if another store holds it) and
+ * {@link #open} locks the directory ({@link io.batpak.core.error.StoreLockedException} if another store holds it) and
  * recovers it. {@link #close} stops accepting appends, waits for those in flight, forces, writes the index
  * checkpoint and releases the lock. All methods are thread-safe.
  */
@@ -138,9 +138,9 @@ public final class BatpakStore {
      * Opens (creating if needed) the store in {@code config.dataDir()} with an ActorSystem of its own, which
      * {@link #close()} terminates.
      *
-     * @throws io.batpak.core.StoreLockedException when another open store holds the directory
-     * @throws io.batpak.core.CorruptStoreException when stored data is damaged and repair is off
-     * @throws io.batpak.core.UnsupportedFormatException when a file has a newer format version
+     * @throws io.batpak.core.error.StoreLockedException when another open store holds the directory
+     * @throws io.batpak.core.error.CorruptStoreException when stored data is damaged and repair is off
+     * @throws io.batpak.core.error.UnsupportedFormatException when a file has a newer format version
      */
     public static BatpakStore open(StoreConfig config) {
         InvalidInputException.requireArgument(config, "config");
@@ -257,7 +257,7 @@ public final class BatpakStore {
      * appends accepted before this one, so concurrent conditional appends have one winner per sequence. An
      * idempotency key the store already holds (within {@code batpak.idempotency-window}) returns the original
      * receipt, checked before the expected sequence; reusing it for a different coordinate, kind or payload fails
-     * with {@link io.batpak.core.IdempotencyConflictException}.
+     * with {@link io.batpak.core.error.IdempotencyConflictException}.
      *
      * @return the receipt, once the event is durable and visible; or a failed stage naming what went wrong
      */
@@ -277,8 +277,8 @@ public final class BatpakStore {
      * mapper and the version is stored in the frame. Otherwise as {@link #append(Coordinate, EventKind, Object,
      * AppendOptions)}.
      *
-     * @return the receipt; or a failed stage, also with {@link io.batpak.core.InvalidEventTypeException} (no valid
-     *         annotation) or {@link io.batpak.core.EventTypeConflictException} (another class owns the kind)
+     * @return the receipt; or a failed stage, also with {@link io.batpak.core.error.InvalidEventTypeException} (no valid
+     *         annotation) or {@link io.batpak.core.error.EventTypeConflictException} (another class owns the kind)
      */
     public CompletionStage<AppendReceipt> appendTyped(Coordinate coordinate, Object event, AppendOptions options) {
         if (event == null) {
@@ -367,7 +367,7 @@ public final class BatpakStore {
      * in the middle none of it is visible. Items on one entity chain in list order. Expected sequences are
      * checked per item against the entity's head including earlier items of the batch. If every item carries an
      * idempotency key already stored with the same content, the original receipts are returned; if only some do,
-     * the batch fails with {@link io.batpak.core.IdempotencyConflictException}.
+     * the batch fails with {@link io.batpak.core.error.IdempotencyConflictException}.
      *
      * @return receipts in item order
      */
@@ -496,7 +496,7 @@ public final class BatpakStore {
      * other kinds are skipped. Events stored with an older payload version are upcast; see
      * {@link StoredEvent#payloadAs(Class)} for the errors of a typed read, which this method throws.
      *
-     * @throws io.batpak.core.InvalidEventTypeException when {@code type} has no valid {@link EventType} annotation
+     * @throws io.batpak.core.error.InvalidEventTypeException when {@code type} has no valid {@link EventType} annotation
      * @throws InvalidQueryException when {@code type} is null or {@code fromSequence} or {@code max} is negative
      */
     public <T> List<T> readTyped(String entity, long fromSequence, int max, Class<T> type) {
@@ -521,7 +521,7 @@ public final class BatpakStore {
      * The event with this id and its ancestors in its entity (newest first, at most {@code limit}), following and
      * checking each prevHash link; see {@link StoreCore#walkAncestors}.
      *
-     * @throws io.batpak.core.ChainBrokenException at the first event that fails a check
+     * @throws io.batpak.core.error.ChainBrokenException at the first event that fails a check
      */
     public List<StoredEvent> walkAncestors(EventId eventId, int limit) {
         return core.walkAncestors(eventId, limit);
@@ -569,7 +569,7 @@ public final class BatpakStore {
     }
 
     /**
-     * Closes the store: refuses new appends ({@link io.batpak.core.StoreClosedException}), waits for appends in
+     * Closes the store: refuses new appends ({@link io.batpak.core.error.StoreClosedException}), waits for appends in
      * flight (up to {@code batpak.close-timeout}), forces, writes the index checkpoint, stops the store's actors,
      * releases the directory lock and, if the store created its ActorSystem, terminates it. Idempotent.
      */

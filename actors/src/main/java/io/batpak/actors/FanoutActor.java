@@ -2,8 +2,8 @@ package io.batpak.actors;
 
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.index.EventIndex;
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.internal.index.EventIndex;
+import io.batpak.core.internal.journal.StoreCore;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;

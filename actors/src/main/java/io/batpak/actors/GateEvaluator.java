@@ -4,11 +4,11 @@ import io.batpak.core.AppendOptions;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
 import io.batpak.core.Gate;
-import io.batpak.core.GateDeniedException;
 import io.batpak.core.GateProposal;
 import io.batpak.core.GateVerdict;
 import io.batpak.core.Hash;
 import io.batpak.core.PayloadCodec;
+import io.batpak.core.error.GateDeniedException;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package io.batpak.actors;
 
-import io.batpak.core.journal.PendingEvent;
+import io.batpak.core.internal.journal.PendingEvent;
 
 /**
  * How the writer reports the outcome of one atomic group (a single append or a batch). Both methods are called

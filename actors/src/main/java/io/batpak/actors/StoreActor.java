@@ -1,6 +1,6 @@
 package io.batpak.actors;
 
-import io.batpak.core.StoreException;
+import io.batpak.core.error.StoreException;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;

@@ -18,7 +18,7 @@ import org.apache.pekko.pattern.StatusReply;
  * The store's typed protocol for actor callers ({@link BatpakStore#ref()}). Each command carries the
  * {@code replyTo} its answer goes to; the semantics (ordering, durability, errors) are those of the
  * {@link BatpakStore} method of the same name. Append failures arrive as {@link StatusReply#error} carrying the
- * typed {@link io.batpak.core.StoreException}. Commands are local-only (not serializable).
+ * typed {@link io.batpak.core.error.StoreException}. Commands are local-only (not serializable).
  */
 public sealed interface StoreCommand {
 

@@ -1,8 +1,8 @@
 package io.batpak.actors;
 
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.Region;
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.internal.journal.StoreCore;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;

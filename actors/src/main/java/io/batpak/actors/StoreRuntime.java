@@ -1,11 +1,11 @@
 package io.batpak.actors;
 
-import io.batpak.core.StoreClosedException;
-import io.batpak.core.StoreException;
-import io.batpak.core.StoreFailedException;
-import io.batpak.core.StoreOverloadedException;
-import io.batpak.core.journal.JournalWriter;
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.error.StoreClosedException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreFailedException;
+import io.batpak.core.error.StoreOverloadedException;
+import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.StoreCore;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

@@ -1,10 +1,10 @@
 package io.batpak.actors;
 
-import io.batpak.core.StoreFailedException;
-import io.batpak.core.StoreWriteException;
 import io.batpak.core.SyncMode;
-import io.batpak.core.journal.JournalWriter;
-import io.batpak.core.journal.PendingEvent;
+import io.batpak.core.error.StoreFailedException;
+import io.batpak.core.error.StoreWriteException;
+import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.PendingEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

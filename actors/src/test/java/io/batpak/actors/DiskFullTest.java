@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.StoreConfig;
-import io.batpak.core.StoreWriteException;
+import io.batpak.core.error.StoreWriteException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.core.Coordinate;
 import io.batpak.core.StoreConfig;
-import io.batpak.core.StoreLockedException;
+import io.batpak.core.error.StoreLockedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.segment.SegmentFiles;
+import io.batpak.core.internal.segment.SegmentFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
-import io.batpak.core.ChainBrokenException;
 import io.batpak.core.Coordinate;
 import io.batpak.core.Hash;
 import io.batpak.core.IntegrityBreak;
@@ -19,7 +18,8 @@ import io.batpak.core.ReceiptVerification.Outcome;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.VerifyReport;
-import io.batpak.core.segment.FrameLayout;
+import io.batpak.core.error.ChainBrokenException;
+import io.batpak.core.internal.segment.FrameLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

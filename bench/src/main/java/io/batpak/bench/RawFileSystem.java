@@ -1,6 +1,6 @@
 package io.batpak.bench;
 
-import io.batpak.core.segment.FrameLayout;
+import io.batpak.core.internal.segment.FrameLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

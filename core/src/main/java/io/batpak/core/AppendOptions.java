@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.InvalidInputException;
 import java.util.UUID;
 
 /**

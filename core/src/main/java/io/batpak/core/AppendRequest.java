@@ -1,5 +1,8 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidEventTypeException;
+import io.batpak.core.error.InvalidInputException;
+
 
 /**
  * One item of an atomic batch (or a single append): where, what kind, the payload (a Jackson-serialisable

@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidCoordinateException;
+import io.batpak.core.error.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;

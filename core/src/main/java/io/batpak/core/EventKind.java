@@ -1,5 +1,8 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidEventKindException;
+import io.batpak.core.error.ReservedKindException;
+
 /**
  * A 16-bit event kind: the upper 4 bits are the category, the lower 12 bits the type.
  *

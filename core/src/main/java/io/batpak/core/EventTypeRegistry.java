@@ -2,6 +2,15 @@ package io.batpak.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batpak.core.error.EventTypeConflictException;
+import io.batpak.core.error.EventTypeMismatchException;
+import io.batpak.core.error.FutureVersionException;
+import io.batpak.core.error.InvalidEventKindException;
+import io.batpak.core.error.InvalidEventTypeException;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.MissingUpcasterException;
+import io.batpak.core.error.PayloadEncodingException;
+import io.batpak.core.error.UpcastException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.SequenceMismatchException;
+
 /**
  * The optimistic-concurrency condition of an append, checked against the entity's last sequence (including
  * appends accepted before it but not yet acknowledged, so concurrent conditional appends on one entity have

@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.GateDeniedException;
+
 /**
  * Caller-defined policy checked before an append is committed. Gates are configured as an ordered list
  * ({@link StoreConfig.Builder#gate(Gate)}); for every single append and every item of an atomic batch the store

@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.GateDeniedException;
+import io.batpak.core.error.InvalidInputException;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**

@@ -1,5 +1,9 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.PayloadEncodingException;
+import io.batpak.core.error.StoreException;
+
 
 /**
  * What a {@link Gate} sees of a proposed append: the coordinate, kind, encoded payload, payload version and

@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
+
 
 /** A {@link Gate}'s decision: permit, or a denial with a code and a message. Immutable and thread-safe. */
 public final class GateVerdict {

@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
 import java.util.Arrays;
 import java.util.HexFormat;
 

@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidAppendException;
 import java.util.UUID;
 
 /**

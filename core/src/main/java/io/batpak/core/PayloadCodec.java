@@ -2,6 +2,8 @@ package io.batpak.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.PayloadEncodingException;
 import java.io.IOException;
 
 /**

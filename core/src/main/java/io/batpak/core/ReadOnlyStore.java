@@ -1,6 +1,13 @@
 package io.batpak.core;
 
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.error.CorruptStoreException;
+import io.batpak.core.error.InvalidConfigException;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidQueryException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreLockedException;
+import io.batpak.core.error.UnsupportedFormatException;
+import io.batpak.core.internal.journal.StoreCore;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidCoordinateException;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidRegionException;
 import java.util.Objects;
 
 /**

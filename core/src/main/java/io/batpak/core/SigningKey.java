@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidInputException;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 

@@ -1,5 +1,11 @@
 package io.batpak.core;
 
+import io.batpak.core.error.EventTypeMismatchException;
+import io.batpak.core.error.FutureVersionException;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.MissingUpcasterException;
+import io.batpak.core.error.PayloadEncodingException;
+import io.batpak.core.error.UpcastException;
 import java.util.Optional;
 
 /**

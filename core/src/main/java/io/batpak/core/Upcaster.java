@@ -1,6 +1,7 @@
 package io.batpak.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.batpak.core.error.UpcastException;
 
 /**
  * Turns the payload of one event kind from schema version {@code n} into version {@code n + 1}, on read. Registered

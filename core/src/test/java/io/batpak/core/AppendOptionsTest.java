@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.InvalidInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,5 +1,6 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidCoordinateException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;

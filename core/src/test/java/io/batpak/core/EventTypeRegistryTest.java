@@ -1,5 +1,11 @@
 package io.batpak.core;
 
+import io.batpak.core.error.EventTypeConflictException;
+import io.batpak.core.error.EventTypeMismatchException;
+import io.batpak.core.error.FutureVersionException;
+import io.batpak.core.error.InvalidEventTypeException;
+import io.batpak.core.error.MissingUpcasterException;
+import io.batpak.core.error.UpcastException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

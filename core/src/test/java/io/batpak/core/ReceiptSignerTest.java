@@ -1,5 +1,7 @@
 package io.batpak.core;
 
+import io.batpak.core.error.InvalidConfigException;
+import io.batpak.core.error.InvalidInputException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,9 @@
 package io.batpak.core;
 
+import io.batpak.core.error.EventTypeConflictException;
+import io.batpak.core.error.InvalidConfigException;
+import io.batpak.core.error.InvalidEventTypeException;
+import io.batpak.core.error.InvalidInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

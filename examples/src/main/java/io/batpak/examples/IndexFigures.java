@@ -9,7 +9,7 @@ import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.SyncMode;
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.internal.journal.StoreCore;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;

@@ -16,7 +16,7 @@ public sealed interface AppendOutcome {
     record Appended(AppendRequest request, AppendReceipt receipt) implements AppendOutcome {
     }
 
-    /** The append failed; {@code error} is typed ({@link io.batpak.core.StoreException} subclasses). */
+    /** The append failed; {@code error} is typed ({@link io.batpak.core.error.StoreException} subclasses). */
     record Failed(AppendRequest request, Throwable error) implements AppendOutcome {
     }
 }

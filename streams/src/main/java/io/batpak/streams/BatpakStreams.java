@@ -1,14 +1,14 @@
 package io.batpak.streams;
 
 import io.batpak.actors.BatpakStore;
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Region;
-import io.batpak.core.StoreOverloadedException;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.cursor.CheckpointStore;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.StoreOverloadedException;
+import io.batpak.core.internal.cursor.CheckpointStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,8 +55,8 @@ public final class BatpakStreams {
      * For delivery without loss use {@link #cursor}.
      *
      * <p><b>End.</b> Completes when the store closes (after every event committed before the close was offered) or
-     * the subscription is cancelled; fails with {@link io.batpak.core.StoreFailedException} when the store fails,
-     * and with {@link io.batpak.core.CorruptStoreException} when a matching event fails its checks on read.
+     * the subscription is cancelled; fails with {@link io.batpak.core.error.StoreFailedException} when the store fails,
+     * and with {@link io.batpak.core.error.CorruptStoreException} when a matching event fails its checks on read.
      */
     public static Source<StoredEvent, Subscription> subscribe(BatpakStore store, Region region,
                                                               SubscriptionSettings settings) {
@@ -89,14 +89,14 @@ public final class BatpakStreams {
      *
      * <p>With {@link CursorSettings#withCheckpointId} it resumes after the checkpoint's committed position and
      * {@link CursorControl#commit} advances it (see {@link CursorControl} for the at-least-once semantics). The
-     * stream fails with {@link io.batpak.core.CheckpointRegionMismatchException} when the checkpoint was written for
-     * another region, {@link io.batpak.core.CorruptCheckpointException} when it is damaged (never a silent restart
-     * from zero), {@link io.batpak.core.CheckpointAheadOfStoreException} when it is beyond the store's last event,
-     * and {@link io.batpak.core.CheckpointInUseException} when another running cursor of this process uses it.
+     * stream fails with {@link io.batpak.core.error.CheckpointRegionMismatchException} when the checkpoint was written for
+     * another region, {@link io.batpak.core.error.CorruptCheckpointException} when it is damaged (never a silent restart
+     * from zero), {@link io.batpak.core.error.CheckpointAheadOfStoreException} when it is beyond the store's last event,
+     * and {@link io.batpak.core.error.CheckpointInUseException} when another running cursor of this process uses it.
      *
      * <p>Completes when the store closes, on {@link CursorControl#shutdown()}, or at the head with
      * {@link CursorSettings#withCompleteAtHead}; when the store has failed it fails with
-     * {@link io.batpak.core.StoreFailedException} once it has emitted every stored event.
+     * {@link io.batpak.core.error.StoreFailedException} once it has emitted every stored event.
      */
     public static Source<StoredEvent, CursorControl> cursor(BatpakStore store, Region region, CursorSettings settings) {
         return cursorSource(store, region, settings, (e, control) -> e);
@@ -159,7 +159,7 @@ public final class BatpakStreams {
      * {@link AppendSettings#overloadBackoff()} with every later request waiting behind it.
      *
      * <p>Any other failure fails the stream with the typed error (e.g.
-     * {@link io.batpak.core.SequenceMismatchException}); appends already in flight may still be stored. Under a
+     * {@link io.batpak.core.error.SequenceMismatchException}); appends already in flight may still be stored. Under a
      * resuming supervision strategy ({@code ActorAttributes.supervisionStrategy}) the failed element is dropped
      * instead; to see failures as elements use {@link #appendOutcomeFlow}.
      */
@@ -235,7 +235,7 @@ public final class BatpakStreams {
      * with {@link ReactorException}; run it again to retry from its checkpoint. Stop reactors before closing the
      * store: reactions refused by a closing store also stop it with a {@link ReactorException}.
      *
-     * @throws io.batpak.core.InvalidCheckpointIdException when {@code reactorId} is not a valid checkpoint id part
+     * @throws io.batpak.core.error.InvalidCheckpointIdException when {@code reactorId} is not a valid checkpoint id part
      */
     public static ReactorControl runReactor(BatpakStore store, Region region, Reactor reactor, String reactorId,
                                             ReactorSettings settings) {

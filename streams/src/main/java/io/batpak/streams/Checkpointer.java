@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
-import io.batpak.core.CheckpointAheadOfStoreException;
-import io.batpak.core.cursor.CheckpointStore;
+import io.batpak.core.error.CheckpointAheadOfStoreException;
+import io.batpak.core.internal.cursor.CheckpointStore;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,7 +47,7 @@ final class Checkpointer {
      * Claims the checkpoint and loads it (blocking; run on the I/O executor).
      *
      * @return the saved position, or empty when there is none
-     * @throws io.batpak.core.CheckpointInUseException when another running cursor holds it
+     * @throws io.batpak.core.error.CheckpointInUseException when another running cursor holds it
      * @throws CheckpointAheadOfStoreException when the saved position is beyond {@code lastSequence}
      */
     OptionalLong start(long lastSequence) {

@@ -1,6 +1,6 @@
 package io.batpak.streams;
 
-import io.batpak.core.InvalidInputException;
+import io.batpak.core.error.InvalidInputException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.apache.pekko.stream.javadsl.Sink;
  *
  * <p>Per batch, only the highest offset of each cursor is written (one atomic file replace and force). The flow
  * emits once the batch is durable and backpressures while a commit is written; a failed commit fails the stream
- * with its error ({@link io.batpak.core.CheckpointIoException}). When the stream completes, the last partial batch
+ * with its error ({@link io.batpak.core.error.CheckpointIoException}). When the stream completes, the last partial batch
  * is committed first.
  */
 public final class Committer {

@@ -33,9 +33,9 @@ public interface CursorControl {
      * Commits {@code globalSequence} (see the class comment).
      *
      * @return completes once the checkpoint is durable; fails with {@link IllegalStateException} when the cursor has
-     *         no checkpoint, {@link io.batpak.core.InvalidInputException} when the position was not yet emitted,
-     *         {@link io.batpak.core.CheckpointIoException} when the file cannot be written, or
-     *         {@link io.batpak.core.CheckpointInUseException} when the cursor stopped and another cursor now owns
+     *         no checkpoint, {@link io.batpak.core.error.InvalidInputException} when the position was not yet emitted,
+     *         {@link io.batpak.core.error.CheckpointIoException} when the file cannot be written, or
+     *         {@link io.batpak.core.error.CheckpointInUseException} when the cursor stopped and another cursor now owns
      *         the checkpoint
      */
     CompletionStage<Done> commit(long globalSequence);

@@ -1,8 +1,8 @@
 package io.batpak.streams;
 
 import com.typesafe.config.Config;
-import io.batpak.core.InvalidInputException;
-import io.batpak.core.cursor.CheckpointStore;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.internal.cursor.CheckpointStore;
 import java.util.Optional;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
@@ -74,7 +74,7 @@ public final class CursorSettings {
      * Resume from (and commit to) the durable checkpoint {@code <dataDir>/cursors/<id>.ckpt}. Ids are 1..128 of
      * {@code [A-Za-z0-9._-]}, not starting with a dot.
      *
-     * @throws io.batpak.core.InvalidCheckpointIdException when the id is not valid
+     * @throws io.batpak.core.error.InvalidCheckpointIdException when the id is not valid
      */
     public CursorSettings withCheckpointId(String id) {
         InvalidInputException.requireArgument(id, "id");

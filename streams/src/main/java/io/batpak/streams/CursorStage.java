@@ -2,10 +2,10 @@ package io.batpak.streams;
 
 import io.batpak.actors.BatpakStore;
 import io.batpak.actors.StoreFeed;
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.cursor.CheckpointStore;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.internal.cursor.CheckpointStore;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;

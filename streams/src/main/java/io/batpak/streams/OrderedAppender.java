@@ -3,7 +3,7 @@ package io.batpak.streams;
 import io.batpak.actors.BatpakStore;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
-import io.batpak.core.StoreOverloadedException;
+import io.batpak.core.error.StoreOverloadedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;

@@ -17,7 +17,7 @@ public enum OverflowPolicy {
             case "fail":
                 return FAIL;
             default:
-                throw new io.batpak.core.InvalidConfigException(setting,
+                throw new io.batpak.core.error.InvalidConfigException(setting,
                         "must be drop-newest or fail, was \"" + value + "\"");
         }
     }

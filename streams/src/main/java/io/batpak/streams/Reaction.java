@@ -1,10 +1,10 @@
 package io.batpak.streams;
 
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
+import io.batpak.core.error.InvalidInputException;
 
 /**
  * One event a {@link Reactor} asks to append: where, what kind and the payload (a Jackson-serialisable object or
@@ -25,7 +25,7 @@ public final class Reaction {
     /**
      * A typed reaction: an object of an {@link io.batpak.core.EventType} class.
      *
-     * @throws io.batpak.core.InvalidEventTypeException when its class is not a valid event type
+     * @throws io.batpak.core.error.InvalidEventTypeException when its class is not a valid event type
      */
     public static Reaction typed(Coordinate coordinate, Object event) {
         return new Reaction(AppendRequest.typed(coordinate, event));

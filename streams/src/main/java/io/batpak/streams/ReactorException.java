@@ -1,6 +1,6 @@
 package io.batpak.streams;
 
-import io.batpak.core.StoreException;
+import io.batpak.core.error.StoreException;
 
 /**
  * A reactor stopped because reacting to an event, or appending its reactions, failed. Names the reactor and the

@@ -2,7 +2,7 @@ package io.batpak.streams;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.batpak.core.InvalidConfigException;
+import io.batpak.core.error.InvalidConfigException;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /** Reads {@code batpak.streams} settings. */

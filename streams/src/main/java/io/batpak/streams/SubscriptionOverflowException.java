@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
 import io.batpak.core.Region;
-import io.batpak.core.StoreException;
+import io.batpak.core.error.StoreException;
 
 /**
  * A live subscription with {@link OverflowPolicy#FAIL} could not keep up: an event arrived while its buffer was

@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
-import io.batpak.core.InvalidInputException;
 import com.typesafe.config.Config;
+import io.batpak.core.error.InvalidInputException;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /**

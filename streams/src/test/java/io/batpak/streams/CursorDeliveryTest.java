@@ -17,8 +17,8 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
+import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.Test;
 
 /** The cursor's delivery guarantees under concurrent appends, across a restart, and its memory bound. */

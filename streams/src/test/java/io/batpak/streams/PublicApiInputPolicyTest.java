@@ -12,11 +12,11 @@ import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
 import io.batpak.core.ExpectedSequence;
 import io.batpak.core.IdempotencyKey;
-import io.batpak.core.InvalidInputException;
 import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.SyncMode;
+import io.batpak.core.error.InvalidInputException;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -129,7 +129,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
                 return io.batpak.core.GateVerdict.permit();
             }
         });
-        samples.put(io.batpak.core.GateDeniedException.class, () -> new io.batpak.core.GateDeniedException("g", "c", "m",
+        samples.put(io.batpak.core.error.GateDeniedException.class, () -> new io.batpak.core.error.GateDeniedException("g", "c", "m",
                 Coordinate.of("policy", "s"), KIND, -1));
         samples.put(io.batpak.core.GateProposal.class, () -> new io.batpak.core.GateProposal(Coordinate.of("policy", "s"),
                 KIND, new byte[] {1}, 0, AppendOptions.DEFAULT, -1, io.batpak.core.Hash.ZERO, -1,

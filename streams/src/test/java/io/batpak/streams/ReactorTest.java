@@ -9,8 +9,8 @@ import static io.batpak.streams.ReactorFixtures.reactionsByCause;
 import static io.batpak.streams.ReactorFixtures.sourceIndex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -22,13 +22,13 @@ import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventType;
-import io.batpak.core.IdempotencyConflictException;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.ReadOnlyStore;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.SyncMode;
-import io.batpak.core.cursor.CheckpointStore;
+import io.batpak.core.error.IdempotencyConflictException;
+import io.batpak.core.internal.cursor.CheckpointStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -375,7 +375,7 @@ class ReactorTest extends StreamsTestBase {
         };
 
         ReactorControl second = BatpakStreams.runReactor(store, SOURCES, counting, id, settings(10));
-        assertFailsWith(io.batpak.core.CheckpointInUseException.class, second.done());
+        assertFailsWith(io.batpak.core.error.CheckpointInUseException.class, second.done());
 
         // Stopped while its cursor is still loading the checkpoint it cannot claim: done() must still complete
         // (normally, since it was stopped, or with the claim's error), never hang.
@@ -385,7 +385,7 @@ class ReactorTest extends StreamsTestBase {
             try {
                 stopped.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
-                assertInstanceOf(io.batpak.core.CheckpointInUseException.class, e.getCause());
+                assertInstanceOf(io.batpak.core.error.CheckpointInUseException.class, e.getCause());
             } catch (java.util.concurrent.TimeoutException e) {
                 fail("attempt " + i + ": done() of a reactor stopped while loading its checkpoint never completed");
             }

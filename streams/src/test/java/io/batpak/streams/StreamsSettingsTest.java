@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.batpak.core.InvalidConfigException;
+import io.batpak.core.error.InvalidConfigException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.batpak.bench.jmh;
 
 import io.batpak.core.IoFaultHook;
-import io.batpak.core.segment.DurableEnd;
+import io.batpak.core.internal.segment.DurableEnd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.batpak.bench.jmh;
 
 import io.batpak.core.EventId;
-import io.batpak.core.segment.FrameEncoder;
+import io.batpak.core.internal.segment.FrameEncoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import io.batpak.core.EventKind;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.SyncMode;
-import io.batpak.core.journal.StoreCore;
+import io.batpak.core.internal.journal.StoreCore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

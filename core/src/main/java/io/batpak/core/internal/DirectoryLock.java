@@ -1,7 +1,7 @@
 package io.batpak.core.internal;
 
-import io.batpak.core.StoreException;
-import io.batpak.core.StoreLockedException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreLockedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

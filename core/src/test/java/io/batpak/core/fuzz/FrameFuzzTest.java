@@ -3,24 +3,24 @@ package io.batpak.core.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
-import io.batpak.core.InvalidCoordinateException;
-import io.batpak.core.InvalidEventKindException;
-import io.batpak.core.InvalidRegionException;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.segment.FrameEncoder;
-import io.batpak.core.segment.FrameLayout;
-import io.batpak.core.segment.FrameView;
+import io.batpak.core.error.InvalidCoordinateException;
+import io.batpak.core.error.InvalidEventKindException;
+import io.batpak.core.error.InvalidRegionException;
+import io.batpak.core.internal.segment.FrameEncoder;
+import io.batpak.core.internal.segment.FrameLayout;
+import io.batpak.core.internal.segment.FrameView;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 
 /**
  * Fuzz targets for the frame decoder and for input validation. Property: no input gives anything but a typed

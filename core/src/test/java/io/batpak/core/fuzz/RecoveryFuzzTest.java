@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.batpak.core.StoreConfig;
-import io.batpak.core.StoreException;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.journal.StoreCore;
-import io.batpak.core.segment.SegmentFiles;
-import io.batpak.core.segment.SegmentHeader;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.internal.journal.StoreCore;
+import io.batpak.core.internal.segment.SegmentFiles;
+import io.batpak.core.internal.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.batpak.core.fuzz;
 
-import io.batpak.core.cursor.CheckpointStore;
-import io.batpak.core.index.IndexCheckpoint;
-import io.batpak.core.segment.FrameView;
-import io.batpak.core.segment.SegmentFiles;
-import io.batpak.core.segment.SegmentHeader;
+import io.batpak.core.internal.cursor.CheckpointStore;
+import io.batpak.core.internal.index.IndexCheckpoint;
+import io.batpak.core.internal.segment.FrameView;
+import io.batpak.core.internal.segment.SegmentFiles;
+import io.batpak.core.internal.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,0 +1,383 @@
+package io.batpak.core.internal.journal;
+
+import io.batpak.core.AppendReceipt;
+import io.batpak.core.EventId;
+import io.batpak.core.EventKind;
+import io.batpak.core.IndexEntry;
+import io.batpak.core.PayloadCodec;
+import io.batpak.core.ReceiptSigner;
+import io.batpak.core.ReceiptVerification;
+import io.batpak.core.Region;
+import io.batpak.core.StoreConfig;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.VerifyReport;
+import io.batpak.core.error.InvalidQueryException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.internal.DirectoryLock;
+import io.batpak.core.internal.MonotonicClock;
+import io.batpak.core.internal.index.EntityState;
+import io.batpak.core.internal.index.EventIndex;
+import io.batpak.core.internal.index.IdempotencyIndex;
+import io.batpak.core.internal.index.RegionQuery;
+import io.batpak.core.internal.recovery.StoreRecovery;
+import io.batpak.core.internal.segment.SegmentSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The open store without its actors: directory lock, recovered index, idempotency keys, segment files and the
+ * event clock, with the synchronous read API. Reads are thread-safe, lock-free and never wait for the writer;
+ * they see only events that are visible (durable under the sync mode in force).
+ *
+ * <p>Verification ({@link #verify}, {@link #verifyEntity}, {@link #walkAncestors}, {@link #verifyReceipt}) is
+ * implemented once here (with {@link StoreVerifier}) for both the actor store and the read-only store. A core
+ * opened with {@link #openReadOnly} changes no file and cannot be written to.
+ */
+public final class StoreCore implements AutoCloseable {
+    private final StoreConfig config;
+    private final DirectoryLock lock;
+    private final StoreRecovery.Recovered recovered;
+    private final MonotonicClock clock;
+    private final PayloadCodec codec;
+    private final boolean readOnly;
+    private final ReceiptSigner signer;
+    private final StoreVerifier verifier;
+
+    private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered, boolean readOnly) {
+        this.config = config;
+        this.codec = config.codec().withEventTypes(config.eventTypes());
+        this.lock = lock;
+        this.recovered = recovered;
+        this.clock = new MonotonicClock(recovered.lastTimestampMicros());
+        this.readOnly = readOnly;
+        this.signer = ReceiptSigner.of(config);
+        this.verifier = new StoreVerifier(this);
+    }
+
+    /**
+     * Locks the directory (creating it when missing) and recovers the store.
+     *
+     * @throws io.batpak.core.error.StoreLockedException when another open store holds the directory
+     * @throws io.batpak.core.error.CorruptStoreException when stored data is damaged (and repair is off)
+     */
+    public static StoreCore open(StoreConfig config) {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new StoreException("cannot create store directory " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        DirectoryLock lock = DirectoryLock.acquire(config.dataDir(), false);
+        try {
+            StoreCore core = new StoreCore(config, lock, StoreRecovery.recover(config), false);
+            lock.recordOwner();
+            return core;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Locks the existing store directory exclusively (like {@link #open}) and recovers it without changing any
+     * file: a torn tail is ignored rather than cut, nothing is deleted or written, and the lock file's text is left
+     * as it is (an empty {@code LOCK} is created only when missing). A frame that breaks its entity's hash chain is
+     * indexed as stored so that {@link #verify} can report it. See {@link StoreRecovery} for the rules.
+     *
+     * @throws StoreException when the directory does not exist
+     * @throws io.batpak.core.error.InvalidConfigException when {@code config.repair()} is on (a read-only open never repairs)
+     * @throws io.batpak.core.error.StoreLockedException when another open store holds the directory
+     * @throws io.batpak.core.error.CorruptStoreException when stored data is damaged beyond a broken chain link
+     */
+    public static StoreCore openReadOnly(StoreConfig config) {
+        if (config.repair()) {
+            throw new io.batpak.core.error.InvalidConfigException("batpak.repair",
+                    "a read-only open never repairs; turn repair off");
+        }
+        if (!Files.isDirectory(config.dataDir())) {
+            throw new StoreException("no store directory " + config.dataDir());
+        }
+        DirectoryLock lock = DirectoryLock.acquire(config.dataDir(), false);
+        try {
+            return new StoreCore(config, lock, StoreRecovery.recover(config, true), true);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Whether this core was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Signs receipts with the configured keys (unsigned when there are none) and checks receipt signatures. */
+    public ReceiptSigner signer() {
+        return signer;
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** The configured codec, bound to the configuration's event types (typed reads upcast with them). */
+    public PayloadCodec codec() {
+        return codec;
+    }
+
+    public EventIndex index() {
+        return recovered.index();
+    }
+
+    public IdempotencyIndex keys() {
+        return recovered.keys();
+    }
+
+    public SegmentSet segments() {
+        return recovered.segments();
+    }
+
+    public MonotonicClock clock() {
+        return clock;
+    }
+
+    public StoreRecovery.Recovered recovered() {
+        return recovered;
+    }
+
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    /** The last visible global sequence, -1 when the store is empty. */
+    public long lastGlobalSequence() {
+        return recovered.index().visible();
+    }
+
+    /** The visible event with this id. */
+    public Optional<StoredEvent> get(EventId id) {
+        long seq = recovered.index().find(id.msb(), id.lsb());
+        return seq < 0 ? Optional.empty() : Optional.of(readAt(seq));
+    }
+
+    /**
+     * The visible event with this global sequence.
+     *
+     * @throws IndexOutOfBoundsException when it is not visible
+     * @throws io.batpak.core.error.CorruptStoreException when its frame fails its checks
+     */
+    public StoredEvent readAt(long globalSequence) {
+        EventIndex index = recovered.index();
+        long loc = index.location(globalSequence);
+        return recovered.segments().readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
+                index.length(globalSequence), globalSequence, codec);
+    }
+
+    /**
+     * Up to {@code max} visible events of {@code entity} with entity sequence at or after {@code fromSequence},
+     * in entity-sequence order (which is also commit order). Empty when the entity has no such event.
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
+        return readEntity(entity, fromSequence, max, -1);
+    }
+
+    /**
+     * Up to {@code limit} visible events in {@code region} with a global sequence strictly greater than
+     * {@code afterGlobalSequence} (-1 starts at the beginning), in commit order. Page by passing the last global
+     * sequence returned. Never returns an event that is not yet visible, nor part of an atomic batch.
+     *
+     * @throws InvalidQueryException when the region is null, the position is below -1 or the limit negative
+     */
+    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
+        int[] seqs = select(region, afterGlobalSequence, limit);
+        List<StoredEvent> out = new ArrayList<>(seqs.length);
+        for (int g : seqs) {
+            out.add(readAt(g));
+        }
+        return out;
+    }
+
+    /** Like {@link #query} but answered from the index alone, without reading payloads. */
+    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
+        int[] seqs = select(region, afterGlobalSequence, limit);
+        EventIndex index = recovered.index();
+        List<IndexEntry> out = new ArrayList<>(seqs.length);
+        for (int g : seqs) {
+            out.add(new IndexEntry(g, new EventId(index.idMsbAt(g), index.idLsbAt(g)),
+                    index.entityById(index.entityIdAt(g)).name(), index.scopeName(index.scopeIdAt(g)),
+                    EventKind.fromRaw(index.kindAt(g)), index.entitySequenceAt(g)));
+        }
+        return out;
+    }
+
+    private int[] select(Region region, long afterGlobalSequence, int limit) {
+        if (region == null) {
+            throw new InvalidQueryException("region must not be null");
+        }
+        if (afterGlobalSequence < -1) {
+            throw new InvalidQueryException("afterGlobalSequence must be >= -1, was " + afterGlobalSequence);
+        }
+        checkLimit("limit", limit);
+        return RegionQuery.select(recovered.index(), region, afterGlobalSequence, limit);
+    }
+
+    /**
+     * Names of entities with visible events, in name order: all of them when {@code prefix} is null, else the
+     * entity {@code prefix} and its namespace ({@code prefix:...}). Pages start after {@code afterEntity}
+     * (null: from the first), at most {@code limit} names.
+     */
+    public List<String> entities(String prefix, String afterEntity, int limit) {
+        checkLimit("limit", limit);
+        EventIndex index = recovered.index();
+        List<String> out = new ArrayList<>(Math.min(limit, 1024));
+        if (limit == 0) {
+            return out;
+        }
+        String from = afterEntity == null ? (prefix == null ? "" : prefix) : afterEntity;
+        for (EntityState e : index.entitiesInRange(from, null)) {
+            String name = e.name();
+            if (afterEntity != null && name.equals(afterEntity)) {
+                continue;
+            }
+            if (prefix != null && !Region.namespaceMatches(prefix, name)) {
+                if (name.compareTo(prefix + (char) (Region.NAMESPACE_SEPARATOR + 1)) >= 0) {
+                    break;
+                }
+                continue;
+            }
+            if (index.visibleCount(e) > 0) {
+                out.add(name);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code max} visible events of {@code entity} of kind {@code kind} with entity sequence at or after
+     * {@code fromSequence}, in entity-sequence order. Events of other kinds are skipped using the index, without
+     * reading their frames.
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int max, EventKind kind) {
+        if (kind == null) {
+            throw new InvalidQueryException("kind must not be null");
+        }
+        return readEntity(entity, fromSequence, max, kind.raw());
+    }
+
+    /** Reads an entity's visible events from {@code fromSequence}, only of {@code rawKind} unless it is -1. */
+    private List<StoredEvent> readEntity(String entity, long fromSequence, int max, int rawKind) {
+        if (entity == null) {
+            throw new InvalidQueryException("entity must not be null");
+        }
+        if (fromSequence < 0) {
+            throw new InvalidQueryException("fromSequence must be >= 0, was " + fromSequence);
+        }
+        checkLimit("max", max);
+        EventIndex index = recovered.index();
+        EntityState e = index.findEntity(entity);
+        if (e == null || max == 0) {
+            return Collections.emptyList();
+        }
+        int visible = index.visibleCount(e);
+        List<StoredEvent> out = new ArrayList<>((int) Math.min(max, Math.max(0, visible - fromSequence)));
+        for (long s = fromSequence; s < visible && out.size() < max; s++) {
+            int g = e.globalSequenceAt((int) s);
+            if (rawKind < 0 || index.kindAt(g) == rawKind) {
+                out.add(readAt(g));
+            }
+        }
+        return out;
+    }
+
+    private static void checkLimit(String name, int limit) {
+        if (limit < 0) {
+            throw new InvalidQueryException(name + " must be >= 0, was " + limit);
+        }
+    }
+
+    /**
+     * The visible head of an entity: last entity sequence (-1 when none) and its eventHash (zeros when none).
+     * Consistent only while no append of this entity is being committed (the entity's partition ensures that).
+     */
+    public EntityHead head(String entity) {
+        EventIndex index = recovered.index();
+        EntityState e = index.findEntity(entity);
+        if (e == null) {
+            return new EntityHead(-1, new byte[32]);
+        }
+        int n = index.visibleCount(e);
+        if (n == e.count()) {
+            return new EntityHead(n - 1, e.lastHash());
+        }
+        byte[] hash = n == 0 ? new byte[32] : readAt(e.globalSequenceAt(n - 1)).eventHash().toByteArray();
+        return new EntityHead(n - 1, hash);
+    }
+
+    /** An entity's last sequence and hash. */
+    public record EntityHead(long lastSequence, byte[] lastHash) {
+    }
+
+    /** The receipt of a stored event, signed with the newest signing key when one is configured. */
+    public AppendReceipt receiptOf(StoredEvent event) {
+        return signer.sign(event.toReceipt());
+    }
+
+    /**
+     * The event with this id followed by its ancestors in its entity, newest first, at most {@code limit} events.
+     * Each step follows the prevHash link to the entity's previous event and checks it: every returned event's
+     * frame passed its CRC32C, its content hashes (BLAKE3) to its eventHash, and each event's prevHash equals the
+     * eventHash of the next one in the list (the entity's first event has a zero prevHash). Empty when no visible
+     * event has this id or {@code limit} is 0.
+     *
+     * @throws io.batpak.core.error.ChainBrokenException at the first event that fails a check, naming file, offset, event and
+     *     reason and holding the events walked before it
+     * @throws io.batpak.core.error.InvalidQueryException when {@code id} is null or {@code limit} is negative
+     */
+    public List<StoredEvent> walkAncestors(EventId id, int limit) {
+        return verifier.walkAncestors(id, limit);
+    }
+
+    /**
+     * Verifies every event visible when the call starts: recomputes every frame's CRC32C and BLAKE3 eventHash and
+     * checks every segment header, global sequence (gap-free, in file order), atomic group, entity sequence
+     * (gap-free), prevHash link and the index's view of each frame. Reads go through positional reads of the
+     * segment files, never wait for the writer and never block it; events committed after the start are not
+     * checked. Stops at the first break.
+     */
+    public VerifyReport verify() {
+        return verifier.verifyStore();
+    }
+
+    /**
+     * Verifies one entity's visible events like {@link #verify()} (CRC32C, BLAKE3, entity sequences, prevHash links,
+     * index) without reading other entities' frames. An entity without events verifies ok with 0 events.
+     */
+    public VerifyReport verifyEntity(String entity) {
+        return verifier.verifyEntity(entity);
+    }
+
+    /**
+     * Checks a receipt against the stored event (exists, coordinate, entity and global sequence, timestamp,
+     * eventHash, and that the stored frame still hashes to it) and then its signature. See
+     * {@link ReceiptVerification} for the outcomes and the rules for unsigned receipts.
+     *
+     * @throws io.batpak.core.error.InvalidQueryException when {@code receipt} is null
+     */
+    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
+        return verifier.verifyReceipt(receipt);
+    }
+
+    /** Closes segment channels and releases the directory lock. Call after the writer has stopped. */
+    @Override
+    public void close() {
+        recovered.segments().close();
+        lock.close();
+    }
+}

@@ -1,0 +1,298 @@
+package io.batpak.core.internal.segment;
+
+import static io.batpak.core.internal.segment.FrameLayout.*;
+
+import io.batpak.core.Coordinate;
+import io.batpak.core.EventId;
+import io.batpak.core.EventKind;
+import io.batpak.core.Hash;
+import io.batpak.core.PayloadCodec;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.error.InvalidCoordinateException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+import org.bouncycastle.crypto.digests.Blake3Digest;
+
+/**
+ * A reusable flyweight over one frame inside a ByteBuffer (see {@link FrameLayout}). {@link #wrap} points it at a
+ * frame; getters read fields in place without copying. Not thread-safe; one instance per thread.
+ */
+public final class FrameView {
+    private ByteBuffer buf;
+    private int base;
+    private final CRC32C crc = new CRC32C();
+    /** Created on first use: only names outside ASCII need it. */
+    private CharsetDecoder strictUtf8;
+
+    /** Points this view at the frame starting at {@code offset} of {@code buffer}. */
+    public FrameView wrap(ByteBuffer buffer, int offset) {
+        this.buf = buffer.order() == ByteOrder.LITTLE_ENDIAN ? buffer : buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.base = offset;
+        return this;
+    }
+
+    public int offset() {
+        return base;
+    }
+
+    /** The frameLength field (bytes after the 8-byte prefix), unsigned. */
+    public long frameLength() {
+        return Integer.toUnsignedLong(buf.getInt(base + LENGTH_OFFSET));
+    }
+
+    /** Total frame size including the prefix, from the length field. */
+    public long totalLength() {
+        return frameLength() + PREFIX_LENGTH;
+    }
+
+    public int storedCrc() {
+        return buf.getInt(base + CRC_OFFSET);
+    }
+
+    /** CRC32C of the covered region, computed now; requires the whole frame to be inside the buffer. */
+    public int computeCrc() {
+        crc.reset();
+        ByteBuffer slice = buf.duplicate();
+        slice.limit(base + (int) totalLength()).position(base + PREFIX_LENGTH);
+        crc.update(slice);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Checks the structure of a frame whose bytes are all inside the buffer: checksum, type, reserved field,
+     * name lengths and that the declared lengths add up.
+     *
+     * @return null when the frame is valid, else a description of the first problem found
+     */
+    public String validate() {
+        long len = frameLength();
+        if (len < MIN_FRAME_LENGTH) {
+            return "frame length " + len + " is below the minimum " + MIN_FRAME_LENGTH;
+        }
+        if (computeCrc() != storedCrc()) {
+            return "frame checksum mismatch";
+        }
+        if (frameType() != FRAME_TYPE_EVENT) {
+            return "unknown frame type " + frameType();
+        }
+        if (buf.getShort(base + RESERVED_OFFSET) != 0) {
+            return "reserved header field is not zero";
+        }
+        int el = entityLength();
+        int sl = scopeLength();
+        if (el < 1 || el > Coordinate.MAX_COMPONENT_BYTES || sl < 1 || sl > Coordinate.MAX_COMPONENT_BYTES) {
+            return "bad entity/scope length " + el + "/" + sl;
+        }
+        if ((long) MIN_FRAME_LENGTH + el + sl + payloadLength() != len) {
+            return "frame length " + len + " does not match its parts";
+        }
+        long count = batchCount();
+        long index = batchIndex();
+        if (count < 1 || index >= count) {
+            return "bad batch position " + index + "/" + count;
+        }
+        return null;
+    }
+
+    public long globalSequence() {
+        return buf.getLong(base + GLOBAL_SEQUENCE_OFFSET);
+    }
+
+    public long batchCount() {
+        return Integer.toUnsignedLong(buf.getInt(base + BATCH_COUNT_OFFSET));
+    }
+
+    public long batchIndex() {
+        return Integer.toUnsignedLong(buf.getInt(base + BATCH_INDEX_OFFSET));
+    }
+
+    public int frameType() {
+        return buf.get(base + FRAME_TYPE_OFFSET);
+    }
+
+    public int flags() {
+        return buf.get(base + FLAGS_OFFSET) & 0xFF;
+    }
+
+    public int kind() {
+        return buf.getShort(base + KIND_OFFSET) & 0xFFFF;
+    }
+
+    public int payloadVersion() {
+        return buf.getShort(base + PAYLOAD_VERSION_OFFSET) & 0xFFFF;
+    }
+
+    public int entityLength() {
+        return buf.getShort(base + ENTITY_LENGTH_OFFSET) & 0xFFFF;
+    }
+
+    public int scopeLength() {
+        return buf.getShort(base + SCOPE_LENGTH_OFFSET) & 0xFFFF;
+    }
+
+    public long payloadLength() {
+        return Integer.toUnsignedLong(buf.getInt(base + PAYLOAD_LENGTH_OFFSET));
+    }
+
+    public long entitySequence() {
+        return buf.getLong(base + ENTITY_SEQUENCE_OFFSET);
+    }
+
+    public long timestampMicros() {
+        return buf.getLong(base + TIMESTAMP_OFFSET);
+    }
+
+    public long eventIdMsb() {
+        return buf.getLong(base + EVENT_ID_OFFSET);
+    }
+
+    public long eventIdLsb() {
+        return buf.getLong(base + EVENT_ID_OFFSET + 8);
+    }
+
+    public long idempotencyKeyMsb() {
+        return buf.getLong(base + IDEMPOTENCY_KEY_OFFSET);
+    }
+
+    public long idempotencyKeyLsb() {
+        return buf.getLong(base + IDEMPOTENCY_KEY_OFFSET + 8);
+    }
+
+    private EventId id(int off) {
+        long msb = buf.getLong(base + off);
+        long lsb = buf.getLong(base + off + 8);
+        return msb == 0 && lsb == 0 ? null : new EventId(msb, lsb);
+    }
+
+    /**
+     * Recomputes the frame's eventHash: BLAKE3-256 over its hashed region {@code [56, end of frame)}, written into
+     * {@code out} (32 bytes). Requires the whole frame to be inside the buffer.
+     */
+    public void computeEventHash(Blake3Digest digest, byte[] out) {
+        int from = base + HASHED_OFFSET;
+        int len = (int) totalLength() - HASHED_OFFSET;
+        if (buf.hasArray()) {
+            digest.update(buf.array(), buf.arrayOffset() + from, len);
+        } else {
+            byte[] region = new byte[len];
+            buf.get(from, region);
+            digest.update(region, 0, len);
+        }
+        digest.doFinal(out, 0);
+    }
+
+    /** Copies the 32-byte prevHash into {@code dst}. */
+    public void prevHash(byte[] dst) {
+        buf.get(base + PREV_HASH_OFFSET, dst, 0, Hash.LENGTH);
+    }
+
+    /** Copies the 32-byte eventHash into {@code dst}. */
+    public void eventHash(byte[] dst) {
+        buf.get(base + EVENT_HASH_OFFSET, dst, 0, Hash.LENGTH);
+    }
+
+    /** Whether the stored prevHash equals {@code expected}. */
+    public boolean prevHashEquals(byte[] expected) {
+        for (int i = 0; i < Hash.LENGTH; i++) {
+            if (buf.get(base + PREV_HASH_OFFSET + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Checks that the entity and scope names are what a writer could have stored: strict UTF-8 that passes the
+     * {@link Coordinate} rules. A checksum-valid frame can still fail this when it was crafted or damaged and
+     * re-checksummed; it is then corruption, never an event.
+     *
+     * @return null when both names are valid, else the problem
+     */
+    public String namesProblem() {
+        String entity = strictString(base + VARIABLE_OFFSET, entityLength());
+        String scope = strictString(base + VARIABLE_OFFSET + entityLength(), scopeLength());
+        if (entity == null || scope == null) {
+            return (entity == null ? "entity" : "scope") + " name is not valid UTF-8";
+        }
+        try {
+            Coordinate.validate("entity", entity);
+            Coordinate.validate("scope", scope);
+        } catch (InvalidCoordinateException e) {
+            return "stored " + e.getMessage();
+        }
+        return null;
+    }
+
+    private String strictString(int off, int len) {
+        byte[] b = new byte[len];
+        buf.get(off, b);
+        boolean ascii = true;
+        for (byte x : b) {
+            ascii &= x >= 0;
+        }
+        if (ascii) {
+            return new String(b, StandardCharsets.US_ASCII);
+        }
+        if (strictUtf8 == null) {
+            strictUtf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            return strictUtf8.reset().decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    public String entity() {
+        return string(base + VARIABLE_OFFSET, entityLength());
+    }
+
+    public String scope() {
+        return string(base + VARIABLE_OFFSET + entityLength(), scopeLength());
+    }
+
+    /** Whether the entity name bytes equal {@code utf8}. */
+    public boolean entityEquals(byte[] utf8) {
+        if (utf8.length != entityLength()) {
+            return false;
+        }
+        int off = base + VARIABLE_OFFSET;
+        for (int i = 0; i < utf8.length; i++) {
+            if (buf.get(off + i) != utf8[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public byte[] payload() {
+        byte[] out = new byte[(int) payloadLength()];
+        buf.get(base + VARIABLE_OFFSET + entityLength() + scopeLength(), out);
+        return out;
+    }
+
+    private String string(int off, int len) {
+        byte[] b = new byte[len];
+        buf.get(off, b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Materialises the frame as a {@link StoredEvent}. */
+    public StoredEvent toStoredEvent(PayloadCodec codec) {
+        byte[] prev = new byte[Hash.LENGTH];
+        byte[] hash = new byte[Hash.LENGTH];
+        prevHash(prev);
+        eventHash(hash);
+        EventId id = new EventId(eventIdMsb(), eventIdLsb());
+        EventId corr = id(CORRELATION_ID_OFFSET);
+        return new StoredEvent(id, new Coordinate(entity(), scope()), EventKind.fromRaw(kind()), entitySequence(),
+                globalSequence(), timestampMicros(), corr == null ? id : corr, id(CAUSATION_ID_OFFSET), flags(),
+                payloadVersion(), Hash.of(prev), Hash.of(hash), payload(), codec);
+    }
+}
