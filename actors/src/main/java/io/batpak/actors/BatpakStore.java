@@ -1,28 +1,32 @@
 package io.batpak.actors;
 
+import io.batpak.actors.internal.ActorFaultHook;
+import io.batpak.actors.internal.EntityPartition;
+import io.batpak.actors.internal.Partitioning;
+import io.batpak.actors.internal.StoreGuardian;
+import io.batpak.actors.internal.StoreState;
+import io.batpak.actors.internal.WriteOutcome;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
-import io.batpak.core.EventId;
+import io.batpak.core.EncodedEvent;
 import io.batpak.core.EventKind;
 import io.batpak.core.EventType;
 import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.IdempotencyKey;
-import io.batpak.core.IndexEntry;
-import io.batpak.core.ReceiptVerification;
-import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
+import io.batpak.core.StoreReader;
 import io.batpak.core.StoreStats;
 import io.batpak.core.StoredEvent;
-import io.batpak.core.VerifyReport;
 import io.batpak.core.error.InvalidAppendException;
 import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidInputException;
-import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.PayloadTooLargeException;
 import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreTimeoutException;
+import io.batpak.core.internal.journal.ForwardingStoreReader;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.recovery.StoreRecovery;
@@ -30,25 +34,28 @@ import io.batpak.core.internal.segment.FrameLayout;
 import io.batpak.core.internal.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +69,14 @@ import org.slf4j.LoggerFactory;
  * Many concurrent appends share one write and one force (group commit). Per entity, appends are stored in the
  * order they were issued (from one thread) and get gap-free entity sequences from 0; every event gets the next
  * gap-free global sequence at commit. Each event's {@code eventHash} chains to the entity's previous event.
- * Errors are reported by failing the returned stage with a typed {@link StoreException}: bad input
- * ({@link io.batpak.core.error.InvalidCoordinateException}, {@link ReservedKindException},
- * {@link PayloadTooLargeException}, {@link InvalidAppendException}), conditions
- * ({@link io.batpak.core.error.SequenceMismatchException}, {@link io.batpak.core.error.IdempotencyConflictException}),
- * load ({@link io.batpak.core.error.StoreOverloadedException}), I/O ({@link io.batpak.core.error.StoreWriteException},
- * {@link io.batpak.core.error.StoreFailedException}) and lifecycle ({@link io.batpak.core.error.StoreClosedException}).
- * A failed append stored nothing. Completion callbacks never run on the writer's thread.
+ * Errors are reported by failing the returned stage with a typed {@link StoreException} whose
+ * {@link StoreException#category() category} says what to do: bad input ({@link InvalidInputException} and its
+ * subclasses), conditions ({@link io.batpak.core.error.SequenceMismatchException},
+ * {@link io.batpak.core.error.IdempotencyConflictException}, {@link io.batpak.core.error.GateDeniedException}), load
+ * ({@link io.batpak.core.error.StoreOverloadedException}), I/O ({@link io.batpak.core.error.StoreWriteException},
+ * {@link io.batpak.core.error.StoreFailedException}), time ({@link StoreTimeoutException}) and lifecycle
+ * ({@link io.batpak.core.error.StoreClosedException}). A failed append stored nothing, except where the exception
+ * says its outcome is unknown. Completion callbacks never run on the writer's thread.
  *
  * <h2>Typed events and gates</h2>
  * {@link #appendTyped} stores an object of an {@link EventType} class under its class's kind with its schema
@@ -77,66 +85,76 @@ import org.slf4j.LoggerFactory;
  * every append is committed; a denial fails it with {@link io.batpak.core.error.GateDeniedException}.
  *
  * <h2>Reads</h2>
- * {@link #get}, {@link #readEntity} and {@link #lastGlobalSequence} are synchronous, thread-safe and never wait for
- * the writer. They see exactly the visible events: durable ones (a reader never sees an event a crash could
- * take back) and an atomic batch all at once or not at all. Every frame read is checksum-verified; damaged data
- * fails with {@link io.batpak.core.error.CorruptStoreException} and is never served.
+ * Every read of {@link StoreReader} (documented there once, with {@link io.batpak.core.ReadOnlyStore}) is
+ * synchronous, thread-safe and never waits for the writer; it sees exactly the durable, visible events.
  *
- * <h2>Verification and signed receipts</h2>
- * {@link #verify}, {@link #verifyEntity}, {@link #walkAncestors} and {@link #verifyReceipt} recompute checksums and
- * BLAKE3 hashes and follow the hash chains of the visible events while appends continue, without blocking the
- * writer; they run on the calling thread and do blocking reads. With {@link StoreConfig.Builder#signingKeys} every
- * receipt is signed with Ed25519 (on the reply thread, never on the writer's).
- * {@link io.batpak.core.ReadOnlyStore} offers the same reads and checks without actors and without changing a file.
+ * <h2>Actors</h2>
+ * The store runs as one tree of actors under a guardian (writer, entity partitions, fan-out, front door), which
+ * watches them all: if any stops unexpectedly the store becomes failed (appends fail with
+ * {@link io.batpak.core.error.StoreFailedException}, reads keep working, close still completes). {@link #ref()} is
+ * the typed protocol for actor callers. Runtime settings come from the ActorSystem's configuration
+ * ({@link RuntimeSettings}); {@link BatpakStores} opens stores from it.
  *
  * <h2>Lifecycle</h2>
- * {@link #open} locks the directory ({@link io.batpak.core.error.StoreLockedException} if another store holds it) and
- * recovers it. {@link #close} stops accepting appends, waits for those in flight, forces, writes the index
- * checkpoint and releases the lock. All methods are thread-safe.
+ * {@link #open} locks the directory ({@link io.batpak.core.error.StoreLockedException} if another store holds it)
+ * and recovers it. {@link #closeAsync} stops accepting appends, waits for those in flight, forces, writes the index
+ * checkpoint and releases the lock; {@link #close} does the same and waits for it. The store also closes itself in
+ * its ActorSystem's CoordinatedShutdown. All methods are thread-safe.
  */
-public final class BatpakStore {
+public final class BatpakStore extends ForwardingStoreReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatpakStore.class);
     private static final AtomicLong STORE_IDS = new AtomicLong();
 
     private final StoreConfig config;
+    private final RuntimeSettings settings;
     private final StoreCore core;
-    private final StoreRuntime rt;
+    private final StoreState state;
     private final ActorSystem<?> system;
     private final boolean ownsSystem;
+    private final ActorRef<StoreGuardian.Command> guardian;
+    private final CompletableFuture<Void> guardianStopped = new CompletableFuture<>();
     private final ActorRef<StoreCommand> ref;
-    private final ActorRef<FanoutActor.Command> fanout;
+    private final List<ActorRef<EntityPartition.Command>> partitions;
     private CompletableFuture<Done> closed;
-    /** The close registered with the system's CoordinatedShutdown; cancelled when close() is called first. */
+    /** The close registered with the system's CoordinatedShutdown; cancelled when close is called first. */
     private final Cancellable shutdownTask;
 
-    private BatpakStore(StoreConfig config, StoreCore core, StoreRuntime rt, ActorSystem<?> system,
-                        boolean ownsSystem, long id) {
+    private BatpakStore(StoreConfig config, RuntimeSettings settings, StoreCore core, JournalWriter journal,
+                        ActorSystem<?> system, boolean ownsSystem, ActorFaultHook faults) {
+        super(core);
         this.config = config;
+        this.settings = settings;
         this.core = core;
-        this.rt = rt;
         this.system = system;
         this.ownsSystem = ownsSystem;
-        DispatcherSelector writerDispatcher = DispatcherSelector.fromConfig(config.writerDispatcher());
-        rt.writer = system.systemActorOf(WriterActor.create(rt), "batpak-writer-" + id, writerDispatcher);
-        List<ActorRef<EntityPartition.Command>> partitions = new ArrayList<>(config.partitions());
-        for (int i = 0; i < config.partitions(); i++) {
-            partitions.add(system.systemActorOf(EntityPartition.create(rt), "batpak-partition-" + id + "-" + i,
-                    Props.empty()));
+        long id = STORE_IDS.incrementAndGet();
+        Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher()));
+        this.state = new StoreState(core, journal, settings, system.executionContext(), io, faults);
+        this.guardian = system.systemActorOf(StoreGuardian.create(state, this, config.partitions(), guardianStopped),
+                "batpak-store-" + id, org.apache.pekko.actor.typed.Props.empty());
+        StoreGuardian.Children children;
+        try {
+            children = AskPattern.<StoreGuardian.Command, StoreGuardian.Children>ask(guardian,
+                    StoreGuardian.GetChildren::new, settings.startTimeout(), system.scheduler())
+                    .toCompletableFuture().get(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while the store's actors started", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StoreException("the store's actors did not start within " + settings.startTimeout().toMillis()
+                    + " ms (batpak.start-timeout): " + e, e);
         }
-        rt.partitions = List.copyOf(partitions);
-        this.fanout = system.systemActorOf(FanoutActor.create(rt), "batpak-fanout-" + id,
-                DispatcherSelector.fromConfig(config.fanoutDispatcher()));
-        rt.feed.attach(fanout);
-        this.ref = system.systemActorOf(StoreActor.create(this), "batpak-store-" + id, Props.empty());
-        // A system that terminates (or a JVM that exits) before close() was called still closes the store while
+        this.ref = children.frontDoor();
+        this.partitions = children.partitions();
+        // A system that terminates (or a JVM that exits) before close was called still closes the store while
         // its actors run: in the last phase before the system terminates, after the services that used it stopped.
         this.shutdownTask = CoordinatedShutdown.get(system).addCancellableTask(
-                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "batpak-store-close-" + id, this::close);
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "batpak-store-close-" + id, this::closeAsync);
     }
 
     /**
      * Opens (creating if needed) the store in {@code config.dataDir()} with an ActorSystem of its own, which
-     * {@link #close()} terminates.
+     * {@link #close()} terminates. Runtime settings are those of {@link RuntimeSettings#defaults()}.
      *
      * @throws io.batpak.core.error.StoreLockedException when another open store holds the directory
      * @throws io.batpak.core.error.CorruptStoreException when stored data is damaged and repair is off
@@ -144,16 +162,10 @@ public final class BatpakStore {
      */
     public static BatpakStore open(StoreConfig config) {
         InvalidInputException.requireArgument(config, "config");
-        StoreCore core = StoreCore.open(config);
-        ActorSystem<Void> system;
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "batpak");
         try {
-            system = ActorSystem.create(Behaviors.empty(), "batpak");
-        } catch (RuntimeException e) {
-            core.close();
-            throw e;
-        }
-        try {
-            return start(config, core, system, true);
+            return start(config, RuntimeSettings.fromConfig(system.settings().config()), system, true,
+                    ActorFaultHook.NONE);
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
@@ -161,23 +173,36 @@ public final class BatpakStore {
     }
 
     /**
-     * Opens the store inside the caller's ActorSystem (its actors are system actors there). {@link #close()} stops
-     * them but leaves the system running.
+     * Opens the store inside the caller's ActorSystem (its actors are system actors there), with the runtime
+     * settings of that system's configuration. {@link #close()} stops them but leaves the system running.
      */
     public static BatpakStore open(StoreConfig config, ActorSystem<?> system) {
-        InvalidInputException.requireArgument(config, "config");
         InvalidInputException.requireArgument(system, "system");
-        return start(config, StoreCore.open(config), system, false);
+        return open(config, system, RuntimeSettings.fromConfig(system.settings().config()));
     }
 
-    private static BatpakStore start(StoreConfig config, StoreCore core, ActorSystem<?> system, boolean owns) {
+    /** {@link #open(StoreConfig, ActorSystem)} with explicit runtime settings. */
+    public static BatpakStore open(StoreConfig config, ActorSystem<?> system, RuntimeSettings settings) {
+        InvalidInputException.requireArgument(config, "config");
+        InvalidInputException.requireArgument(system, "system");
+        InvalidInputException.requireArgument(settings, "settings");
+        return start(config, settings, system, false, ActorFaultHook.NONE);
+    }
+
+    /** Opens with a fault hook in the store's actors, for tests of their failure. */
+    static BatpakStore openWithFaults(StoreConfig config, ActorSystem<?> system, ActorFaultHook faults) {
+        return start(config, RuntimeSettings.fromConfig(system.settings().config()), system, false, faults);
+    }
+
+    private static BatpakStore start(StoreConfig config, RuntimeSettings settings, ActorSystem<?> system,
+                                     boolean owns, ActorFaultHook faults) {
+        // Checked before anything is acquired, so a wrong dispatcher fails the open with nothing to undo.
+        requireDispatcher(system, "batpak.writer-dispatcher", settings.writerDispatcher());
+        requireDispatcher(system, "batpak.io-dispatcher", settings.ioDispatcher());
+        requireDispatcher(system, "batpak.fanout-dispatcher", settings.fanoutDispatcher());
+        StoreCore core = StoreCore.open(config);
         JournalWriter journal;
         try {
-            // Checked before anything is started, so a wrong dispatcher fails the open with nothing to undo but
-            // the recovered core (and its directory lock).
-            requireDispatcher(system, "batpak.writer-dispatcher", config.writerDispatcher());
-            requireDispatcher(system, "batpak.io-dispatcher", config.ioDispatcher());
-            requireDispatcher(system, "batpak.fanout-dispatcher", config.fanoutDispatcher());
             journal = new JournalWriter(core);
         } catch (IOException | RuntimeException e) {
             core.close();
@@ -185,10 +210,7 @@ public final class BatpakStore {
                     : new StoreException("cannot open the active segment in " + config.dataDir() + ": " + e.getMessage(), e);
         }
         try {
-            Executor replies = system.executionContext();
-            Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig(config.ioDispatcher()));
-            StoreRuntime rt = new StoreRuntime(core, journal, replies, io);
-            return new BatpakStore(config, core, rt, system, owns, STORE_IDS.incrementAndGet());
+            return new BatpakStore(config, settings, core, journal, system, owns, faults);
         } catch (RuntimeException e) {
             // A failed open releases everything it acquired: the active segment, the core and the directory lock.
             try {
@@ -209,9 +231,9 @@ public final class BatpakStore {
         }
     }
 
-    /** The configuration the store was opened with. */
-    public StoreConfig config() {
-        return config;
+    /** The runtime settings the store's actors run with. */
+    public RuntimeSettings settings() {
+        return settings;
     }
 
     /** The typed protocol for actor callers; same semantics as the methods of this class. */
@@ -229,7 +251,7 @@ public final class BatpakStore {
      * {@code batpak-streams} subscriptions and cursors.
      */
     public StoreFeed feed() {
-        return rt.feed;
+        return state.feed;
     }
 
     /**
@@ -281,16 +303,30 @@ public final class BatpakStore {
      *         annotation) or {@link io.batpak.core.error.EventTypeConflictException} (another class owns the kind)
      */
     public CompletionStage<AppendReceipt> appendTyped(Coordinate coordinate, Object event, AppendOptions options) {
-        if (event == null) {
-            return CompletableFuture.failedFuture(new InvalidAppendException("event must not be null"));
-        }
-        EventTypeRegistry.Registration type;
+        EncodedEvent encoded;
         try {
-            type = config.eventTypes().register(event.getClass());
+            encoded = encode(event);
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return appendEncoded(coordinate, type.kind(), event, type.version(), options);
+        return appendEncoded(coordinate, encoded.kind(), encoded, encoded.payloadVersion(), options);
+    }
+
+    /**
+     * Encodes an object of an {@link EventType} class as the store would store it (kind and payload version from
+     * the class, registered on first use; payload with the configured Jackson CBOR mapper), for example to send it
+     * as plain data with {@link StoreCommand.Append#of}.
+     *
+     * @throws InvalidAppendException when {@code event} is null
+     * @throws io.batpak.core.error.InvalidEventTypeException when its class has no valid annotation
+     * @throws io.batpak.core.error.PayloadEncodingException when it cannot be encoded
+     */
+    public EncodedEvent encode(Object event) {
+        if (event == null) {
+            throw new InvalidAppendException("event must not be null");
+        }
+        EventTypeRegistry.Registration type = config.eventTypes().register(event.getClass());
+        return new EncodedEvent(type.kind(), type.version(), config.codec().encode(event));
     }
 
     /**
@@ -306,7 +342,11 @@ public final class BatpakStore {
                 .causationId(cause.eventId()).build());
     }
 
-    CompletionStage<AppendReceipt> appendEncoded(Coordinate coordinate, EventKind kind, Object payload,
+    /**
+     * Appends an already encoded payload stored with {@code payloadVersion} (0 for untyped), as the actor protocol
+     * sends it; otherwise as {@link #append(Coordinate, EventKind, Object, AppendOptions)}.
+     */
+    public CompletionStage<AppendReceipt> appendEncoded(Coordinate coordinate, EventKind kind, Object payload,
                                                  int payloadVersion, AppendOptions options) {
         byte[] bytes;
         try {
@@ -314,25 +354,14 @@ public final class BatpakStore {
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        StoreException refused = rt.admit(1, "append");
-        if (refused != null) {
-            return CompletableFuture.failedFuture(refused);
+        if (payload instanceof EncodedEvent encoded) {
+            payloadVersion = encoded.payloadVersion();
         }
-        CompletableFuture<AppendReceipt> reply = new CompletableFuture<>();
-        CompletableFuture<AppendReceipt> out = new CompletableFuture<>();
-        // The append leaves the in-flight count before the caller sees its outcome, so a caller that waited for
-        // its appends finds the queue free again.
-        reply.whenComplete((r, e) -> {
-            rt.release(1);
-            if (e != null) {
-                out.completeExceptionally(e);
-            } else {
-                out.complete(r);
-            }
-        });
-        rt.partitionFor(coordinate.entity()).tell(new EntityPartition.Append(coordinate, kind, bytes, payloadVersion,
-                options, reply));
-        return out.minimalCompletionStage();
+        int version = payloadVersion;
+        ActorRef<EntityPartition.Command> partition = partitions.get(Partitioning.index(coordinate.entity(),
+                partitions.size()));
+        return await(1, "append", partition, replyTo -> new EntityPartition.Append(coordinate, kind, bytes,
+                version, options, replyTo), receipts -> receipts.get(0));
     }
 
     private byte[] validate(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options, int item) {
@@ -354,7 +383,18 @@ public final class BatpakStore {
         }
         // A caller's byte[] is copied here, on the calling thread, like an object payload is encoded here: the
         // event is built later on a partition, and must not see the caller reusing its buffer after the call.
-        byte[] bytes = payload instanceof byte[] raw ? raw.clone() : config.codec().encode(payload);
+        byte[] bytes;
+        if (payload instanceof byte[] raw) {
+            bytes = raw.clone();
+        } else if (payload instanceof EncodedEvent encoded) {
+            if (!encoded.kind().equals(kind)) {
+                throw new InvalidAppendException(where + "the encoded event is of kind " + encoded.kind()
+                        + ", the append names kind " + kind);
+            }
+            bytes = encoded.payload().clone();
+        } else {
+            bytes = config.codec().encode(payload);
+        }
         if (bytes.length > config.maxPayloadBytes()) {
             throw new PayloadTooLargeException(bytes.length, config.maxPayloadBytes());
         }
@@ -378,20 +418,8 @@ public final class BatpakStore {
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        StoreException refused = rt.admit(items.size(), "batch append");
-        if (refused != null) {
-            return CompletableFuture.failedFuture(refused);
-        }
-        CompletableFuture<List<AppendReceipt>> out = new CompletableFuture<>();
-        new BatchAppender(rt, items).run().whenComplete((r, e) -> rt.replyExecutor.execute(() -> {
-            rt.release(items.size());
-            if (e != null) {
-                out.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-            } else {
-                out.complete(r);
-            }
-        }));
-        return out.minimalCompletionStage();
+        return await(items.size(), "batch append", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
+                receipts -> receipts);
     }
 
     private List<EntityPartition.BatchItem> validateBatch(List<AppendRequest> requests) {
@@ -416,7 +444,7 @@ public final class BatpakStore {
                 throw new InvalidAppendException("batch item " + i + " reuses idempotency key " + key
                         + " of an earlier item");
             }
-            int payloadVersion = 0;
+            int payloadVersion = r.payload() instanceof EncodedEvent encoded ? encoded.payloadVersion() : 0;
             if (r.typed()) {
                 EventTypeRegistry.Registration type = config.eventTypes().register(r.payload().getClass());
                 if (!type.kind().equals(r.kind())) {
@@ -437,219 +465,157 @@ public final class BatpakStore {
         return items;
     }
 
-    /** The visible event with this id, or empty. */
-    public Optional<StoredEvent> get(EventId eventId) {
-        if (eventId == null) {
-            throw new InvalidQueryException("eventId must not be null");
+    /**
+     * Admits {@code n} appends, sends the message {@code send} builds to its target with a reply ref, and maps the
+     * outcome; the stage fails with the outcome's error, with {@link StoreTimeoutException} after
+     * {@code batpak.append-timeout}, or at once with {@link io.batpak.core.error.StoreFailedException} when the store
+     * fails meanwhile. The appends leave the in-flight count before the caller sees the outcome, so a caller that
+     * waited for its appends finds the queue free again.
+     */
+    private <C, T> CompletionStage<T> await(int n, String what, ActorRef<C> target,
+                                            Function<ActorRef<WriteOutcome>, C> send,
+                                            Function<List<AppendReceipt>, T> result) {
+        StoreException refused = state.admit(n, what);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
         }
-        return core.get(eventId);
-    }
-
-    /**
-     * Up to {@code max} visible events of {@code entity} from entity sequence {@code fromSequence} on, in order.
-     *
-     * @throws InvalidAppendException when {@code fromSequence} or {@code max} is negative
-     */
-    public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
-        return core.readEntity(entity, fromSequence, max);
-    }
-
-    /**
-     * Up to {@code limit} visible events in {@code region} with a global sequence strictly after
-     * {@code afterGlobalSequence} ({@code -1} starts at the beginning), in commit order. Page by passing the last
-     * global sequence returned; an empty page means there is nothing more (yet). Never returns an event that is
-     * not yet visible, nor part of an atomic batch. Synchronous and thread-safe; never waits for the writer.
-     *
-     * @throws InvalidQueryException when the region is null, the position is below -1 or the limit negative
-     */
-    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
-        return core.query(region, afterGlobalSequence, limit);
-    }
-
-    /** Like {@link #query}, answered from the in-memory index alone (no payload is read). */
-    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
-        return core.queryIndex(region, afterGlobalSequence, limit);
-    }
-
-    /** Events of exactly this scope, paged like {@link #query}. */
-    public List<StoredEvent> byScope(String scope, long afterGlobalSequence, int limit) {
-        return query(Region.scope(scope), afterGlobalSequence, limit);
-    }
-
-    /** Events of exactly this kind, paged like {@link #query}. */
-    public List<StoredEvent> byKind(EventKind kind, long afterGlobalSequence, int limit) {
-        return query(Region.all().withKind(kind), afterGlobalSequence, limit);
-    }
-
-    /**
-     * The entity registry ("list all streams"): names of entities with visible events in name order; with a
-     * {@code prefix}, only that entity and its namespace ({@code prefix:...}). Page by passing the last name
-     * returned as {@code afterEntity} (null for the first page).
-     */
-    public List<String> entities(String prefix, String afterEntity, int limit) {
-        return core.entities(prefix, afterEntity, limit);
-    }
-
-    /**
-     * The visible events of {@code entity} of {@code type}'s kind, from entity sequence {@code fromSequence} on,
-     * at most {@code max}, decoded as {@code type} (an {@link EventType} class, registered on first use). Events of
-     * other kinds are skipped. Events stored with an older payload version are upcast; see
-     * {@link StoredEvent#payloadAs(Class)} for the errors of a typed read, which this method throws.
-     *
-     * @throws io.batpak.core.error.InvalidEventTypeException when {@code type} has no valid {@link EventType} annotation
-     * @throws InvalidQueryException when {@code type} is null or {@code fromSequence} or {@code max} is negative
-     */
-    public <T> List<T> readTyped(String entity, long fromSequence, int max, Class<T> type) {
-        if (type == null) {
-            throw new InvalidQueryException("type must not be null");
-        }
-        EventTypeRegistry.Registration registration = config.eventTypes().register(type);
-        List<StoredEvent> events = core.readEntity(entity, fromSequence, max, registration.kind());
-        List<T> out = new ArrayList<>(events.size());
-        for (StoredEvent e : events) {
-            out.add(e.payloadAs(type));
-        }
-        return out;
-    }
-
-    /** The global sequence of the last visible event, -1 when the store is empty. */
-    public long lastGlobalSequence() {
-        return core.lastGlobalSequence();
-    }
-
-    /**
-     * The event with this id and its ancestors in its entity (newest first, at most {@code limit}), following and
-     * checking each prevHash link; see {@link StoreCore#walkAncestors}.
-     *
-     * @throws io.batpak.core.error.ChainBrokenException at the first event that fails a check
-     */
-    public List<StoredEvent> walkAncestors(EventId eventId, int limit) {
-        return core.walkAncestors(eventId, limit);
-    }
-
-    /**
-     * Verifies every event visible at the start of the call (CRC32C, BLAKE3 eventHash, global and entity sequences,
-     * prevHash links, index), reporting the first break with file, offset and event; see {@link StoreCore#verify}.
-     * Appends continue meanwhile.
-     */
-    public VerifyReport verify() {
-        return core.verify();
-    }
-
-    /** Verifies one entity's visible events; see {@link StoreCore#verifyEntity}. */
-    public VerifyReport verifyEntity(String entity) {
-        return core.verifyEntity(entity);
-    }
-
-    /**
-     * Checks a receipt against the stored event and, when signed, its signature against the configured keys; see
-     * {@link ReceiptVerification} for the outcomes.
-     */
-    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
-        return core.verifyReceipt(receipt);
-    }
-
-    /** The receipt of a stored event, as its append returned it (signed when the store signs receipts). */
-    public AppendReceipt receiptOf(StoredEvent event) {
-        if (event == null) {
-            throw new InvalidAppendException("event must not be null");
-        }
-        return core.receiptOf(event);
+        CompletableFuture<T> out = new CompletableFuture<>();
+        AtomicBoolean settled = new AtomicBoolean();
+        long[] id = {0};
+        // Settles once, whichever comes first: the outcome, the timeout or the store's failure.
+        Function<Throwable, Boolean> fail = error -> {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            state.release(n);
+            state.forget(id[0]);
+            return out.completeExceptionally(error);
+        };
+        id[0] = state.track(fail::apply);
+        Duration timeout = settings.appendTimeout();
+        AskPattern.<C, WriteOutcome>ask(target, send::apply, timeout, system.scheduler()).whenComplete((o, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                fail.apply(cause instanceof TimeoutException ? new StoreTimeoutException("the " + what, timeout) : cause);
+            } else if (o instanceof WriteOutcome.Failed f) {
+                fail.apply(f.error());
+            } else {
+                T value;
+                try {
+                    value = result.apply(WriteOutcome.receipts(o));
+                } catch (RuntimeException re) {
+                    fail.apply(re);
+                    return;
+                }
+                if (settled.compareAndSet(false, true)) {
+                    state.release(n);
+                    state.forget(id[0]);
+                    out.complete(value);
+                }
+            }
+        });
+        return out.minimalCompletionStage();
     }
 
     /** Current counters. */
     public StoreStats stats() {
-        JournalWriter j = rt.journal;
+        JournalWriter j = state.journal;
         StoreRecovery.Report report = core.recovered().report();
         long groups = j.groupCommits();
         return new StoreStats(core.lastGlobalSequence() + 1, core.segments().totalBytes(), core.segments().count(),
-                j.appends(), j.fsyncs(), groups, groups == 0 ? 0 : (double) j.appends() / groups, rt.inFlight(),
+                j.appends(), j.fsyncs(), groups, groups == 0 ? 0 : (double) j.appends() / groups, state.inFlight(),
                 j.failedAppends(), report.truncatedTailBytes(), report.repairDroppedBytes(), report.fromCheckpoint(),
-                report.millis(), rt.failure() != null);
+                report.millis(), state.failure() != null);
     }
 
     /**
      * Closes the store: refuses new appends ({@link io.batpak.core.error.StoreClosedException}), waits for appends in
      * flight (up to {@code batpak.close-timeout}), forces, writes the index checkpoint, stops the store's actors,
-     * releases the directory lock and, if the store created its ActorSystem, terminates it. Idempotent.
+     * releases the directory lock and, if the store created its ActorSystem, terminates it. Completes in bounded
+     * time in every case (also when the ActorSystem already terminated, or the store failed). Idempotent.
      */
-    public synchronized CompletionStage<Done> close() {
+    public synchronized CompletionStage<Done> closeAsync() {
         if (closed != null) {
             return closed.minimalCompletionStage();
         }
         closed = new CompletableFuture<>();
         shutdownTask.cancel();
-        long timeoutMillis = config.closeTimeout().toMillis();
-        rt.beginClose().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
+        long timeoutMillis = settings.closeTimeout().toMillis();
+        state.beginClose().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
             if (e instanceof TimeoutException) {
-                LOG.warn("close: {} appends still in flight after {} ms; closing anyway", rt.inFlight(), timeoutMillis);
+                LOG.warn("close: {} appends still in flight after {} ms; closing anyway", state.inFlight(), timeoutMillis);
             }
             return null;
-        }).thenCompose(v -> {
-            CompletableFuture<Void> stopped = new CompletableFuture<>();
-            if (system.getWhenTerminated().toCompletableFuture().isDone()) {
-                // Nothing runs the writer any more: close the journal here, on what it had committed.
-                closeJournalOfATerminatedSystem(stopped);
-            } else {
-                rt.writer.tell(new WriterActor.Stop(stopped));
-            }
-            // Bounded in every case: a writer that cannot answer (its system went away meanwhile) must not keep
-            // the directory locked forever.
-            return stopped.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        }).handle((v, e) -> closeFanout(e, timeoutMillis)).thenCompose(x -> x).whenComplete((v, e) -> {
-            for (ActorRef<EntityPartition.Command> p : rt.partitions) {
-                p.tell(EntityPartition.Stop.INSTANCE);
-            }
-            ref.tell(StoreCommand.Shutdown.INSTANCE);
+        }).thenCompose(v -> closeActors(timeoutMillis)).whenComplete((error, e) -> {
             core.close();
-            if (e != null) {
-                LOG.error("close of {} did not finish cleanly", config.dataDir(), e);
+            Throwable problem = error != null ? error : e;
+            if (problem != null) {
+                LOG.error("close of {} did not finish cleanly", config.dataDir(), problem);
             }
             if (ownsSystem) {
                 system.terminate();
-                system.getWhenTerminated().whenComplete((t, te) -> finishClose(e));
+                system.getWhenTerminated().whenComplete((t, te) -> finishClose(problem));
             } else {
-                finishClose(e);
+                finishClose(problem);
             }
         });
         return closed.minimalCompletionStage();
     }
 
     /**
-     * Lets the fan-out deliver every event committed before the close and end the feed (live listeners complete
-     * normally), then passes on the writer's stop error, if any.
+     * Closes the store and waits until it is closed (at most about twice {@code batpak.close-timeout}).
+     *
+     * @throws StoreException when the close did not finish cleanly (the lock is released all the same)
      */
-    private CompletableFuture<Void> closeFanout(Throwable writerError, long timeoutMillis) {
-        Throwable error = writerError instanceof CompletionException && writerError.getCause() != null
-                ? writerError.getCause() : writerError;
-        CompletableFuture<Void> fanned = new CompletableFuture<>();
-        if (system.getWhenTerminated().toCompletableFuture().isDone()) {
-            fanned.complete(null); // no fan-out runs any more: its listeners went with the system
-        } else {
-            fanout.tell(new FanoutActor.Close(fanned));
+    @Override
+    public void close() {
+        long waitMillis = 2 * settings.closeTimeout().toMillis() + settings.startTimeout().toMillis();
+        try {
+            closeAsync().toCompletableFuture().get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while closing " + config.dataDir(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StoreException se ? se
+                    : new StoreException("close of " + config.dataDir() + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreException("close of " + config.dataDir() + " did not finish within " + waitMillis + " ms", e);
         }
-        return fanned.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((f, fe) -> {
-            if (fe != null) {
-                LOG.warn("close: live fan-out did not finish: {}", fe.toString());
-            }
-            if (error != null) {
-                throw new CompletionException(error);
-            }
-            return null;
-        });
     }
 
     /**
-     * Closes the journal from the closing thread, when the ActorSystem terminated before close() and took the
-     * writer with it: nothing else touches the journal then. Forces what was committed; the checkpoint is left out
-     * (the writer's thread state is gone), so the next open scans the tail.
+     * Asks the guardian to close the actors in order; bounded. When the system is gone (or the guardian is), the
+     * journal is closed here on what it had committed: nothing else touches it then. The result is the first
+     * problem met, or null.
      */
-    private void closeJournalOfATerminatedSystem(CompletableFuture<Void> done) {
+    private CompletableFuture<Throwable> closeActors(long timeoutMillis) {
+        if (system.getWhenTerminated().toCompletableFuture().isDone() || guardianStopped.isDone()) {
+            return CompletableFuture.completedFuture(closeJournalHere());
+        }
+        return AskPattern.<StoreGuardian.Command, StoreGuardian.Closed>ask(guardian, StoreGuardian.Close::new,
+                        Duration.ofMillis(timeoutMillis), system.scheduler()).toCompletableFuture()
+                .handle((c, e) -> {
+                    if (e != null) {
+                        // The guardian did not answer (its system is terminating, or the writer hangs): the
+                        // directory must not stay locked.
+                        LOG.warn("close: the store's actors did not stop within {} ms: {}", timeoutMillis, e.toString());
+                        Throwable j = closeJournalHere();
+                        return j != null ? j : e;
+                    }
+                    return c.error();
+                });
+    }
+
+    private Throwable closeJournalHere() {
+        if (!state.claimJournalClose()) {
+            return null;
+        }
         try {
-            rt.journal.close();
-            done.complete(null);
+            state.journal.discardStaged();
+            state.journal.close();
+            return null;
         } catch (IOException | RuntimeException e) {
-            done.completeExceptionally(e);
+            return e;
         }
     }
 

@@ -84,7 +84,7 @@ class BatchVisibilityTest {
             assertEquals(CLIENTS * BATCHES_PER_CLIENT * 2, both.size());
         } finally {
             done.set(true);
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
     }
 

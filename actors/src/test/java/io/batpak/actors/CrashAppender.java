@@ -111,7 +111,7 @@ public final class CrashAppender {
             }
             Thread.sleep(1 + rnd.nextInt((int) reopenMillis));
             emit("CLOSING\n");
-            app.store.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            app.store.closeAsync().toCompletableFuture().get(60, TimeUnit.SECONDS);
             emit("CLOSED\n");
             BatpakStore reopened = open(config);
             app.store = reopened;

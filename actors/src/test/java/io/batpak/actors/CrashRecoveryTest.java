@@ -276,7 +276,7 @@ class CrashRecoveryTest {
             lastAtClose = store.lastGlobalSequence();
         } finally {
             try {
-                store.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                store.closeAsync().toCompletableFuture().get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new AssertionError(where + ": close failed: " + e, e);
             }

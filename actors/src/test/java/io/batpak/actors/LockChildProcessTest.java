@@ -33,7 +33,7 @@ class LockChildProcessTest {
     }
 
     private static void close(BatpakStore store) throws Exception {
-        store.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        store.closeAsync().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class LockHolder {
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (line.equals("close")) {
-                        store.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                        store.closeAsync().toCompletableFuture().get(60, TimeUnit.SECONDS);
                         out.println("CLOSED");
                         System.exit(0);
                     }
@@ -53,7 +53,7 @@ public final class LockHolder {
                 try {
                     BatpakStore store = BatpakStore.open(config);
                     out.println("RESULT OPENED");
-                    store.close().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                    store.closeAsync().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 } catch (RuntimeException e) {
                     out.println("RESULT " + e.getClass().getName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
                 }

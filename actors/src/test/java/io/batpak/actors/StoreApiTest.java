@@ -622,11 +622,12 @@ class StoreApiTest {
     void appendAfterCloseFailsAndCloseIsIdempotent() {
         BatpakStore store = open();
         await(store.append(c("e"), KIND, "x"));
-        CompletionStage<?> first = store.close();
-        CompletionStage<?> second = store.close();
+        CompletionStage<?> first = store.closeAsync();
+        CompletionStage<?> second = store.closeAsync();
         await(first);
         await(second);
-        await(store.close());
+        await(store.closeAsync());
+        store.close(); // AutoCloseable: the blocking close is idempotent too
         assertMentions(assertFails(StoreClosedException.class, store.append(c("e"), KIND, "y")), "closed");
         assertFails(StoreClosedException.class, store.appendBatch(List.of(AppendRequest.of(c("e"), KIND, "z"))));
         assertFails(StoreClosedException.class, store.appendReaction(c("e"), KIND, "z",
@@ -706,7 +707,7 @@ class StoreApiTest {
             while (store.stats().appends() < 20) {
                 Thread.sleep(1);
             }
-            await(store.close());
+            await(store.closeAsync());
             for (Thread t : threads) {
                 t.join(60_000);
                 assertFalse(t.isAlive());
@@ -733,40 +734,59 @@ class StoreApiTest {
     // ------------------------------------------------------------------ typed protocol
 
     @Test
-    void typedProtocolKeepsServingAfterAGetThatThrows() {
+    void typedProtocolAnswersBadArgumentsWithAnErrorAndKeepsServing() {
         BatpakStore store = open();
         AppendReceipt r = await(store.append(c("robust"), KIND, "x"));
-        TestProbe<Optional<StoredEvent>> getProbe = testKit.createTestProbe();
-        // get(null) throws InvalidQueryException; the Get protocol has no error reply.
+        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.Get(null, getProbe.getRef()));
-        TestProbe<StoreStats> statsProbe = testKit.createTestProbe();
-        store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
-        assertEquals(1, statsProbe.receiveMessage(java.time.Duration.ofSeconds(30)).events());
-        store.ref().tell(new StoreCommand.Get(r.eventId(), getProbe.getRef()));
-        assertEquals(r, getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).orElseThrow().toReceipt());
+        StatusReply<Optional<StoredEvent>> refused = getProbe.receiveMessage(java.time.Duration.ofSeconds(30));
+        assertTrue(refused.isError());
+        assertInstanceOf(InvalidQueryException.class, refused.getError());
         TestProbe<StatusReply<AppendReceipt>> appendProbe = testKit.createTestProbe();
-        store.ref().tell(new StoreCommand.Append(c("robust"), KIND, "y", AppendOptions.DEFAULT, appendProbe.getRef()));
+        store.ref().tell(new StoreCommand.Append(null, KIND, new byte[] {1}, AppendOptions.DEFAULT, appendProbe.getRef()));
+        assertInstanceOf(InvalidAppendException.class,
+                appendProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getError());
+        store.ref().tell(new StoreCommand.Append(c("robust"), KIND, null, AppendOptions.DEFAULT, appendProbe.getRef()));
+        assertInstanceOf(InvalidAppendException.class,
+                appendProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getError());
+        TestProbe<StatusReply<StoreStats>> statsProbe = testKit.createTestProbe();
+        store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
+        assertEquals(1, statsProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue().events());
+        store.ref().tell(new StoreCommand.Get(r.eventId(), getProbe.getRef()));
+        assertEquals(r, getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue().orElseThrow().toReceipt());
+        store.ref().tell(new StoreCommand.Append(c("robust"), KIND, new byte[] {2}, AppendOptions.DEFAULT,
+                appendProbe.getRef()));
         assertEquals(1, appendProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue().entitySequence());
     }
 
+    @Test
+    void theTypedProtocolCannotStopTheStore() {
+        // The protocol is plain data with no stop or close command: every permitted subtype is a request.
+        for (Class<?> c : StoreCommand.class.getPermittedSubclasses()) {
+            assertTrue(c.isRecord(), c + " is a request record, not a control signal");
+            assertFalse(c.getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("stop")
+                    || c.getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("shutdown"), c.getName());
+        }
+    }
 
     @Test
     void typedProtocolAppendSucceedsAndFails() {
         BatpakStore store = open();
         TestProbe<StatusReply<AppendReceipt>> probe = testKit.createTestProbe();
-        store.ref().tell(new StoreCommand.Append(c("typed"), KIND, "x", AppendOptions.DEFAULT, probe.getRef()));
+        store.ref().tell(new StoreCommand.Append(c("typed"), KIND, new byte[] {'x'}, AppendOptions.DEFAULT,
+                probe.getRef()));
         StatusReply<AppendReceipt> ok = probe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(ok.isSuccess());
         assertEquals(0, ok.getValue().entitySequence());
         assertStored(store, ok.getValue());
 
-        store.ref().tell(new StoreCommand.Append(c("typed"), EventKind.of(0xD, 1), "x", AppendOptions.DEFAULT,
+        store.ref().tell(new StoreCommand.Append(c("typed"), EventKind.of(0xD, 1), new byte[] {'x'}, AppendOptions.DEFAULT,
                 probe.getRef()));
         StatusReply<AppendReceipt> reserved = probe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(reserved.isError());
         assertInstanceOf(ReservedKindException.class, reserved.getError());
 
-        store.ref().tell(new StoreCommand.Append(c("typed"), KIND, "x",
+        store.ref().tell(new StoreCommand.Append(c("typed"), KIND, new byte[] {'x'},
                 AppendOptions.builder().expect(ExpectedSequence.NO_STREAM).build(), probe.getRef()));
         StatusReply<AppendReceipt> mismatch = probe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(mismatch.isError());
@@ -779,8 +799,10 @@ class StoreApiTest {
     void typedProtocolBatchGetReadAndStats() {
         BatpakStore store = open();
         TestProbe<StatusReply<List<AppendReceipt>>> batchProbe = testKit.createTestProbe();
-        store.ref().tell(new StoreCommand.AppendBatch(List.of(AppendRequest.of(c("t1"), KIND, "a"),
-                AppendRequest.of(c("t2"), KIND, "b")), batchProbe.getRef()));
+        store.ref().tell(new StoreCommand.AppendBatch(List.of(
+                new StoreCommand.BatchItem(c("t1"), KIND, new byte[] {'a'}, 0, AppendOptions.DEFAULT),
+                new StoreCommand.BatchItem(c("t2"), KIND, new byte[] {'b'}, 0, AppendOptions.DEFAULT)),
+                batchProbe.getRef()));
         StatusReply<List<AppendReceipt>> batch = batchProbe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(batch.isSuccess());
         List<AppendReceipt> receipts = batch.getValue();
@@ -791,12 +813,12 @@ class StoreApiTest {
         assertTrue(empty.isError());
         assertInstanceOf(InvalidAppendException.class, empty.getError());
 
-        TestProbe<Optional<StoredEvent>> getProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.Get(receipts.get(1).eventId(), getProbe.getRef()));
-        Optional<StoredEvent> got = getProbe.receiveMessage(java.time.Duration.ofSeconds(30));
+        Optional<StoredEvent> got = getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue();
         assertEquals(receipts.get(1), got.orElseThrow().toReceipt());
         store.ref().tell(new StoreCommand.Get(EventId.generate(), getProbe.getRef()));
-        assertEquals(Optional.empty(), getProbe.receiveMessage(java.time.Duration.ofSeconds(30)));
+        assertEquals(Optional.empty(), getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue());
 
         TestProbe<StatusReply<List<StoredEvent>>> readProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.ReadEntity("t1", 0, 10, readProbe.getRef()));
@@ -809,9 +831,9 @@ class StoreApiTest {
         assertTrue(bad.isError());
         assertInstanceOf(InvalidQueryException.class, bad.getError());
 
-        TestProbe<StoreStats> statsProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<StoreStats>> statsProbe = testKit.createTestProbe();
         store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
-        StoreStats stats = statsProbe.receiveMessage(java.time.Duration.ofSeconds(30));
+        StoreStats stats = statsProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue();
         assertEquals(2, stats.events());
         assertEquals(2, stats.appends());
     }

@@ -52,7 +52,7 @@ class SystemShutdownTest {
         List<AppendReceipt> acked = appendSome(store);
         system.terminate();
         await(system.getWhenTerminated());
-        await(store.close()); // already closed by CoordinatedShutdown: completes at once
+        await(store.closeAsync()); // already closed by CoordinatedShutdown: completes at once
         assertTrue(store.stats().events() >= acked.size());
         reopenFindsEverything(acked);
     }
@@ -62,12 +62,13 @@ class SystemShutdownTest {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shutdown-test-no-cs", ConfigFactory
                 .parseString("pekko.coordinated-shutdown.run-by-actor-system-terminate = off")
                 .withFallback(ConfigFactory.load()));
-        StoreConfig config = StoreConfig.builder(dir).closeTimeout(Duration.ofSeconds(5)).build();
-        BatpakStore store = BatpakStore.open(config, system);
+        StoreConfig config = StoreConfig.builder(dir).build();
+        BatpakStore store = BatpakStore.open(config, system,
+                RuntimeSettings.fromConfig(system.settings().config()).withCloseTimeout(Duration.ofSeconds(5)));
         List<AppendReceipt> acked = appendSome(store);
         system.terminate();
         await(system.getWhenTerminated());
-        await(store.close());
+        await(store.closeAsync());
         reopenFindsEverything(acked);
     }
 }

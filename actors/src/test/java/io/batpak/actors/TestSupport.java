@@ -83,7 +83,7 @@ final class TestSupport {
     /** Closes a store (if not null) and waits for the close. */
     static void closeStore(BatpakStore store) {
         if (store != null) {
-            await(store.close());
+            await(store.closeAsync());
         }
     }
 

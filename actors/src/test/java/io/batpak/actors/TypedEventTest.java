@@ -324,15 +324,15 @@ class TypedEventTest {
     void actorProtocolAppendsTypedEvents() {
         BatpakStore store = open(StoreConfig.builder(dir).build());
         TestProbe<StatusReply<AppendReceipt>> probe = testKit.createTestProbe();
-        store.ref().tell(new StoreCommand.AppendTyped(c("p"), new Deposited("p", 7),
+        store.ref().tell(StoreCommand.Append.of(c("p"), store.encode(new Deposited("p", 7)),
                 AppendOptions.DEFAULT, probe.getRef()));
         StatusReply<AppendReceipt> ok = probe.receiveMessage(Duration.ofSeconds(TestSupport.WAIT_SECONDS));
         assertTrue(ok.isSuccess());
         assertEquals(4, store.get(ok.getValue().eventId()).orElseThrow().payloadVersion());
-        store.ref().tell(new StoreCommand.AppendTyped(c("p"), new NotAnEventType("p"),
-                AppendOptions.DEFAULT, probe.getRef()));
+        assertThrows(InvalidEventTypeException.class, () -> store.encode(new NotAnEventType("p")));
+        store.ref().tell(StoreCommand.Append.of(c("p"), null, AppendOptions.DEFAULT, probe.getRef()));
         StatusReply<AppendReceipt> refused = probe.receiveMessage(Duration.ofSeconds(TestSupport.WAIT_SECONDS));
         assertTrue(refused.isError());
-        assertInstanceOf(InvalidEventTypeException.class, refused.getError());
+        assertInstanceOf(InvalidAppendException.class, refused.getError());
     }
 }

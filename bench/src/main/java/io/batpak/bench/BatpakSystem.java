@@ -50,7 +50,7 @@ final class BatpakSystem implements AppendSystem {
     @Override
     public Session open(Path dir, Scenario s) {
         BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).syncMode(mode).build(), actorSystem);
-        return session(store, s, () -> store.close().toCompletableFuture().join());
+        return session(store, s, () -> store.closeAsync().toCompletableFuture().join());
     }
 
     /**

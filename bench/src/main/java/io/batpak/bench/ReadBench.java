@@ -112,7 +112,7 @@ final class ReadBench {
                 store.appendBatch(items).toCompletableFuture().join();
             }
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
         return n / ((System.nanoTime() - t0) / 1e9);
     }
@@ -262,7 +262,7 @@ final class ReadBench {
             double s = (System.nanoTime() - t0) / 1e9;
             replayByEntityEventsPerSec.add(n / s);
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
     }
 
@@ -294,7 +294,7 @@ final class ReadBench {
             wall.add(ms);
             recovery.add((double) st.openMillis());
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
     }
 

@@ -240,7 +240,7 @@ final class StreamBench {
                 new Scenario(Durability.NO_FSYNC, APPENDERS, PAYLOAD, 1), () -> { })) {
             Driver.run(session, APPENDERS, plan.warmupMillis(), plan.measureMillis());
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
             Files2.deleteTree(d);
         }
         log.println("   streams: warm-up done");
@@ -376,7 +376,7 @@ final class StreamBench {
             if (control != null) {
                 control.shutdown();
             }
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
             Files2.deleteTree(storeDir);
         }
         if (p.count != events) {
@@ -461,7 +461,7 @@ final class StreamBench {
                     p.done.toCompletableFuture().get(30, TimeUnit.SECONDS);
                 }
             } finally {
-                store.close().toCompletableFuture().join();
+                store.closeAsync().toCompletableFuture().join();
                 Files2.deleteTree(storeDir);
             }
         }
@@ -642,7 +642,7 @@ final class StreamBench {
             AppendSystem.Async session = withFanoutCpu(BatpakSystem.session(store, s, () -> {
                 stored[0] = store.lastGlobalSequence() + 1;
                 // The fan-out offers every event committed before the close to the subscription first.
-                store.close().toCompletableFuture().join();
+                store.closeAsync().toCompletableFuture().join();
             }));
             try (session) {
                 Driver.Sample sample = Driver.run(session, s.appenders(), plan.warmupMillis(), plan.measureMillis());
@@ -659,7 +659,7 @@ final class StreamBench {
                 }
             }
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
             if (never != null) {
                 never.cancel();
             }
@@ -802,7 +802,7 @@ final class StreamBench {
             }
             return s;
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
     }
 }

@@ -3,10 +3,10 @@ package io.batpak.core;
 import io.batpak.core.error.InvalidEventTypeException;
 import io.batpak.core.error.InvalidInputException;
 
-
 /**
  * One item of an atomic batch (or a single append): where, what kind, the payload (a Jackson-serialisable
- * object, or {@code byte[]} stored as-is) and its options. A {@code typed} request ({@link #typed}) carries an
+ * object, a {@code byte[]} stored as-is, or an {@link EncodedEvent} stored with its payload version) and its
+ * options. A {@code typed} request ({@link #typed}) carries an
  * {@link EventType} object: the store stores it with its class's payload version (registering the class on first
  * use); other requests store payload version 0. Immutable if the payload is.
  */
@@ -31,6 +31,15 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, Object payloa
 
     public static AppendRequest of(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options) {
         return new AppendRequest(coordinate, kind, payload, options);
+    }
+
+    /**
+     * A request of an already encoded payload stored with {@code payloadVersion} (0: untyped), as a remote caller
+     * or the actor protocol sends it; the payload is an {@link EncodedEvent}.
+     */
+    public static AppendRequest encoded(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
+                                        AppendOptions options) {
+        return new AppendRequest(coordinate, kind, new EncodedEvent(kind, payloadVersion, payload), options);
     }
 
     /**

@@ -3,13 +3,11 @@ package io.batpak.core;
 import io.batpak.core.error.CorruptStoreException;
 import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidInputException;
-import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreLockedException;
 import io.batpak.core.error.UnsupportedFormatException;
+import io.batpak.core.internal.journal.ForwardingStoreReader;
 import io.batpak.core.internal.journal.StoreCore;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * A store opened for reading and verification only, without actors: for audits, backups and inspecting a store
@@ -29,13 +27,14 @@ import java.util.Optional;
  *       and event. Damage that leaves no consistent global order (a bad checksum or length before the tail, a global
  *       sequence gap, a broken atomic group) fails with {@link CorruptStoreException} as in a normal open.</li>
  * </ul>
- * Reads and verification are those of the actor store (the same code, {@link StoreCore}); every frame read is
- * checksum-verified. Thread-safe.
+ * Reads and verification are those of the actor store: the {@link StoreReader} contract, answered by the same
+ * code. Thread-safe.
  */
-public final class ReadOnlyStore implements AutoCloseable {
+public final class ReadOnlyStore extends ForwardingStoreReader implements AutoCloseable {
     private final StoreCore core;
 
     private ReadOnlyStore(StoreCore core) {
+        super(core);
         this.core = core;
     }
 
@@ -51,63 +50,6 @@ public final class ReadOnlyStore implements AutoCloseable {
     public static ReadOnlyStore open(StoreConfig config) {
         InvalidInputException.requireArgument(config, "config");
         return new ReadOnlyStore(StoreCore.openReadOnly(config));
-    }
-
-    public StoreConfig config() {
-        return core.config();
-    }
-
-    /** The event with this id, or empty. */
-    public Optional<StoredEvent> get(EventId eventId) {
-        if (eventId == null) {
-            throw new InvalidQueryException("eventId must not be null");
-        }
-        return core.get(eventId);
-    }
-
-    /** Up to {@code max} events of {@code entity} from entity sequence {@code fromSequence} on, in order. */
-    public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
-        return core.readEntity(entity, fromSequence, max);
-    }
-
-    /** Region query; see {@code BatpakStore.query}. */
-    public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
-        return core.query(region, afterGlobalSequence, limit);
-    }
-
-    /** Region query from the index alone; see {@code BatpakStore.queryIndex}. */
-    public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
-        return core.queryIndex(region, afterGlobalSequence, limit);
-    }
-
-    /** The entity registry, paged; see {@code BatpakStore.entities}. */
-    public List<String> entities(String prefix, String afterEntity, int limit) {
-        return core.entities(prefix, afterEntity, limit);
-    }
-
-    /** The global sequence of the last event, -1 when the store is empty. */
-    public long lastGlobalSequence() {
-        return core.lastGlobalSequence();
-    }
-
-    /** See {@link StoreCore#walkAncestors}. */
-    public List<StoredEvent> walkAncestors(EventId eventId, int limit) {
-        return core.walkAncestors(eventId, limit);
-    }
-
-    /** See {@link StoreCore#verify}. */
-    public VerifyReport verify() {
-        return core.verify();
-    }
-
-    /** See {@link StoreCore#verifyEntity}. */
-    public VerifyReport verifyEntity(String entity) {
-        return core.verifyEntity(entity);
-    }
-
-    /** Checks a receipt against the stored event and the configured keys; see {@link ReceiptVerification}. */
-    public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
-        return core.verifyReceipt(receipt);
     }
 
     /** Bytes after the valid end of the newest segment (a torn tail) that this open ignored and left in place. */

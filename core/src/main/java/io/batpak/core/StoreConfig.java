@@ -7,6 +7,7 @@ import io.batpak.core.error.EventTypeConflictException;
 import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidEventTypeException;
 import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.internal.UnknownSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,13 +28,13 @@ public final class StoreConfig {
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
     /** Largest number of entity-index partitions (each is an actor). */
     public static final int MAX_PARTITIONS = 1024;
-    /** Largest group commit, and largest fan-out turn, in events. */
+    /** Largest group commit, in events. */
     public static final int MAX_GROUP_COMMIT_EVENTS = 1_000_000;
     /** Largest bound on appends in flight. */
     public static final int MAX_QUEUE_BOUND = 16_777_216;
     /** Largest atomic batch, in events. */
     public static final int MAX_BATCH_ITEMS = 1_000_000;
-    /** Longest close timeout and sync interval. */
+    /** Longest sync interval and checkpoint interval. */
     public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
     private final Path dataDir;
@@ -48,13 +49,10 @@ public final class StoreConfig {
     private final long idempotencyWindow;
     private final boolean checkpointOnClose;
     private final boolean repair;
-    private final Duration closeTimeout;
+    private final long checkpointIntervalEvents;
+    private final Duration checkpointInterval;
     private final PayloadCodec codec;
     private final IoFaultHook ioFaultHook;
-    private final String writerDispatcher;
-    private final String ioDispatcher;
-    private final String fanoutDispatcher;
-    private final int fanoutMaxEventsPerTurn;
     private final EventTypeRegistry eventTypes;
     private final List<Gate> gates;
     private final boolean recordDenials;
@@ -74,13 +72,10 @@ public final class StoreConfig {
         this.idempotencyWindow = b.idempotencyWindow;
         this.checkpointOnClose = b.checkpointOnClose;
         this.repair = b.repair;
-        this.closeTimeout = b.closeTimeout;
+        this.checkpointIntervalEvents = b.checkpointIntervalEvents;
+        this.checkpointInterval = b.checkpointInterval;
         this.codec = b.codec != null ? b.codec : PayloadCodec.defaultCodec();
         this.ioFaultHook = b.ioFaultHook;
-        this.writerDispatcher = b.writerDispatcher;
-        this.ioDispatcher = b.ioDispatcher;
-        this.fanoutDispatcher = b.fanoutDispatcher;
-        this.fanoutMaxEventsPerTurn = b.fanoutMaxEventsPerTurn;
         this.eventTypes = b.eventTypes.copy();
         this.gates = List.copyOf(b.gates);
         this.recordDenials = b.recordDenials;
@@ -172,8 +167,21 @@ public final class StoreConfig {
         return repair;
     }
 
-    public Duration closeTimeout() {
-        return closeTimeout;
+    /**
+     * An index checkpoint is written (off the writer's thread, while appends continue) once this many events were
+     * committed since the last one, so an open after a crash scans at most about this many events. 0: only
+     * {@link #checkpointInterval()} and close write checkpoints.
+     */
+    public long checkpointIntervalEvents() {
+        return checkpointIntervalEvents;
+    }
+
+    /**
+     * An index checkpoint is written at least this often while events are committed. {@link Duration#ZERO}: only
+     * {@link #checkpointIntervalEvents()} and close write checkpoints.
+     */
+    public Duration checkpointInterval() {
+        return checkpointInterval;
     }
 
     public PayloadCodec codec() {
@@ -183,29 +191,6 @@ public final class StoreConfig {
     /** The I/O fault hook (testing); {@link IoFaultHook#NONE} unless a test set one. */
     public IoFaultHook ioFaultHook() {
         return ioFaultHook == null ? IoFaultHook.NONE : ioFaultHook;
-    }
-
-    /** Config path of the writer's dispatcher. */
-    public String writerDispatcher() {
-        return writerDispatcher;
-    }
-
-    /** Config path of the dispatcher for blocking reads done on behalf of actors. */
-    public String ioDispatcher() {
-        return ioDispatcher;
-    }
-
-    /** Config path of the dispatcher the live fan-out (subscriptions and cursor wake-ups) runs on. */
-    public String fanoutDispatcher() {
-        return fanoutDispatcher;
-    }
-
-    /**
-     * How many newly visible events the fan-out delivers before it yields to other messages (registrations,
-     * close); it then continues where it stopped.
-     */
-    public int fanoutMaxEventsPerTurn() {
-        return fanoutMaxEventsPerTurn;
     }
 
     /**
@@ -264,13 +249,10 @@ public final class StoreConfig {
         private long idempotencyWindow;
         private boolean checkpointOnClose;
         private boolean repair;
-        private Duration closeTimeout;
+        private long checkpointIntervalEvents;
+        private Duration checkpointInterval;
         private PayloadCodec codec;
         private IoFaultHook ioFaultHook;
-        private String writerDispatcher = "batpak.writer-dispatcher";
-        private String ioDispatcher = "batpak.io-dispatcher";
-        private String fanoutDispatcher = "batpak.fanout-dispatcher";
-        private int fanoutMaxEventsPerTurn;
         private final EventTypeRegistry eventTypes = new EventTypeRegistry();
         private final List<Gate> gates = new ArrayList<>();
         private boolean recordDenials;
@@ -279,6 +261,7 @@ public final class StoreConfig {
 
         private Builder(Path dataDir, Config c) {
             this.dataDir = dataDir;
+            UnknownSettings.warn(c);
             this.segmentMaxBytes = read(c, "segment-max-bytes", Config::getBytes);
             String mode = read(c, "sync-mode", Config::getString);
             switch (mode) {
@@ -297,8 +280,8 @@ public final class StoreConfig {
             this.idempotencyWindow = read(c, "idempotency-window", Config::getLong);
             this.checkpointOnClose = read(c, "checkpoint-on-close", Config::getBoolean);
             this.repair = read(c, "repair", Config::getBoolean);
-            this.closeTimeout = read(c, "close-timeout", Config::getDuration);
-            this.fanoutMaxEventsPerTurn = read(c, "fanout.max-events-per-turn", Config::getInt);
+            this.checkpointIntervalEvents = read(c, "checkpoint-interval-events", Config::getLong);
+            this.checkpointInterval = read(c, "checkpoint-interval", Config::getDuration);
             this.recordDenials = c.hasPath("gates.record-denials") && read(c, "gates.record-denials", Config::getBoolean);
         }
 
@@ -366,8 +349,15 @@ public final class StoreConfig {
             return this;
         }
 
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = InvalidInputException.requireArgument(timeout, "timeout");
+        /** Events between periodic index checkpoints; 0 = off. See {@link StoreConfig#checkpointIntervalEvents()}. */
+        public Builder checkpointIntervalEvents(long events) {
+            this.checkpointIntervalEvents = events;
+            return this;
+        }
+
+        /** Longest time between periodic index checkpoints; zero = off. See {@link StoreConfig#checkpointInterval()}. */
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = InvalidInputException.requireArgument(interval, "interval");
             return this;
         }
 
@@ -380,30 +370,6 @@ public final class StoreConfig {
         /** Injects I/O faults into the store's file I/O; for tests of failure handling (null: none). */
         public Builder ioFaultHook(IoFaultHook hook) {
             this.ioFaultHook = hook;
-            return this;
-        }
-
-        /** Config path of the dispatcher the WriterActor runs on. */
-        public Builder writerDispatcher(String configPath) {
-            this.writerDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
-            return this;
-        }
-
-        /** Config path of the dispatcher for blocking reads done on behalf of actors. */
-        public Builder ioDispatcher(String configPath) {
-            this.ioDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
-            return this;
-        }
-
-        /** Config path of the dispatcher the live fan-out runs on. */
-        public Builder fanoutDispatcher(String configPath) {
-            this.fanoutDispatcher = InvalidInputException.requireArgument(configPath, "configPath");
-            return this;
-        }
-
-        /** Events the fan-out delivers per turn before yielding; see {@link StoreConfig#fanoutMaxEventsPerTurn()}. */
-        public Builder fanoutMaxEventsPerTurn(int events) {
-            this.fanoutMaxEventsPerTurn = events;
             return this;
         }
 
@@ -509,7 +475,7 @@ public final class StoreConfig {
             range("batpak.group-commit.max-bytes", groupCommitMaxBytes, 1, MAX_SEGMENT_BYTES);
             range("batpak.partitions", partitions, 0, MAX_PARTITIONS);
             range("batpak.writer-queue-bound", writerQueueBound, 1, MAX_QUEUE_BOUND);
-            range("batpak.fanout.max-events-per-turn", fanoutMaxEventsPerTurn, 1, MAX_GROUP_COMMIT_EVENTS);
+            range("batpak.checkpoint-interval-events", checkpointIntervalEvents, 0, Long.MAX_VALUE);
             range("batpak.max-payload-bytes", maxPayloadBytes, 0, MAX_SEGMENT_BYTES);
             // One frame (header + two 1 KiB names + payload) must fit into an empty segment.
             long largestFrame = (long) maxPayloadBytes + 8 * 1024;
@@ -519,8 +485,9 @@ public final class StoreConfig {
             }
             range("batpak.max-batch-items", maxBatchItems, 1, MAX_BATCH_ITEMS);
             range("batpak.idempotency-window", idempotencyWindow, 0, Integer.MAX_VALUE);
-            if (closeTimeout.isNegative() || closeTimeout.isZero() || closeTimeout.compareTo(MAX_TIMEOUT) > 0) {
-                throw new InvalidConfigException("batpak.close-timeout", "must be in (0 s, 1 d], was " + closeTimeout);
+            if (checkpointInterval.isNegative() || checkpointInterval.compareTo(MAX_TIMEOUT) > 0) {
+                throw new InvalidConfigException("batpak.checkpoint-interval", "must be in [0 s, 1 d], was "
+                        + checkpointInterval);
             }
             if (syncMode.kind() == SyncMode.Kind.INTERVAL && syncMode.interval().compareTo(MAX_TIMEOUT) > 0) {
                 throw new InvalidConfigException("batpak.sync-interval", "must be in (0 s, 1 d], was "

@@ -14,6 +14,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -44,13 +45,10 @@ class StoreConfigTest {
         assertEquals(1_000_000, c.idempotencyWindow());
         assertTrue(c.checkpointOnClose());
         assertFalse(c.repair());
-        assertEquals(Duration.ofSeconds(30), c.closeTimeout());
+        assertEquals(100_000, c.checkpointIntervalEvents());
+        assertEquals(Duration.ofSeconds(60), c.checkpointInterval());
         assertNotNull(c.codec());
         assertSame(IoFaultHook.NONE, c.ioFaultHook());
-        assertEquals("batpak.writer-dispatcher", c.writerDispatcher());
-        assertEquals("batpak.io-dispatcher", c.ioDispatcher());
-        assertEquals("batpak.fanout-dispatcher", c.fanoutDispatcher());
-        assertEquals(1024, c.fanoutMaxEventsPerTurn());
     }
 
     @Test
@@ -68,8 +66,11 @@ class StoreConfigTest {
         assertEquals(ref.getLong("idempotency-window"), c.idempotencyWindow());
         assertEquals(ref.getBoolean("checkpoint-on-close"), c.checkpointOnClose());
         assertEquals(ref.getBoolean("repair"), c.repair());
-        assertEquals(ref.getDuration("close-timeout"), c.closeTimeout());
+        assertEquals(ref.getLong("checkpoint-interval-events"), c.checkpointIntervalEvents());
+        assertEquals(ref.getDuration("checkpoint-interval"), c.checkpointInterval());
         assertEquals("", ref.getString("data-dir"));
+        assertFalse(ref.hasPath("writer-dispatcher"), "runtime settings belong to batpak-actors");
+        assertFalse(ref.hasPath("close-timeout"), "runtime settings belong to batpak-actors");
     }
 
     @Test
@@ -88,11 +89,10 @@ class StoreConfigTest {
                 .idempotencyWindow(0)
                 .checkpointOnClose(false)
                 .repair(true)
-                .closeTimeout(Duration.ofMillis(1500))
+                .checkpointIntervalEvents(77)
+                .checkpointInterval(Duration.ofMillis(1500))
                 .codec(codec)
                 .ioFaultHook(hook)
-                .writerDispatcher("my.writer")
-                .ioDispatcher("my.io")
                 .build();
         assertEquals(1 * MIB, c.segmentMaxBytes());
         assertEquals(SyncMode.Kind.INTERVAL, c.syncMode().kind());
@@ -106,11 +106,10 @@ class StoreConfigTest {
         assertEquals(0, c.idempotencyWindow());
         assertFalse(c.checkpointOnClose());
         assertTrue(c.repair());
-        assertEquals(Duration.ofMillis(1500), c.closeTimeout());
+        assertEquals(77, c.checkpointIntervalEvents());
+        assertEquals(Duration.ofMillis(1500), c.checkpointInterval());
         assertSame(codec, c.codec());
         assertSame(hook, c.ioFaultHook());
-        assertEquals("my.writer", c.writerDispatcher());
-        assertEquals("my.io", c.ioDispatcher());
         assertSame(SyncMode.NONE, StoreConfig.builder(dir).syncMode(SyncMode.NONE).build().syncMode());
     }
 
@@ -119,7 +118,7 @@ class StoreConfigTest {
         StoreConfig min = StoreConfig.builder(dir).segmentMaxBytes(StoreConfig.MIN_SEGMENT_BYTES)
                 .maxPayloadBytes((int) (StoreConfig.MIN_SEGMENT_BYTES - 4096 - 8 * 1024)).groupCommit(1, 1)
                 .partitions(0).writerQueueBound(1).maxBatchItems(1).idempotencyWindow(0)
-                .closeTimeout(Duration.ofNanos(1)).build();
+                .checkpointIntervalEvents(0).checkpointInterval(Duration.ZERO).build();
         assertEquals(64 * 1024, min.segmentMaxBytes());
         assertEquals(64 * 1024 - 12 * 1024, min.maxPayloadBytes());
         assertEquals(2 * Runtime.getRuntime().availableProcessors(), min.partitions(), "0 resolves to 2 x cores");
@@ -146,9 +145,9 @@ class StoreConfigTest {
                         .maxPayloadBytes(64 * 1024 - 4096 - 8 * 1024 + 1)),
                 bad("batpak.max-batch-items", b -> b.maxBatchItems(0)),
                 bad("batpak.idempotency-window", b -> b.idempotencyWindow(-1)),
-                bad("batpak.close-timeout", b -> b.closeTimeout(Duration.ZERO)),
-                bad("batpak.close-timeout", b -> b.closeTimeout(Duration.ofSeconds(-1))),
-                bad("batpak.fanout.max-events-per-turn", b -> b.fanoutMaxEventsPerTurn(0)));
+                bad("batpak.checkpoint-interval-events", b -> b.checkpointIntervalEvents(-1)),
+                bad("batpak.checkpoint-interval", b -> b.checkpointInterval(Duration.ofSeconds(-1))),
+                bad("batpak.checkpoint-interval", b -> b.checkpointInterval(Duration.ofDays(2))));
     }
 
     private static Arguments bad(String setting, UnaryOperator<StoreConfig.Builder> change) {
@@ -183,7 +182,8 @@ class StoreConfigTest {
                         + " segment-max-bytes = 2 MiB\n sync-mode = interval\n sync-interval = 25 ms\n"
                         + " group-commit { max-events = 12, max-bytes = 64 KiB }\n partitions = 5\n"
                         + " writer-queue-bound = 99\n max-payload-bytes = 100 KiB\n max-batch-items = 7\n"
-                        + " idempotency-window = 123\n checkpoint-on-close = off\n repair = on\n close-timeout = 2 s }"));
+                        + " idempotency-window = 123\n checkpoint-on-close = off\n repair = on\n"
+                        + " checkpoint-interval-events = 5000\n checkpoint-interval = 2 s }"));
         assertEquals(target, c.dataDir());
         assertEquals(2 * MIB, c.segmentMaxBytes());
         assertEquals(SyncMode.interval(Duration.ofMillis(25)), c.syncMode());
@@ -196,7 +196,8 @@ class StoreConfigTest {
         assertEquals(123, c.idempotencyWindow());
         assertFalse(c.checkpointOnClose());
         assertTrue(c.repair());
-        assertEquals(Duration.ofSeconds(2), c.closeTimeout());
+        assertEquals(5000, c.checkpointIntervalEvents());
+        assertEquals(Duration.ofSeconds(2), c.checkpointInterval());
     }
 
     @Test
@@ -266,9 +267,9 @@ class StoreConfigTest {
         "writer-queue-bound, 0", "writer-queue-bound, 16777217",
         "max-batch-items, 0", "max-batch-items, 1000001",
         "idempotency-window, -1", "idempotency-window, 2147483648",
-        "fanout.max-events-per-turn, 0", "fanout.max-events-per-turn, 1000001",
+        "checkpoint-interval-events, -1",
         "segment-max-bytes, 65535", "segment-max-bytes, 1073741825",
-        "max-payload-bytes, -1", "close-timeout, 0s", "close-timeout, 2d",
+        "max-payload-bytes, -1", "checkpoint-interval, -1s", "checkpoint-interval, 2d",
     })
     void everyNumericSettingIsRangeChecked(String setting, String value) {
         Config c = ConfigFactory.parseString("batpak." + setting + " = " + value)
@@ -289,8 +290,8 @@ class StoreConfigTest {
         assertEquals("dataDir", missing.parameter());
         assertEquals("interval", assertThrows(InvalidInputException.class,
                 () -> SyncMode.interval(null)).parameter());
-        assertEquals("timeout", assertThrows(InvalidInputException.class,
-                () -> StoreConfig.builder(Path.of("x")).closeTimeout(null)).parameter());
+        assertEquals("interval", assertThrows(InvalidInputException.class,
+                () -> StoreConfig.builder(Path.of("x")).checkpointInterval(null)).parameter());
     }
 
     @Test
@@ -298,8 +299,24 @@ class StoreConfigTest {
         Config c = ConfigFactory.parseString("batpak.partitions = four").withFallback(ConfigFactory.load());
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> StoreConfig.builder(Path.of("x"), c));
         assertEquals("batpak.partitions", e.parameter());
-        Config d = ConfigFactory.parseString("batpak.close-timeout = soon").withFallback(ConfigFactory.load());
-        assertEquals("batpak.close-timeout", assertThrows(InvalidConfigException.class,
+        Config d = ConfigFactory.parseString("batpak.checkpoint-interval = soon").withFallback(ConfigFactory.load());
+        assertEquals("batpak.checkpoint-interval", assertThrows(InvalidConfigException.class,
                 () -> StoreConfig.builder(Path.of("x"), d)).parameter());
+    }
+
+    @Test
+    void anUnknownSettingIsFoundAndTheLikelyMeantOneSuggested() {
+        Config c = ConfigFactory.parseString("batpak { sync_mode = none, group-commit.max-event = 3 }")
+                .withFallback(ConfigFactory.load());
+        assertEquals(List.of("batpak.group-commit.max-event", "batpak.sync_mode"),
+                io.batpak.core.internal.UnknownSettings.find(c.getConfig("batpak")));
+        assertEquals("batpak.sync-mode", io.batpak.core.internal.UnknownSettings.suggestion("batpak.sync_mode",
+                ConfigFactory.defaultReference()));
+        assertEquals("batpak.group-commit.max-events", io.batpak.core.internal.UnknownSettings.suggestion(
+                "batpak.group-commit.max-event", ConfigFactory.defaultReference()));
+        assertEquals(List.of(), io.batpak.core.internal.UnknownSettings.find(ConfigFactory.load().getConfig("batpak")),
+                "the shipped defaults are all known");
+        // An unknown key is reported, not fatal: the store still builds from the rest.
+        assertEquals(SyncMode.EVERY_COMMIT, StoreConfig.builder(Path.of("x"), c).build().syncMode());
     }
 }

@@ -50,7 +50,7 @@ public final class IndexFigures {
             }
             writer.appendBatch(batch).toCompletableFuture().join();
         }
-        writer.close().toCompletableFuture().join();
+        writer.closeAsync().toCompletableFuture().join();
 
         // Heap of the index alone: open the store's core (no actors), measure, close it.
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
@@ -98,7 +98,7 @@ public final class IndexFigures {
         Arrays.sort(light);
         System.out.printf("kind query returning %d events: query %.0f ms (%.0f events/s), queryIndex %.0f ms (median of 5)%n",
                 matched, full[2], matched / (full[2] / 1e3), light[2]);
-        store.close().toCompletableFuture().join();
+        store.closeAsync().toCompletableFuture().join();
     }
 
     private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {

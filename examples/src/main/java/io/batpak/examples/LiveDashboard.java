@@ -195,7 +195,7 @@ public final class LiveDashboard {
                         + " shipments; placed " + placed + " orders, " + largeOrders.get() + " of them large");
             }
 
-            store.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            store.closeAsync().toCompletableFuture().get(30, TimeUnit.SECONDS);
             closed = true;
             // The close completes the live subscription once it has offered every order.
             dashboard.second().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -207,7 +207,7 @@ public final class LiveDashboard {
             System.out.println("reactor stopped, store closed");
         } finally {
             if (!closed) {
-                store.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                store.closeAsync().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
         }
     }

@@ -84,7 +84,7 @@ public final class Quickstart {
             System.out.println("get by id: " + store.get(placed.eventId()).map(StoredEvent::toString).orElse("missing"));
             System.out.println("stats: " + store.stats());
         } finally {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
         }
         System.out.println("closed; reopen reads the index checkpoint and scans only the tail after it.");
     }

@@ -133,7 +133,7 @@ public final class BatpakStreams {
     }
 
     static Executor ioExecutor(BatpakStore store) {
-        return store.system().dispatchers().lookup(DispatcherSelector.fromConfig(store.config().ioDispatcher()));
+        return store.system().dispatchers().lookup(DispatcherSelector.fromConfig(store.settings().ioDispatcher()));
     }
 
     // ---------------------------------------------------------------- appending

@@ -58,7 +58,7 @@ public class StoreBenchmark {
 
         @TearDown(Level.Trial)
         public void close() throws IOException {
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
             delete(dir);
         }
     }
@@ -83,7 +83,7 @@ public class StoreBenchmark {
                 }
                 store.appendBatch(batch).toCompletableFuture().join();
             }
-            store.close().toCompletableFuture().join();
+            store.closeAsync().toCompletableFuture().join();
             core = StoreCore.open(StoreConfig.builder(dir).build());
         }
 

@@ -28,4 +28,10 @@ public final class ChainBrokenException extends StoreException {
     public List<StoredEvent> walked() {
         return walked;
     }
+
+    /** {@link Category#CORRUPTION}. */
+    @Override
+    public Category category() {
+        return Category.CORRUPTION;
+    }
 }

@@ -28,4 +28,10 @@ public final class CheckpointAheadOfStoreException extends CursorCheckpointExcep
     public long lastSequence() {
         return lastSequence;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

@@ -9,4 +9,10 @@ public final class CheckpointInUseException extends CursorCheckpointException {
     public CheckpointInUseException(Path file) {
         super(file, "cursor checkpoint " + file + " is already in use by another open cursor in this JVM");
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

@@ -13,4 +13,10 @@ public final class CheckpointIoException extends CursorCheckpointException {
     public CheckpointIoException(Path file, IOException cause) {
         super(file, "I/O error on cursor checkpoint " + file + ": " + cause, cause);
     }
+
+    /** {@link Category#RETRIABLE}. */
+    @Override
+    public Category category() {
+        return Category.RETRIABLE;
+    }
 }

@@ -24,4 +24,10 @@ public final class CheckpointRegionMismatchException extends CursorCheckpointExc
     public String expectedIdentity() {
         return expectedIdentity;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

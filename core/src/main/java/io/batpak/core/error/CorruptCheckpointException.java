@@ -16,4 +16,10 @@ public final class CorruptCheckpointException extends CursorCheckpointException 
     public String reason() {
         return reason;
     }
+
+    /** {@link Category#CORRUPTION}. */
+    @Override
+    public Category category() {
+        return Category.CORRUPTION;
+    }
 }

@@ -31,4 +31,10 @@ public final class CorruptStoreException extends StoreException {
     public String reason() {
         return reason;
     }
+
+    /** {@link Category#CORRUPTION}. */
+    @Override
+    public Category category() {
+        return Category.CORRUPTION;
+    }
 }

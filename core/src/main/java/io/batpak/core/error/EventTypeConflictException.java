@@ -30,4 +30,10 @@ public final class EventTypeConflictException extends StoreException {
     public Class<?> rejected() {
         return rejected;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

@@ -23,4 +23,10 @@ public final class EventTypeMismatchException extends StoreException {
     public Class<?> type() {
         return type;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

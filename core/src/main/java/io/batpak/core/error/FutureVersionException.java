@@ -33,4 +33,10 @@ public final class FutureVersionException extends StoreException {
     public int knownVersion() {
         return knownVersion;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

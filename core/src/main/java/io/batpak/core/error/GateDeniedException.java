@@ -58,4 +58,10 @@ public final class GateDeniedException extends StoreException {
     public int batchItem() {
         return batchItem;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

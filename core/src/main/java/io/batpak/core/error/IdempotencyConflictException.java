@@ -18,4 +18,10 @@ public final class IdempotencyConflictException extends StoreException {
     public IdempotencyKey key() {
         return key;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

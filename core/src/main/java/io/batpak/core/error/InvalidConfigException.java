@@ -7,4 +7,9 @@ public final class InvalidConfigException extends InvalidInputException {
     public InvalidConfigException(String setting, String problem) {
         super(setting, "invalid configuration " + setting + ": " + problem);
     }
+
+    /** Like {@link #InvalidConfigException(String, String)}, with the error that showed the value was bad. */
+    public InvalidConfigException(String setting, String problem, Throwable cause) {
+        super(setting, "invalid configuration " + setting + ": " + problem, cause);
+    }
 }

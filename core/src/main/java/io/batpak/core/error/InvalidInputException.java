@@ -64,4 +64,10 @@ public class InvalidInputException extends StoreException {
         }
         return value;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

@@ -34,4 +34,10 @@ public final class MissingUpcasterException extends StoreException {
     public int toVersion() {
         return toVersion;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

@@ -7,4 +7,10 @@ public final class PayloadEncodingException extends StoreException {
     public PayloadEncodingException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

@@ -32,4 +32,10 @@ public final class SequenceMismatchException extends StoreException {
     public long actual() {
         return actual;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

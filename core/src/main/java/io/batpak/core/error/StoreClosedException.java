@@ -7,4 +7,10 @@ public final class StoreClosedException extends StoreException {
     public StoreClosedException(String what) {
         super("store is closed: " + what + " was not performed");
     }
+
+    /** {@link Category#UNAVAILABLE}. */
+    @Override
+    public Category category() {
+        return Category.UNAVAILABLE;
+    }
 }

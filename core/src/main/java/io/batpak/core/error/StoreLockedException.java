@@ -15,4 +15,10 @@ public final class StoreLockedException extends StoreException {
     public Path directory() {
         return directory;
     }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
 }

@@ -11,4 +11,10 @@ public final class StoreOverloadedException extends StoreException {
         super("store overloaded: " + inFlight + " appends in flight, bound is " + bound
                 + " (batpak.writer-queue-bound); nothing was written");
     }
+
+    /** {@link Category#RETRIABLE}. */
+    @Override
+    public Category category() {
+        return Category.RETRIABLE;
+    }
 }

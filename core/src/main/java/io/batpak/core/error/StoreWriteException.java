@@ -10,4 +10,10 @@ public final class StoreWriteException extends StoreException {
     public StoreWriteException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@link Category#RETRIABLE}. */
+    @Override
+    public Category category() {
+        return Category.RETRIABLE;
+    }
 }

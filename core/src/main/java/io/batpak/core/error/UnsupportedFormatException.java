@@ -10,4 +10,10 @@ public final class UnsupportedFormatException extends StoreException {
         super("file " + file + " has format version " + foundVersion + "; this build reads up to version "
                 + supportedVersion + " (upgrade batpak to open it)");
     }
+
+    /** {@link Category#FATAL}. */
+    @Override
+    public Category category() {
+        return Category.FATAL;
+    }
 }

@@ -32,4 +32,10 @@ public final class UpcastException extends StoreException {
     public int toVersion() {
         return toVersion;
     }
+
+    /** {@link Category#INVALID_INPUT}. */
+    @Override
+    public Category category() {
+        return Category.INVALID_INPUT;
+    }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class IdempotencyIndex {
     private final long window;
     private final KeyTable committed = new KeyTable();
-    private final Map<IdempotencyKey, Object> pending = new HashMap<>();
+    private final Map<IdempotencyKey, Holder> pending = new HashMap<>();
     // FIFO of committed keys in commit order, for eviction.
     private long[] fifoMsb = new long[1024];
     private long[] fifoLsb = new long[1024];
@@ -27,26 +27,37 @@ public final class IdempotencyIndex {
         this.window = window;
     }
 
-    /** Marker returned by {@link #claim} when the key is new and is now claimed by the caller. */
-    public static final Object CLAIMED = new Object();
+    /** Whatever an append in flight holds its key's claim with (the runtime's waiters live there). */
+    public interface Holder {
+    }
 
-    /**
-     * Looks a key up and claims it when it is new.
-     *
-     * @return {@link #CLAIMED} when the key was new (now claimed with {@code claim}); a {@link Long} global
-     *     sequence when the key is committed; otherwise the claim object of the append holding it in flight
-     */
-    public synchronized Object claim(IdempotencyKey key, Object claim) {
+    /** What {@link #claim} found. */
+    public sealed interface Claim {
+    }
+
+    /** The key was new and is now claimed by the caller's holder. */
+    public enum Granted implements Claim { INSTANCE }
+
+    /** The key is committed: its event has this global sequence. */
+    public record Stored(long globalSequence) implements Claim {
+    }
+
+    /** An append in flight holds the key. */
+    public record InFlight(Holder holder) implements Claim {
+    }
+
+    /** Looks a key up and claims it for {@code holder} when it is new. */
+    public synchronized Claim claim(IdempotencyKey key, Holder holder) {
         long seq = committed.get(key.msb(), key.lsb());
         if (seq >= 0) {
-            return seq;
+            return new Stored(seq);
         }
-        Object holder = pending.get(key);
-        if (holder != null) {
-            return holder;
+        Holder current = pending.get(key);
+        if (current != null) {
+            return new InFlight(current);
         }
-        pending.put(key, claim);
-        return CLAIMED;
+        pending.put(key, holder);
+        return Granted.INSTANCE;
     }
 
     /** The committed global sequence of the key, or -1. */
@@ -60,7 +71,7 @@ public final class IdempotencyIndex {
      *
      * @return whether the claim was still pending and the action ran
      */
-    public synchronized boolean runIfPending(IdempotencyKey key, Object holder, Runnable action) {
+    public synchronized boolean runIfPending(IdempotencyKey key, Holder holder, Runnable action) {
         if (pending.get(key) != holder) {
             return false;
         }
@@ -68,15 +79,15 @@ public final class IdempotencyIndex {
         return true;
     }
 
-    /** Moves a claimed key to committed at {@code globalSequence}; returns the claim object (or null). */
-    public synchronized Object commit(IdempotencyKey key, long globalSequence) {
-        Object claim = pending.remove(key);
+    /** Moves a claimed key to committed at {@code globalSequence}; returns its holder (or null). */
+    public synchronized Holder commit(IdempotencyKey key, long globalSequence) {
+        Holder claim = pending.remove(key);
         addCommitted(key.msb(), key.lsb(), globalSequence);
         return claim;
     }
 
-    /** Drops a claim whose append failed; returns the claim object (or null). */
-    public synchronized Object release(IdempotencyKey key) {
+    /** Drops a claim whose append failed; returns its holder (or null). */
+    public synchronized Holder release(IdempotencyKey key) {
         return pending.remove(key);
     }
 
@@ -113,6 +124,24 @@ public final class IdempotencyIndex {
             int at = (head + i) % fifoSeq.length;
             visitor.visit(fifoMsb[at], fifoLsb[at], fifoSeq[at]);
         }
+    }
+
+    /**
+     * The committed keys whose global sequence is below {@code globalSequenceLimit}, in commit order, taken at one
+     * moment: three longs per key (msb, lsb, global sequence).
+     */
+    public synchronized long[] committedBefore(long globalSequenceLimit) {
+        long[] out = new long[3 * count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            int at = (head + i) % fifoSeq.length;
+            if (fifoSeq[at] < globalSequenceLimit) {
+                out[n++] = fifoMsb[at];
+                out[n++] = fifoLsb[at];
+                out[n++] = fifoSeq[at];
+            }
+        }
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
     /** Receives committed keys. */

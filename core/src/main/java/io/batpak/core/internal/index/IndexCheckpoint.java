@@ -77,15 +77,41 @@ public final class IndexCheckpoint {
     }
 
     /**
-     * Writes a checkpoint of every row of {@code index} (all must be visible) and the committed keys. On failure
-     * the previous checkpoint (if any) is left in place and the temporary file is removed.
+     * What a checkpoint covers, taken on the writer's thread at a moment when every indexed event is durable: the
+     * rows, the segment lengths and each entity's head at that moment. Cheap (no event is copied: index rows below
+     * {@code rows} never change, and each head is a reference to an immutable hash), so the writer takes it between
+     * two commits and the checkpoint is written elsewhere while appends continue.
      */
-    public static void write(Path dataDir, EventIndex index, IdempotencyIndex keys, List<Covered> segments,
-                             long lastTimestampMicros, IoFaultHook hook) throws IOException {
+    public record Snapshot(int rows, int scopes, byte[][] entityHashes, List<Covered> segments,
+                           long lastTimestampMicros) {
+    }
+
+    /**
+     * Takes the snapshot of everything indexed now. Call on the writer's thread when every row of {@code index} is
+     * durable and no commit is under way.
+     */
+    public static Snapshot snapshot(EventIndex index, List<Covered> segments, long lastTimestampMicros) {
+        int entities = index.entityCount();
+        byte[][] hashes = new byte[entities][];
+        for (int i = 0; i < entities; i++) {
+            hashes[i] = index.entityById(i).lastHashRef();
+        }
+        return new Snapshot(index.size(), index.scopeCount(), hashes, List.copyOf(segments), lastTimestampMicros);
+    }
+
+    /**
+     * Writes a checkpoint of {@code snapshot}: its rows of {@code index} and the committed keys among them. Safe on
+     * any thread while the writer appends after the snapshot. On failure the previous checkpoint (if any) is left
+     * in place and the temporary file is removed. Callers never run two writes of one directory at once.
+     */
+    public static void write(Path dataDir, EventIndex index, IdempotencyIndex keys, Snapshot snapshot, IoFaultHook hook)
+            throws IOException {
         Path tmp = dataDir.resolve(TEMP_NAME);
+        List<Covered> segments = snapshot.segments();
+        long lastTimestampMicros = snapshot.lastTimestampMicros();
         try (FileChannel ch = DurableFiles.createTemporary(tmp, hook)) {
             Out out = new Out(ch, HEADER_LENGTH, hook);
-            int rows = index.size();
+            int rows = snapshot.rows();
             out.putInt(segments.size());
             for (Covered c : segments) {
                 out.putLong(c.firstGlobalSequence());
@@ -93,17 +119,16 @@ public final class IndexCheckpoint {
             }
             out.putLong(rows);
             out.putLong(lastTimestampMicros);
-            int scopes = index.scopeCount();
+            int scopes = snapshot.scopes();
             out.putInt(scopes);
             for (int i = 0; i < scopes; i++) {
                 out.putName(index.scopeName(i));
             }
-            int entities = index.entityCount();
-            out.putInt(entities);
-            for (int i = 0; i < entities; i++) {
-                EntityState e = index.entityById(i);
-                out.putName(e.name());
-                out.putBytes(e.lastHash());
+            byte[][] heads = snapshot.entityHashes();
+            out.putInt(heads.length);
+            for (int i = 0; i < heads.length; i++) {
+                out.putName(index.entityById(i).name());
+                out.putBytes(heads[i]);
             }
             EventIndex.Chunk[] chunks = chunksOf(index, rows);
             for (int col = 0; col < 3; col++) {
@@ -123,14 +148,13 @@ public final class IndexCheckpoint {
             for (int r = 0; r < rows; r++) {
                 out.putShort(chunks[r >>> EventIndex.CHUNK_SHIFT].kind[r & EventIndex.CHUNK_MASK]);
             }
-            int[] keyCount = {0};
-            keys.forEachCommitted((m, l, s) -> keyCount[0]++);
-            out.putInt(keyCount[0]);
-            keys.forEachCommitted((m, l, s) -> {
-                out.putLong(m);
-                out.putLong(l);
-                out.putLong(s);
-            });
+            // One pass under the key index's lock; keys committed after the snapshot belong to the tail the next
+            // open scans.
+            long[] committed = keys.committedBefore(rows);
+            out.putInt(committed.length / 3);
+            for (long v : committed) {
+                out.putLong(v);
+            }
             out.flush();
             ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
             header.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt(0).putLong(out.bodyBytes);

@@ -62,6 +62,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile long groupCommits;
     private volatile long appends;
     private volatile long failedAppends;
+    private volatile long checkpoints;
+    private volatile long checkpointedEvents;
 
     public JournalWriter(StoreCore core) throws IOException {
         if (core.readOnly()) {
@@ -318,15 +320,52 @@ public final class JournalWriter implements AutoCloseable {
         old.close();
     }
 
-    /** Writes the index checkpoint covering everything committed. Call with nothing staged, after a force. */
-    public void writeCheckpoint() throws IOException {
+    /**
+     * What the next index checkpoint covers: everything committed, after forcing it, so a checkpoint never covers an
+     * event that is not durable. Call on the writer's thread with nothing staged; the checkpoint itself is then
+     * written by {@link #writeCheckpoint(IndexCheckpoint.Snapshot)} on any thread while appends continue.
+     *
+     * @throws StoreFailedException when the force fails (as {@link #forceIfDue})
+     * @throws IOException when a sealed segment's length cannot be read
+     */
+    public IndexCheckpoint.Snapshot checkpointSnapshot() throws IOException {
+        if (!staged.isEmpty()) {
+            throw new IllegalStateException("checkpoint with staged events");
+        }
+        forceIfDue(true);
+        flushDurableEnd();
         List<IndexCheckpoint.Covered> covered = new ArrayList<>();
         for (int i = 0; i < segments.count(); i++) {
             SegmentSet.Segment s = segments.segment(i);
             long len = i == active.ordinal() ? active.size() : Files.size(s.path());
             covered.add(new IndexCheckpoint.Covered(s.firstGlobalSequence(), len));
         }
-        IndexCheckpoint.write(config.dataDir(), index, keys, covered, clock.last(), config.ioFaultHook());
+        return IndexCheckpoint.snapshot(index, covered, clock.last());
+    }
+
+    /**
+     * Writes the index checkpoint of {@code snapshot}. Thread-safe against the writer's appends; the caller runs at
+     * most one checkpoint write at a time.
+     */
+    public void writeCheckpoint(IndexCheckpoint.Snapshot snapshot) throws IOException {
+        IndexCheckpoint.write(config.dataDir(), index, keys, snapshot, config.ioFaultHook());
+        checkpointedEvents = snapshot.rows();
+        checkpoints++;
+    }
+
+    /** Writes the index checkpoint covering everything committed, on the writer's thread. */
+    public void writeCheckpoint() throws IOException {
+        writeCheckpoint(checkpointSnapshot());
+    }
+
+    /** Index checkpoints written since open. */
+    public long checkpoints() {
+        return checkpoints;
+    }
+
+    /** Events covered by the last checkpoint written since open, 0 before the first. */
+    public long checkpointedEvents() {
+        return checkpointedEvents;
     }
 
     public long fsyncs() {

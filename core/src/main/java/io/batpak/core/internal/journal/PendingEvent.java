@@ -5,6 +5,7 @@ import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
 import io.batpak.core.Hash;
 import io.batpak.core.IdempotencyKey;
+import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.ReceiptSigner;
 
 /**
@@ -23,7 +24,7 @@ public final class PendingEvent {
     final IdempotencyKey idempotencyKey;
     long globalSequence = -1;
     long location;
-    Object claim;
+    IdempotencyIndex.Holder claim;
     /** Signs the receipt; set by the writer when it stages the event. */
     ReceiptSigner signer;
     private AppendReceipt receipt;
@@ -83,7 +84,7 @@ public final class PendingEvent {
     }
 
     /** The idempotency claim object released when the event's key was committed, or null. */
-    public Object claim() {
+    public IdempotencyIndex.Holder claim() {
         return claim;
     }
 

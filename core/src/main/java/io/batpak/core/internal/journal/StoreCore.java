@@ -10,6 +10,8 @@ import io.batpak.core.ReceiptVerification;
 import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.StoreReader;
+import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.VerifyReport;
 import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.StoreException;
@@ -38,7 +40,7 @@ import java.util.Optional;
  * implemented once here (with {@link StoreVerifier}) for both the actor store and the read-only store. A core
  * opened with {@link #openReadOnly} changes no file and cannot be written to.
  */
-public final class StoreCore implements AutoCloseable {
+public final class StoreCore implements StoreReader, AutoCloseable {
     private final StoreConfig config;
     private final DirectoryLock lock;
     private final StoreRecovery.Recovered recovered;
@@ -120,6 +122,7 @@ public final class StoreCore implements AutoCloseable {
         return signer;
     }
 
+    @Override
     public StoreConfig config() {
         return config;
     }
@@ -153,13 +156,16 @@ public final class StoreCore implements AutoCloseable {
         return config.dataDir();
     }
 
-    /** The last visible global sequence, -1 when the store is empty. */
+    @Override
     public long lastGlobalSequence() {
         return recovered.index().visible();
     }
 
-    /** The visible event with this id. */
+    @Override
     public Optional<StoredEvent> get(EventId id) {
+        if (id == null) {
+            throw new InvalidQueryException("eventId must not be null");
+        }
         long seq = recovered.index().find(id.msb(), id.lsb());
         return seq < 0 ? Optional.empty() : Optional.of(readAt(seq));
     }
@@ -177,21 +183,12 @@ public final class StoreCore implements AutoCloseable {
                 index.length(globalSequence), globalSequence, codec);
     }
 
-    /**
-     * Up to {@code max} visible events of {@code entity} with entity sequence at or after {@code fromSequence},
-     * in entity-sequence order (which is also commit order). Empty when the entity has no such event.
-     */
+    @Override
     public List<StoredEvent> readEntity(String entity, long fromSequence, int max) {
         return readEntity(entity, fromSequence, max, -1);
     }
 
-    /**
-     * Up to {@code limit} visible events in {@code region} with a global sequence strictly greater than
-     * {@code afterGlobalSequence} (-1 starts at the beginning), in commit order. Page by passing the last global
-     * sequence returned. Never returns an event that is not yet visible, nor part of an atomic batch.
-     *
-     * @throws InvalidQueryException when the region is null, the position is below -1 or the limit negative
-     */
+    @Override
     public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
         int[] seqs = select(region, afterGlobalSequence, limit);
         List<StoredEvent> out = new ArrayList<>(seqs.length);
@@ -201,7 +198,7 @@ public final class StoreCore implements AutoCloseable {
         return out;
     }
 
-    /** Like {@link #query} but answered from the index alone, without reading payloads. */
+    @Override
     public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
         int[] seqs = select(region, afterGlobalSequence, limit);
         EventIndex index = recovered.index();
@@ -225,11 +222,7 @@ public final class StoreCore implements AutoCloseable {
         return RegionQuery.select(recovered.index(), region, afterGlobalSequence, limit);
     }
 
-    /**
-     * Names of entities with visible events, in name order: all of them when {@code prefix} is null, else the
-     * entity {@code prefix} and its namespace ({@code prefix:...}). Pages start after {@code afterEntity}
-     * (null: from the first), at most {@code limit} names.
-     */
+    @Override
     public List<String> entities(String prefix, String afterEntity, int limit) {
         checkLimit("limit", limit);
         EventIndex index = recovered.index();
@@ -255,6 +248,20 @@ public final class StoreCore implements AutoCloseable {
                     break;
                 }
             }
+        }
+        return out;
+    }
+
+    @Override
+    public <T> List<T> readTyped(String entity, long fromSequence, int max, Class<T> type) {
+        if (type == null) {
+            throw new InvalidQueryException("type must not be null");
+        }
+        EventTypeRegistry.Registration registration = config.eventTypes().register(type);
+        List<StoredEvent> events = readEntity(entity, fromSequence, max, registration.kind());
+        List<T> out = new ArrayList<>(events.size());
+        for (StoredEvent e : events) {
+            out.add(e.payloadAs(type));
         }
         return out;
     }
@@ -324,52 +331,30 @@ public final class StoreCore implements AutoCloseable {
     public record EntityHead(long lastSequence, byte[] lastHash) {
     }
 
-    /** The receipt of a stored event, signed with the newest signing key when one is configured. */
+    @Override
     public AppendReceipt receiptOf(StoredEvent event) {
+        if (event == null) {
+            throw new InvalidQueryException("event must not be null");
+        }
         return signer.sign(event.toReceipt());
     }
 
-    /**
-     * The event with this id followed by its ancestors in its entity, newest first, at most {@code limit} events.
-     * Each step follows the prevHash link to the entity's previous event and checks it: every returned event's
-     * frame passed its CRC32C, its content hashes (BLAKE3) to its eventHash, and each event's prevHash equals the
-     * eventHash of the next one in the list (the entity's first event has a zero prevHash). Empty when no visible
-     * event has this id or {@code limit} is 0.
-     *
-     * @throws io.batpak.core.error.ChainBrokenException at the first event that fails a check, naming file, offset, event and
-     *     reason and holding the events walked before it
-     * @throws io.batpak.core.error.InvalidQueryException when {@code id} is null or {@code limit} is negative
-     */
+    @Override
     public List<StoredEvent> walkAncestors(EventId id, int limit) {
         return verifier.walkAncestors(id, limit);
     }
 
-    /**
-     * Verifies every event visible when the call starts: recomputes every frame's CRC32C and BLAKE3 eventHash and
-     * checks every segment header, global sequence (gap-free, in file order), atomic group, entity sequence
-     * (gap-free), prevHash link and the index's view of each frame. Reads go through positional reads of the
-     * segment files, never wait for the writer and never block it; events committed after the start are not
-     * checked. Stops at the first break.
-     */
+    @Override
     public VerifyReport verify() {
         return verifier.verifyStore();
     }
 
-    /**
-     * Verifies one entity's visible events like {@link #verify()} (CRC32C, BLAKE3, entity sequences, prevHash links,
-     * index) without reading other entities' frames. An entity without events verifies ok with 0 events.
-     */
+    @Override
     public VerifyReport verifyEntity(String entity) {
         return verifier.verifyEntity(entity);
     }
 
-    /**
-     * Checks a receipt against the stored event (exists, coordinate, entity and global sequence, timestamp,
-     * eventHash, and that the stored frame still hashes to it) and then its signature. See
-     * {@link ReceiptVerification} for the outcomes and the rules for unsigned receipts.
-     *
-     * @throws io.batpak.core.error.InvalidQueryException when {@code receipt} is null
-     */
+    @Override
     public ReceiptVerification verifyReceipt(AppendReceipt receipt) {
         return verifier.verifyReceipt(receipt);
     }

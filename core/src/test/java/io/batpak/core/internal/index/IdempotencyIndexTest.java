@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class IdempotencyIndexTest {
 
+    private static IdempotencyIndex.Holder holder() {
+        return new IdempotencyIndex.Holder() { };
+    }
+
     private static IdempotencyKey key(long i) {
         return IdempotencyKey.of(0xABCDL, i);
     }
@@ -21,28 +25,28 @@ class IdempotencyIndexTest {
     @Test
     void newKeyIsClaimedAndAConcurrentClaimSeesTheHolder() {
         IdempotencyIndex idx = new IdempotencyIndex(100);
-        Object first = new Object();
-        Object second = new Object();
-        assertSame(IdempotencyIndex.CLAIMED, idx.claim(key(1), first));
-        assertSame(first, idx.claim(key(1), second), "a second claim gets the holder, not CLAIMED");
-        assertSame(first, idx.claim(key(1), first));
+        IdempotencyIndex.Holder first = holder();
+        IdempotencyIndex.Holder second = holder();
+        assertSame(IdempotencyIndex.Granted.INSTANCE, idx.claim(key(1), first));
+        assertEquals(new IdempotencyIndex.InFlight(first), idx.claim(key(1), second), "a second claim gets the holder, not Granted");
+        assertEquals(new IdempotencyIndex.InFlight(first), idx.claim(key(1), first));
         assertEquals(1, idx.pendingCount());
         assertEquals(0, idx.committedCount());
         assertEquals(-1, idx.committedSequence(key(1)));
-        assertSame(IdempotencyIndex.CLAIMED, idx.claim(key(2), second), "other keys are independent");
+        assertSame(IdempotencyIndex.Granted.INSTANCE, idx.claim(key(2), second), "other keys are independent");
         assertEquals(2, idx.pendingCount());
     }
 
     @Test
     void commitMovesTheKeyToCommitted() {
         IdempotencyIndex idx = new IdempotencyIndex(100);
-        Object claim = new Object();
+        IdempotencyIndex.Holder claim = holder();
         idx.claim(key(1), claim);
         assertSame(claim, idx.commit(key(1), 17));
         assertEquals(0, idx.pendingCount());
         assertEquals(1, idx.committedCount());
         assertEquals(17, idx.committedSequence(key(1)));
-        assertEquals(17L, idx.claim(key(1), new Object()), "a committed key answers with its global sequence");
+        assertEquals(new IdempotencyIndex.Stored(17), idx.claim(key(1), holder()), "a committed key answers with its global sequence");
         assertEquals(0, idx.pendingCount(), "claiming a committed key does not create a claim");
         // Committing an unclaimed key (recovery-like) returns null and still records it.
         assertNull(idx.commit(key(2), 18));
@@ -52,22 +56,22 @@ class IdempotencyIndexTest {
     @Test
     void releaseDropsTheClaimSoTheKeyCanBeClaimedAgain() {
         IdempotencyIndex idx = new IdempotencyIndex(100);
-        Object a = new Object();
-        Object b = new Object();
+        IdempotencyIndex.Holder a = holder();
+        IdempotencyIndex.Holder b = holder();
         idx.claim(key(1), a);
         assertSame(a, idx.release(key(1)));
         assertNull(idx.release(key(1)), "a second release finds nothing");
         assertEquals(0, idx.pendingCount());
         assertEquals(-1, idx.committedSequence(key(1)));
-        assertSame(IdempotencyIndex.CLAIMED, idx.claim(key(1), b));
-        assertSame(b, idx.claim(key(1), a));
+        assertSame(IdempotencyIndex.Granted.INSTANCE, idx.claim(key(1), b));
+        assertEquals(new IdempotencyIndex.InFlight(b), idx.claim(key(1), a));
     }
 
     @Test
     void runIfPendingRunsOnlyWhileTheHolderStillHoldsTheClaim() {
         IdempotencyIndex idx = new IdempotencyIndex(100);
-        Object holder = new Object();
-        Object other = new Object();
+        IdempotencyIndex.Holder holder = holder();
+        IdempotencyIndex.Holder other = holder();
         AtomicInteger runs = new AtomicInteger();
         assertFalse(idx.runIfPending(key(1), holder, runs::incrementAndGet), "no claim at all");
         idx.claim(key(1), holder);
@@ -87,7 +91,7 @@ class IdempotencyIndexTest {
     void windowEvictsKeysOlderThanTheLastWindowSequences() {
         IdempotencyIndex idx = new IdempotencyIndex(10);
         for (long seq = 0; seq < 25; seq++) {
-            idx.claim(key(seq), "c" + seq);
+            idx.claim(key(seq), holder());
             idx.commit(key(seq), seq);
             long oldestKept = Math.max(0, seq - 10 + 1);
             for (long k = 0; k <= seq; k++) {
@@ -96,7 +100,7 @@ class IdempotencyIndexTest {
             }
             assertEquals(seq - oldestKept + 1, idx.committedCount());
         }
-        assertSame(IdempotencyIndex.CLAIMED, idx.claim(key(3), "again"), "an evicted key is new again");
+        assertSame(IdempotencyIndex.Granted.INSTANCE, idx.claim(key(3), holder()), "an evicted key is new again");
     }
 
     @Test
@@ -116,12 +120,12 @@ class IdempotencyIndexTest {
     @Test
     void zeroWindowRetainsNothing() {
         IdempotencyIndex idx = new IdempotencyIndex(0);
-        Object c = new Object();
+        IdempotencyIndex.Holder c = holder();
         idx.claim(key(1), c);
         assertSame(c, idx.commit(key(1), 0));
         assertEquals(0, idx.committedCount());
         assertEquals(0, idx.pendingCount());
-        assertSame(IdempotencyIndex.CLAIMED, idx.claim(key(1), c));
+        assertSame(IdempotencyIndex.Granted.INSTANCE, idx.claim(key(1), c));
     }
 
     @Test
@@ -177,7 +181,7 @@ class IdempotencyIndexTest {
         idx.restore(k.msb(), k.lsb(), 20);
         idx.evict(20);
         assertEquals(20, idx.committedSequence(k), "the key's live event at 20 is inside the window 11..20");
-        assertEquals(20L, idx.claim(k, new Object()));
+        assertEquals(new IdempotencyIndex.Stored(20), idx.claim(k, holder()));
         assertEquals(1, idx.committedCount());
         int[] visits = {0};
         idx.forEachCommitted((m, l, s) -> {

@@ -96,11 +96,11 @@ final class JournalHarness implements AutoCloseable {
     /** Builds (and chains onto the entity's head) one event; claims its key like a partition does. */
     Expected build(Coordinate c, EventKind kind, byte[] payload, int flags, int payloadVersion, EventId correlation,
                    EventId causation, IdempotencyKey key) {
-        Object claim = null;
+        IdempotencyIndex.Holder claim = null;
         if (key != null) {
-            claim = new Object();
-            Object r = core.keys().claim(key, claim);
-            if (r != IdempotencyIndex.CLAIMED) {
+            claim = new IdempotencyIndex.Holder() { };
+            IdempotencyIndex.Claim r = core.keys().claim(key, claim);
+            if (r != IdempotencyIndex.Granted.INSTANCE) {
                 throw new IllegalStateException("key " + key + " is not new: " + r);
             }
         }

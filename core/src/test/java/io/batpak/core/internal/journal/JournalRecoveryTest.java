@@ -561,7 +561,7 @@ class JournalRecoveryTest {
         try (StoreCore core = StoreCore.open(cfg)) {
             assertFalse(report(core).fromCheckpoint());
             assertEquals(20, core.keys().committedSequence(key), "a retry now must find the event at 20");
-            assertEquals(20L, core.keys().claim(key, new Object()));
+            assertEquals(new IdempotencyIndex.Stored(20), core.keys().claim(key, new IdempotencyIndex.Holder() { }));
         }
         try (JournalHarness h = new JournalHarness(cfg)) {
             h.checkpoint();
@@ -632,11 +632,13 @@ class JournalRecoveryTest {
                 assertEquals(keyed, core.keys().committedCount());
                 for (Expected x : expected) {
                     if (x.pending.idempotencyKey() != null) {
-                        Object r = core.keys().claim(x.pending.idempotencyKey(), new Object());
-                        assertEquals(x.globalSequence(), r);
+                        IdempotencyIndex.Claim r = core.keys().claim(x.pending.idempotencyKey(),
+                                new IdempotencyIndex.Holder() { });
+                        assertEquals(new IdempotencyIndex.Stored(x.globalSequence()), r);
                     }
                 }
-                assertSame(IdempotencyIndex.CLAIMED, core.keys().claim(IdempotencyKey.of(1, 1), new Object()));
+                assertSame(IdempotencyIndex.Granted.INSTANCE, core.keys().claim(IdempotencyKey.of(1, 1),
+                        new IdempotencyIndex.Holder() { }));
             }
         }
     }

@@ -1,12 +1,13 @@
-package io.batpak.actors;
+package io.batpak.actors.internal;
 
-import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventKind;
+import io.batpak.core.internal.index.IdempotencyIndex;
+import io.batpak.core.internal.journal.PendingEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The claim an in-flight keyed append holds on its idempotency key. A retry with the same key that arrives while
@@ -14,11 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * idempotency index's lock while the claim is pending; once the writer has removed the claim (commit or failure)
  * the list no longer changes.
  */
-final class KeyClaim {
+final class KeyClaim implements IdempotencyIndex.Holder {
     final Coordinate coordinate;
     final EventKind kind;
     final byte[] payload;
-    private final List<CompletableFuture<AppendReceipt>> waiters = new ArrayList<>(1);
+    private final List<ActorRef<WriteOutcome>> waiters = new ArrayList<>(1);
 
     KeyClaim(Coordinate coordinate, EventKind kind, byte[] payload) {
         this.coordinate = coordinate;
@@ -32,20 +33,22 @@ final class KeyClaim {
     }
 
     /** Adds a waiter; call only under the idempotency index lock while the claim is pending. */
-    void addWaiter(CompletableFuture<AppendReceipt> waiter) {
+    void addWaiter(ActorRef<WriteOutcome> waiter) {
         waiters.add(waiter);
     }
 
-    /** Completes the waiters; call after the claim left the index. */
-    void complete(AppendReceipt receipt) {
-        for (CompletableFuture<AppendReceipt> w : waiters) {
-            w.complete(receipt);
+    /** Answers the waiters with the original's event; call after the claim left the index. */
+    void complete(PendingEvent event) {
+        WriteOutcome outcome = new WriteOutcome.Committed(new PendingEvent[] {event});
+        for (ActorRef<WriteOutcome> w : waiters) {
+            w.tell(outcome);
         }
     }
 
     void fail(Throwable error) {
-        for (CompletableFuture<AppendReceipt> w : waiters) {
-            w.completeExceptionally(error);
+        WriteOutcome outcome = new WriteOutcome.Failed(error);
+        for (ActorRef<WriteOutcome> w : waiters) {
+            w.tell(outcome);
         }
     }
 }

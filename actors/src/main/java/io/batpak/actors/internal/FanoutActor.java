@@ -1,11 +1,11 @@
-package io.batpak.actors;
+package io.batpak.actors.internal;
 
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.journal.StoreCore;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -22,35 +22,39 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the payload once, only if a matching listener has capacity. It delivers at most
  * {@code batpak.fanout.max-events-per-turn} events per message, then continues with a message to itself.
  */
-final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
+public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
 
     /** The fan-out's protocol. */
-    sealed interface Command {
+    public sealed interface Command {
     }
 
     /** New events may be visible, or the store failed. */
-    enum Drain implements Command { INSTANCE }
+    public enum Drain implements Command { INSTANCE }
 
-    /** Deliver everything visible, end the feed (listeners see a normal close), complete {@code done} and stop. */
-    record Close(CompletableFuture<Void> done) implements Command {
+    /** Deliver everything visible, end the feed (listeners see a normal close), answer {@code replyTo} and stop. */
+    public record Close(ActorRef<Closed> replyTo) implements Command {
     }
 
-    private final StoreRuntime rt;
-    private final StoreFeed feed;
+    /** The fan-out stopped; {@code error} is null when every visible event was delivered. */
+    public record Closed(Throwable error) {
+    }
+
+    private final StoreState state;
+    private final FeedHub feed;
     private final EventIndex index;
     private final int maxPerTurn;
     private long delivered;
 
-    static Behavior<Command> create(StoreRuntime rt) {
-        return Behaviors.setup(ctx -> new FanoutActor(ctx, rt));
+    public static Behavior<Command> create(StoreState state) {
+        return Behaviors.setup(ctx -> new FanoutActor(ctx, state));
     }
 
-    private FanoutActor(ActorContext<Command> ctx, StoreRuntime rt) {
+    private FanoutActor(ActorContext<Command> ctx, StoreState state) {
         super(ctx);
-        this.rt = rt;
-        this.feed = rt.feed;
-        this.index = rt.core.recovered().index();
-        this.maxPerTurn = rt.core.config().fanoutMaxEventsPerTurn();
+        this.state = state;
+        this.feed = state.feed;
+        this.index = state.core.recovered().index();
+        this.maxPerTurn = state.settings.fanoutMaxEventsPerTurn();
         // Not index.visible(): the actor may start after the first appends were committed.
         this.delivered = feed.openedAt;
     }
@@ -64,6 +68,7 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     }
 
     private Behavior<Command> onDrain() {
+        state.faults.beforeMessage("fanout", Drain.INSTANCE);
         feed.clearSignal();
         long visible = index.visible();
         feed.wake(visible);
@@ -71,43 +76,44 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         deliver(upTo);
         if (delivered < visible) {
             feed.signal();
-        } else if (rt.failure() != null && !feed.ended()) {
-            feed.end(rt.failure());
+        } else if (state.failure() != null && !feed.ended()) {
+            feed.end(state.failure());
         }
         return this;
     }
 
     private Behavior<Command> onClose(Close close) {
+        Throwable error = null;
         try {
             deliver(index.visible());
-            feed.end(null);
-            close.done().complete(null);
         } catch (RuntimeException e) {
-            close.done().completeExceptionally(e);
+            error = e;
         }
+        feed.end(state.failure());
+        close.replyTo().tell(new Closed(error));
         return Behaviors.stopped();
     }
 
     /** Delivers the events after {@code delivered} up to and including {@code upTo}. */
     private void deliver(long upTo) {
-        List<StoreFeed.Registration> regs = feed.listeners();
+        List<FeedHub.Registration> regs = feed.listeners();
         if (regs.isEmpty()) {
             delivered = Math.max(delivered, upTo);
             return;
         }
-        StoreFeed.Registration[] snapshot = regs.toArray(new StoreFeed.Registration[0]);
+        FeedHub.Registration[] snapshot = regs.toArray(new FeedHub.Registration[0]);
         for (long g = delivered + 1; g <= upTo; g++) {
             deliverOne(g, snapshot);
             delivered = g;
         }
     }
 
-    private void deliverOne(long g, StoreFeed.Registration[] regs) {
+    private void deliverOne(long g, FeedHub.Registration[] regs) {
         String entity = index.entityById(index.entityIdAt(g)).name();
         String scope = index.scopeName(index.scopeIdAt(g));
         int kind = index.kindAt(g);
         StoredEvent event = null;
-        for (StoreFeed.Registration r : regs) {
+        for (FeedHub.Registration r : regs) {
             if (g <= r.startAfter || !r.active() || !matches(r.region, entity, scope, kind, g)) {
                 continue;
             }
@@ -119,7 +125,7 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
             }
             if (event == null) {
                 try {
-                    event = rt.core.readAt(g);
+                    event = state.core.readAt(g);
                 } catch (RuntimeException e) {
                     // Corruption is never served: every listener that wanted this event ends with the error.
                     getContext().getLog().error("fan-out cannot read global sequence {}: {}", g, e.toString());
@@ -133,9 +139,9 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         }
     }
 
-    private void failMatching(long g, StoreFeed.Registration[] regs, RuntimeException e, String entity, String scope,
+    private void failMatching(long g, FeedHub.Registration[] regs, RuntimeException e, String entity, String scope,
                               int kind) {
-        for (StoreFeed.Registration r : regs) {
+        for (FeedHub.Registration r : regs) {
             if (g > r.startAfter && r.active() && matches(r.region, entity, scope, kind, g)) {
                 r.end(e);
             }
@@ -143,11 +149,6 @@ final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     }
 
     private boolean matches(Region region, String entity, String scope, int kind, long g) {
-        if (!region.matchesEntity(entity) || !region.matchesKind(kind)
-                || (region.scopeFilter() != null && !region.scopeFilter().equals(scope))) {
-            return false;
-        }
-        return region.fromSequence() <= 0 && region.toSequence() == Long.MAX_VALUE
-                || region.matchesSequence(index.entitySequenceAt(g));
+        return region.matches(entity, scope, kind, index.entitySequenceAt(g));
     }
 }

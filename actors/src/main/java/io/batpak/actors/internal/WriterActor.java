@@ -1,14 +1,20 @@
-package io.batpak.actors;
+package io.batpak.actors.internal;
 
+import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
+import io.batpak.core.error.GateDeniedException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreWriteException;
+import io.batpak.core.internal.index.IndexCheckpoint;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.PendingEvent;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -33,43 +39,83 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * failed events) are refused. So after any failure the partitions' heads equal what is durable, and no chain links
  * to an event that was not stored. If the truncation fails, the store enters the failed state: appends are refused,
  * reads keep working.
+ *
+ * <p><b>Periodic checkpoints.</b> Every {@code batpak.checkpoint-interval-events} committed events, or every
+ * {@code batpak.checkpoint-interval} while events are committed, the writer forces, takes a snapshot of what the
+ * index checkpoint covers (references only, between two commits) and hands the write of the checkpoint to the I/O
+ * dispatcher; appends continue meanwhile. At most one checkpoint is written at a time; close waits for it.
  */
-final class WriterActor extends AbstractBehavior<WriterActor.Command> {
+public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
     /** The writer's protocol. */
-    sealed interface Command {
+    public sealed interface Command {
     }
 
-    /** Append an atomic group built against partition epoch {@code epoch}. */
-    record Write(long epoch, PendingEvent[] events, GroupReply reply) implements Command {
+    /**
+     * The store's partitions, sent once by the guardian right after spawning them and before any append can
+     * reach them (the partitions need the writer's ref, the writer needs theirs for {@link EntityPartition.Reset}).
+     */
+    public record Partitions(List<ActorRef<EntityPartition.Command>> partitions) implements Command {
+    }
+
+    /**
+     * Append an atomic group built against partition epoch {@code epoch}; the outcome goes to {@code replyTo}.
+     * With a {@code denial}, the group is the record of a gate denial: once it is stored (or not) the reply is the
+     * denial.
+     */
+    public record Write(long epoch, PendingEvent[] events, GateDeniedException denial,
+                        ActorRef<WriteOutcome> replyTo) implements Command {
+    }
+
+    /** The store failed elsewhere (an actor stopped): refuse every append from now on. */
+    public record Fail(StoreFailedException failure) implements Command {
     }
 
     /** Commit what is staged, force, write the checkpoint (if configured), close the segment and stop. */
-    record Stop(CompletableFuture<Void> done) implements Command {
+    public record Stop(ActorRef<Stopped> replyTo) implements Command {
+    }
+
+    /** The writer stopped; {@code error} is null when the journal closed cleanly. */
+    public record Stopped(Throwable error) {
     }
 
     private enum Flush implements Command { INSTANCE }
 
     private enum SyncTick implements Command { INSTANCE }
 
-    private final StoreRuntime rt;
+    private enum CheckpointTick implements Command { INSTANCE }
+
+    private record CheckpointWritten(long rows, Throwable error) implements Command {
+    }
+
+    private final StoreState state;
     private final JournalWriter journal;
+    private final StoreConfig config;
     private final List<Write> staged = new ArrayList<>();
+    private List<ActorRef<EntityPartition.Command>> partitions = List.of();
     private long epoch;
     private boolean flushScheduled;
     private StoreFailedException failed;
+    private long checkpointedUpTo;
+    private CompletableFuture<Void> checkpointInFlight;
 
-    static Behavior<Command> create(StoreRuntime rt) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, rt)));
+    public static Behavior<Command> create(StoreState state) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, state)));
     }
 
-    private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StoreRuntime rt) {
+    private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, StoreState state) {
         super(ctx);
-        this.rt = rt;
-        this.journal = rt.journal;
-        SyncMode mode = rt.core.config().syncMode();
+        this.state = state;
+        this.journal = state.journal;
+        this.config = state.core.config();
+        this.checkpointedUpTo = journal.nextSequence();
+        SyncMode mode = config.syncMode();
         if (mode.kind() == SyncMode.Kind.INTERVAL) {
             timers.startTimerWithFixedDelay(SyncTick.INSTANCE, mode.interval());
+        }
+        Duration every = config.checkpointInterval();
+        if (!every.isZero()) {
+            timers.startTimerWithFixedDelay(CheckpointTick.INSTANCE, every);
         }
     }
 
@@ -79,13 +125,24 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 .onMessage(Write.class, this::onWrite)
                 .onMessageEquals(Flush.INSTANCE, this::onFlush)
                 .onMessageEquals(SyncTick.INSTANCE, this::onSyncTick)
+                .onMessageEquals(CheckpointTick.INSTANCE, this::onCheckpointTick)
+                .onMessage(CheckpointWritten.class, this::onCheckpointWritten)
+                .onMessage(Partitions.class, p -> {
+                    partitions = List.copyOf(p.partitions());
+                    return this;
+                })
+                .onMessage(Fail.class, f -> {
+                    enterFailed(f.failure());
+                    return this;
+                })
                 .onMessage(Stop.class, this::onStop)
                 .build();
     }
 
     private Behavior<Command> onWrite(Write w) {
+        state.faults.beforeMessage("writer", w);
         if (failed != null) {
-            fail(w, new StoreFailedException("store failed earlier: " + failed.getMessage(), failed));
+            fail(w, new StoreFailedException(failed.component(), "store failed earlier: " + failed.getMessage(), failed));
             return this;
         }
         if (w.epoch() != epoch) {
@@ -134,6 +191,10 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     private Behavior<Command> onFlush() {
         flushScheduled = false;
         commit();
+        if (config.checkpointIntervalEvents() > 0
+                && journal.nextSequence() - checkpointedUpTo >= config.checkpointIntervalEvents()) {
+            startCheckpoint();
+        }
         return this;
     }
 
@@ -149,6 +210,54 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         return this;
     }
 
+    private Behavior<Command> onCheckpointTick() {
+        if (journal.nextSequence() > checkpointedUpTo) {
+            commit();
+            startCheckpoint();
+        }
+        return this;
+    }
+
+    /**
+     * Takes the checkpoint's snapshot here (after a force, so it covers only durable events) and writes it on the
+     * I/O dispatcher. Skipped while one is being written, when something is staged or when the store failed.
+     */
+    private void startCheckpoint() {
+        if (checkpointInFlight != null || failed != null || !staged.isEmpty()) {
+            return;
+        }
+        IndexCheckpoint.Snapshot snapshot;
+        try {
+            snapshot = journal.checkpointSnapshot();
+        } catch (StoreFailedException e) {
+            enterFailed(e);
+            return;
+        } catch (IOException | RuntimeException e) {
+            getContext().getLog().warn("periodic index checkpoint skipped: {}", e.toString());
+            return;
+        }
+        // Counted as covered from now on, so a failing checkpoint is retried one interval later, not on every commit.
+        checkpointedUpTo = snapshot.rows();
+        ActorRef<Command> self = getContext().getSelf();
+        checkpointInFlight = CompletableFuture.runAsync(() -> {
+            try {
+                journal.writeCheckpoint(snapshot);
+                self.tell(new CheckpointWritten(snapshot.rows(), null));
+            } catch (IOException | RuntimeException e) {
+                self.tell(new CheckpointWritten(snapshot.rows(), e));
+            }
+        }, state.ioExecutor);
+    }
+
+    private Behavior<Command> onCheckpointWritten(CheckpointWritten w) {
+        checkpointInFlight = null;
+        if (w.error() != null) {
+            getContext().getLog().warn("periodic index checkpoint at {} events not written (the previous one stays): {}",
+                    w.rows(), w.error().toString());
+        }
+        return this;
+    }
+
     /** Commits everything staged and replies; on failure fails it all. */
     private void commit() {
         if (staged.isEmpty()) {
@@ -156,17 +265,18 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         }
         try {
             journal.commit();
-            rt.feed.signal();
+            state.feed.signal();
             Write[] done = staged.toArray(new Write[0]);
             staged.clear();
-            rt.replyExecutor.execute(() -> {
+            state.replyExecutor.execute(() -> {
                 for (Write w : done) {
                     for (PendingEvent e : w.events()) {
                         if (e.claim() instanceof KeyClaim c) {
-                            c.complete(e.receipt());
+                            c.complete(e);
                         }
                     }
-                    w.reply().committed(w.events());
+                    w.replyTo().tell(w.denial() != null ? new WriteOutcome.Failed(w.denial())
+                            : new WriteOutcome.Committed(w.events()));
                 }
             });
             // After the replies are handed out: the mark's write is never on an append's path to its receipt.
@@ -193,7 +303,7 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         // Reset the partitions before anyone learns of the failure: an append issued after the failed reply
         // (a retry) then reaches its partition after the Reset and is built on the new epoch.
         epoch++;
-        for (var p : rt.partitions) {
+        for (ActorRef<EntityPartition.Command> p : partitions) {
             p.tell(new EntityPartition.Reset(epoch));
         }
         failAll(error);
@@ -204,10 +314,11 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
     private void enterFailed(StoreFailedException e) {
         if (failed == null) {
-            getContext().getLog().error("store entering failed state; appends are refused, reads keep working", e);
             failed = e;
-            rt.markFailed(e);
-            rt.feed.signal();
+            if (state.markFailed(e)) {
+                getContext().getLog().error("store entering failed state; appends are refused, reads keep working", e);
+            }
+            state.feed.signal();
         }
         journal.countFailed(journal.discardStaged().size());
         failAll(e);
@@ -233,37 +344,72 @@ final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     private void fail(Write w, Throwable error) {
         List<KeyClaim> claims = new ArrayList<>(0);
         for (PendingEvent e : w.events()) {
-            if (e.idempotencyKey() != null && rt.core.keys().release(e.idempotencyKey()) instanceof KeyClaim c) {
+            if (e.idempotencyKey() != null && state.core.keys().release(e.idempotencyKey()) instanceof KeyClaim c) {
                 claims.add(c);
             }
         }
-        rt.replyExecutor.execute(() -> {
+        Throwable reply;
+        if (w.denial() != null) {
+            w.denial().addSuppressed(error);
+            reply = w.denial();
+        } else {
+            reply = error;
+        }
+        state.replyExecutor.execute(() -> {
             for (KeyClaim c : claims) {
                 c.fail(error);
             }
-            w.reply().failed(error);
+            w.replyTo().tell(new WriteOutcome.Failed(reply));
         });
     }
 
     private Behavior<Command> onStop(Stop stop) {
         commit();
+        Throwable error = null;
         try {
+            boolean checkpointFree = awaitCheckpoint();
             if (failed == null) {
                 journal.forceIfDue(true);
-                if (rt.core.config().checkpointOnClose()) {
+                if (config.checkpointOnClose() && checkpointFree) {
                     try {
                         journal.writeCheckpoint();
                     } catch (IOException | RuntimeException e) {
-                        getContext().getLog().warn("index checkpoint not written, next open scans all segments: {}",
-                                e.toString());
+                        getContext().getLog().warn("index checkpoint not written, next open scans the tail since the"
+                                + " last one: {}", e.toString());
                     }
                 }
             }
-            journal.close();
-            stop.done().complete(null);
-        } catch (IOException | RuntimeException e) {
-            stop.done().completeExceptionally(e);
+        } catch (RuntimeException e) {
+            error = e;
         }
+        if (state.claimJournalClose()) {
+            try {
+                journal.close();
+            } catch (IOException | RuntimeException e) {
+                error = error == null ? e : error;
+            }
+        }
+        stop.replyTo().tell(new Stopped(error));
         return Behaviors.stopped();
+    }
+
+    /** A periodic checkpoint being written must finish before close writes its own (both use one temporary file). */
+    private boolean awaitCheckpoint() {
+        CompletableFuture<Void> inFlight = checkpointInFlight;
+        if (inFlight == null) {
+            return true;
+        }
+        try {
+            inFlight.get(state.settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            checkpointInFlight = null;
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            getContext().getLog().warn("periodic index checkpoint still running at close, close writes none: {}",
+                    e.toString());
+            return false;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.batpak.actors;
+package io.batpak.actors.internal;
 
 import io.batpak.core.AppendOptions;
 import io.batpak.core.Coordinate;

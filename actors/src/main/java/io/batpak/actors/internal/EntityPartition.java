@@ -1,4 +1,4 @@
-package io.batpak.actors;
+package io.batpak.actors.internal;
 
 import io.batpak.core.AppendOptions;
 import io.batpak.core.AppendReceipt;
@@ -23,7 +23,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -52,38 +54,50 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * from what is durable; frames built on the failed ones carry the old epoch and are refused by the writer, so
  * no chain ever links to an event that was not stored.
  */
-final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
+public final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
 
     /** The partition's protocol. */
-    sealed interface Command {
+    public sealed interface Command {
     }
 
-    /** Append one event; the payload is already encoded. */
-    record Append(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion, AppendOptions options,
-                  CompletableFuture<AppendReceipt> reply) implements Command {
+    /** Append one event; the payload is already encoded. The outcome goes to {@code replyTo}. */
+    public record Append(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
+                         AppendOptions options, ActorRef<WriteOutcome> replyTo) implements Command {
     }
 
-    /** Prepare the items of a batch that belong to this partition and hold their entities. */
-    record PrepareBatch(long batchId, List<BatchItem> items, CompletableFuture<Prepared> reply) implements Command {
+    /**
+     * Prepare the items of a batch that belong to this partition and hold their entities; the outcome goes to
+     * {@code replyTo}. A gate denial recorded as an event answers {@code deniedTo} once the record is written.
+     */
+    public record PrepareBatch(long batchId, List<BatchItem> items, ActorRef<PrepareOutcome> replyTo,
+                               ActorRef<WriteOutcome> deniedTo) implements Command {
     }
 
-    /** Release a prepared batch's entities; on abort restore their heads and drop its key claims. */
-    record ReleaseBatch(long batchId, boolean aborted) implements Command {
+    /**
+     * Release a prepared batch's entities; on abort restore their heads and drop its key claims. An abort of a batch
+     * this partition has not prepared (its prepare still waits behind a held entity) drops the waiting prepare.
+     */
+    public record ReleaseBatch(long batchId, boolean aborted) implements Command {
     }
 
     /** A write failed: reload heads from durable state and stamp new frames with {@code epoch}. */
-    record Reset(long epoch) implements Command {
+    public record Reset(long epoch) implements Command {
     }
 
-    /** Stop the partition (the store closed). */
-    enum Stop implements Command { INSTANCE }
+    /** What a prepare found. */
+    public sealed interface PrepareOutcome {
+    }
+
+    /** The prepare could not be done; nothing is held. */
+    public record PrepareRefused(Throwable error) implements PrepareOutcome {
+    }
 
     /** An append that already claimed its key and waits behind a held entity. */
     private record Claimed(Append append, KeyClaim claim) implements Command {
     }
 
     /** One batch item, with its position in the whole batch. */
-    record BatchItem(int index, Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
+    public record BatchItem(int index, Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
                      AppendOptions options) {
     }
 
@@ -91,7 +105,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
      * Outcome of a prepare: either events (aligned with the items, keys claimed, entities held) or, when any
      * item's key is already committed, {@code hits} (global sequence per item, -1 for a new key) and no events.
      */
-    record Prepared(long epoch, PendingEvent[] events, long[] hits) {
+    public record Prepared(long epoch, PendingEvent[] events, long[] hits) implements PrepareOutcome {
     }
 
     private static final class Head {
@@ -120,7 +134,9 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     private record PreparedBatch(long epoch, List<Head> heads, List<IdempotencyKey> keys) {
     }
 
-    private final StoreRuntime rt;
+    private final StoreState state;
+    private final ActorRef<WriterActor.Command> writer;
+    private final String name;
     private final StoreCore core;
     private final IdempotencyIndex keys;
     private final FrameEncoder encoder = new FrameEncoder();
@@ -128,16 +144,21 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     private final boolean recordDenials;
     private final Map<String, Head> heads = new HashMap<>();
     private final Map<Long, PreparedBatch> prepared = new HashMap<>();
+    /** Batches aborted before this partition prepared them: their prepares, still queued, are dropped. */
+    private final Set<Long> abandoned = new HashSet<>();
     private long epoch;
 
-    static Behavior<Command> create(StoreRuntime rt) {
-        return Behaviors.setup(ctx -> new EntityPartition(ctx, rt));
+    public static Behavior<Command> create(StoreState state, ActorRef<WriterActor.Command> writer, String name) {
+        return Behaviors.setup(ctx -> new EntityPartition(ctx, state, writer, name));
     }
 
-    private EntityPartition(ActorContext<Command> ctx, StoreRuntime rt) {
+    private EntityPartition(ActorContext<Command> ctx, StoreState state, ActorRef<WriterActor.Command> writer,
+                            String name) {
         super(ctx);
-        this.rt = rt;
-        this.core = rt.core;
+        this.state = state;
+        this.writer = writer;
+        this.name = name;
+        this.core = state.core;
         this.keys = core.keys();
         this.gates = new GateEvaluator(core.config().gates(), core.codec());
         this.recordDenials = core.config().recordDenials();
@@ -166,7 +187,6 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                     onReset(r);
                     return this;
                 })
-                .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
                 .build();
     }
 
@@ -181,28 +201,29 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     }
 
     private void onAppend(Append a) {
+        state.faults.beforeMessage(name, a);
         IdempotencyKey key = a.options().idempotencyKey();
         KeyClaim claim = null;
         if (key != null) {
             claim = new KeyClaim(a.coordinate(), a.kind(), a.payload());
             while (true) {
-                Object r = keys.claim(key, claim);
-                if (r == IdempotencyIndex.CLAIMED) {
+                IdempotencyIndex.Claim r = keys.claim(key, claim);
+                if (r == IdempotencyIndex.Granted.INSTANCE) {
                     break;
                 }
-                if (r instanceof Long seq) {
-                    replayStored(key, seq, a.coordinate(), a.kind(), a.payload(), a.reply());
+                if (r instanceof IdempotencyIndex.Stored s) {
+                    replayStored(key, s.globalSequence(), a.coordinate(), a.kind(), a.payload(), a.replyTo());
                     return;
                 }
-                KeyClaim holder = (KeyClaim) r;
+                KeyClaim holder = (KeyClaim) ((IdempotencyIndex.InFlight) r).holder();
                 if (!holder.sameRequest(a.coordinate(), a.kind(), a.payload())) {
-                    fail(a.reply(), new IdempotencyConflictException(key, "an append in flight with this key is for "
+                    fail(a.replyTo(), new IdempotencyConflictException(key, "an append in flight with this key is for "
                             + holder.coordinate + " kind " + holder.kind + ", this one is for " + a.coordinate()
                             + " kind " + a.kind() + (holder.coordinate.equals(a.coordinate()) && holder.kind.equals(a.kind())
                             ? " with a different payload" : "")));
                     return;
                 }
-                if (keys.runIfPending(key, holder, () -> holder.addWaiter(a.reply()))) {
+                if (keys.runIfPending(key, holder, () -> holder.addWaiter(a.replyTo()))) {
                     return;
                 }
                 // The original finished between the two look-ups: look again.
@@ -219,7 +240,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
         }
         if (!a.options().expected().matches(h.lastSeq)) {
             releaseKey(a.options().idempotencyKey());
-            fail(a.reply(), new SequenceMismatchException(h.entity, a.options().expected(), h.lastSeq));
+            fail(a.replyTo(), new SequenceMismatchException(h.entity, a.options().expected(), h.lastSeq));
             return;
         }
         if (gates.active()) {
@@ -227,7 +248,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                     a.options(), h.lastSeq, h.lastHash, -1);
             if (denied != null) {
                 releaseKey(a.options().idempotencyKey());
-                deny(h, a.coordinate(), a.payload(), a.payloadVersion(), a.options(), denied, a.reply());
+                deny(h, a.coordinate(), a.payload(), a.payloadVersion(), a.options(), denied, a.replyTo());
                 return;
             }
         }
@@ -235,7 +256,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                 h.lastHash);
         h.lastSeq = e.entitySequence();
         h.lastHash = e.eventHashBytes();
-        rt.writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, new SingleReply(a.reply())));
+        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, null, a.replyTo()));
     }
 
     private PendingEvent build(Coordinate c, EventKind kind, byte[] payload, int payloadVersion, AppendOptions o,
@@ -254,7 +275,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
      * entity (head {@code h}, not held) and fails the reply once that record's write has completed.
      */
     private void deny(Head h, Coordinate c, byte[] payload, int payloadVersion, AppendOptions proposed,
-                      GateDeniedException denied, CompletableFuture<?> reply) {
+                      GateDeniedException denied, ActorRef<WriteOutcome> reply) {
         if (!recordDenials) {
             fail(reply, denied);
             return;
@@ -274,19 +295,21 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
         PendingEvent e = build(c, EventKind.SYSTEM_DENIAL, record, 0, o.build(), h.lastSeq + 1, h.lastHash);
         h.lastSeq = e.entitySequence();
         h.lastHash = e.eventHashBytes();
-        rt.writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, new DenialReply(reply, denied)));
+        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, denied, reply));
     }
 
     /** A retry of a committed key: answer with the stored event's receipt if it asked for the same event. */
     private void replayStored(IdempotencyKey key, long seq, Coordinate c, EventKind kind, byte[] payload,
-                              CompletableFuture<AppendReceipt> reply) {
-        CompletableFuture.runAsync(() -> {
+                              ActorRef<WriteOutcome> reply) {
+        state.ioExecutor.execute(() -> {
+            WriteOutcome outcome;
             try {
-                reply.complete(matchStored(core, key, seq, c, kind, payload));
+                outcome = new WriteOutcome.Replayed(List.of(matchStored(core, key, seq, c, kind, payload)));
             } catch (RuntimeException e) {
-                reply.completeExceptionally(e);
+                outcome = new WriteOutcome.Failed(e);
             }
-        }, rt.ioExecutor);
+            reply.tell(outcome);
+        });
     }
 
     /**
@@ -296,7 +319,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
      *
      * @throws IdempotencyConflictException when it differs
      */
-    static AppendReceipt matchStored(StoreCore core, IdempotencyKey key, long seq, Coordinate c, EventKind kind,
+    public static AppendReceipt matchStored(StoreCore core, IdempotencyKey key, long seq, Coordinate c, EventKind kind,
                                      byte[] payload) {
         StoredEvent stored = core.readAt(seq);
         if (!stored.coordinate().equals(c)) {
@@ -315,6 +338,9 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
     }
 
     private void onPrepare(PrepareBatch p) {
+        if (abandoned.remove(p.batchId())) {
+            return;
+        }
         List<BatchItem> items = p.items();
         for (BatchItem it : items) {
             Head h = head(it.coordinate().entity());
@@ -334,22 +360,22 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
             if (key == null) {
                 continue;
             }
-            Object r = keys.claim(key, new KeyClaim(it.coordinate(), it.kind(), it.payload()));
-            if (r == IdempotencyIndex.CLAIMED) {
+            IdempotencyIndex.Claim r = keys.claim(key, new KeyClaim(it.coordinate(), it.kind(), it.payload()));
+            if (r == IdempotencyIndex.Granted.INSTANCE) {
                 claimed.add(key);
-            } else if (r instanceof Long seq) {
-                hits[i] = seq;
+            } else if (r instanceof IdempotencyIndex.Stored s) {
+                hits[i] = s.globalSequence();
                 anyHit = true;
             } else {
                 claimed.forEach(this::releaseKey);
-                p.reply().completeExceptionally(new IdempotencyConflictException(key,
-                        "an append with this key is still in flight; retry after it completes"));
+                p.replyTo().tell(new PrepareRefused(new IdempotencyConflictException(key,
+                        "an append with this key is still in flight; retry after it completes")));
                 return;
             }
         }
         if (anyHit) {
             claimed.forEach(this::releaseKey);
-            p.reply().complete(new Prepared(epoch, null, hits));
+            p.replyTo().tell(new Prepared(epoch, null, hits));
             return;
         }
         Map<String, Head> touched = new LinkedHashMap<>();
@@ -365,7 +391,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
             byte[] lastHash = t == null ? h.lastHash : (byte[]) t[1];
             if (!it.options().expected().matches(last)) {
                 claimed.forEach(this::releaseKey);
-                p.reply().completeExceptionally(new SequenceMismatchException(entity, it.options().expected(), last));
+                p.replyTo().tell(new PrepareRefused(new SequenceMismatchException(entity, it.options().expected(), last)));
                 return;
             }
             if (gates.active()) {
@@ -374,7 +400,7 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
                 if (denied != null) {
                     // Nothing of the batch touched the heads yet: the denial (if recorded) chains to the real head.
                     claimed.forEach(this::releaseKey);
-                    deny(h, it.coordinate(), it.payload(), it.payloadVersion(), it.options(), denied, p.reply());
+                    deny(h, it.coordinate(), it.payload(), it.payloadVersion(), it.options(), denied, p.deniedTo());
                     return;
                 }
             }
@@ -392,12 +418,15 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
             h.heldBy = p.batchId();
         }
         prepared.put(p.batchId(), new PreparedBatch(epoch, new ArrayList<>(touched.values()), claimed));
-        p.reply().complete(new Prepared(epoch, events, hits));
+        p.replyTo().tell(new Prepared(epoch, events, hits));
     }
 
     private void onRelease(ReleaseBatch r) {
         PreparedBatch pb = prepared.remove(r.batchId());
         if (pb == null) {
+            if (r.aborted()) {
+                abandoned.add(r.batchId());
+            }
             return;
         }
         if (r.aborted()) {
@@ -453,38 +482,11 @@ final class EntityPartition extends AbstractBehavior<EntityPartition.Command> {
         if (keys.release(key) instanceof KeyClaim c) {
             StoreWriteException error = new StoreWriteException("the append holding idempotency key " + key
                     + " did not complete; retry", null);
-            rt.replyExecutor.execute(() -> c.fail(error));
+            state.replyExecutor.execute(() -> c.fail(error));
         }
     }
 
-    private void fail(CompletableFuture<?> reply, Throwable error) {
-        rt.replyExecutor.execute(() -> reply.completeExceptionally(error));
-    }
-
-    /** Fails a denied append (or batch prepare) once its denial record's write has completed either way. */
-    private record DenialReply(CompletableFuture<?> reply, GateDeniedException denied) implements GroupReply {
-        @Override
-        public void committed(PendingEvent[] events) {
-            reply.completeExceptionally(denied);
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            denied.addSuppressed(error);
-            reply.completeExceptionally(denied);
-        }
-    }
-
-    /** Completes a single append's future with its receipt. */
-    private record SingleReply(CompletableFuture<AppendReceipt> reply) implements GroupReply {
-        @Override
-        public void committed(PendingEvent[] events) {
-            reply.complete(events[0].receipt());
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            reply.completeExceptionally(error);
-        }
+    private void fail(ActorRef<WriteOutcome> reply, Throwable error) {
+        reply.tell(new WriteOutcome.Failed(error));
     }
 }

@@ -1,0 +1,160 @@
+package io.batpak.actors.internal;
+
+import io.batpak.actors.RuntimeSettings;
+import io.batpak.core.error.StoreClosedException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreFailedException;
+import io.batpak.core.error.StoreOverloadedException;
+import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.StoreCore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The state one store's facade and actors share, none of it actor references (each actor gets its collaborators
+ * when it is spawned): the core and journal, the executors, admission control (bounded in-flight appends), the
+ * appends awaiting an outcome, the failed state and the close drain. Thread-safe.
+ */
+public final class StoreState {
+    public final StoreCore core;
+    public final JournalWriter journal;
+    public final RuntimeSettings settings;
+    /** Where replies are completed, so callers' callbacks never run on the writer's thread. */
+    public final Executor replyExecutor;
+    /** Where blocking reads and checkpoint writes done for actors run. */
+    public final Executor ioExecutor;
+    public final FeedHub feed;
+    public final ActorFaultHook faults;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<Long, Consumer<StoreFailedException>> pending = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final AtomicBoolean journalClosed = new AtomicBoolean();
+    private volatile boolean closing;
+    private volatile StoreFailedException failure;
+
+    public StoreState(StoreCore core, JournalWriter journal, RuntimeSettings settings, Executor replyExecutor,
+                      Executor ioExecutor, ActorFaultHook faults) {
+        this.core = core;
+        this.journal = journal;
+        this.settings = settings;
+        this.replyExecutor = replyExecutor;
+        this.ioExecutor = ioExecutor;
+        this.faults = faults;
+        this.feed = new FeedHub(core);
+    }
+
+    /**
+     * Admits {@code n} appends or returns why not: closed, failed or overloaded.
+     *
+     * @return null when admitted (the caller must {@link #release} them), else the error
+     */
+    public StoreException admit(int n, String what) {
+        if (closing) {
+            return new StoreClosedException(what);
+        }
+        StoreFailedException f = failure;
+        if (f != null) {
+            return refusal(f, what);
+        }
+        int bound = core.config().writerQueueBound();
+        int now = inFlight.addAndGet(n);
+        if (now > bound && now - n > 0) {
+            release(n);
+            return new StoreOverloadedException(now - n, bound);
+        }
+        if (closing) {
+            // close() may have seen zero in flight just before this admission counted: back out.
+            release(n);
+            return new StoreClosedException(what);
+        }
+        return null;
+    }
+
+    private static StoreFailedException refusal(StoreFailedException f, String what) {
+        return new StoreFailedException(f.component(), "store failed earlier (" + f.component() + "), " + what
+                + " refused: " + f.getMessage(), f);
+    }
+
+    /** Marks {@code n} admitted appends finished. */
+    public void release(int n) {
+        int now = inFlight.addAndGet(-n);
+        if (now == 0 && closing) {
+            drained.complete(null);
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** A fresh id (batches, pending appends). */
+    public long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    /**
+     * Tracks an admitted append until its outcome is settled, so a store failure can settle it: {@code onFailure}
+     * is called with the failure if the store fails first (at once if it already has). Pass the returned id to
+     * {@link #forget} when the outcome is settled.
+     */
+    public long track(Consumer<StoreFailedException> onFailure) {
+        long id = ids.incrementAndGet();
+        pending.put(id, onFailure);
+        StoreFailedException f = failure;
+        if (f != null) {
+            onFailure.accept(refusal(f, "append"));
+        }
+        return id;
+    }
+
+    public void forget(long id) {
+        pending.remove(id);
+    }
+
+    /** Stops admitting appends; the returned future completes once every admitted append has finished. */
+    public CompletableFuture<Void> beginClose() {
+        closing = true;
+        if (inFlight.get() == 0) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    public boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Enters the failed state (the first failure stays the reason): every append awaiting its outcome fails now with
+     * a {@link StoreFailedException} and later ones are refused. The caller ends the feed.
+     *
+     * @return whether this call entered the failed state
+     */
+    public boolean markFailed(StoreFailedException e) {
+        synchronized (this) {
+            if (failure != null) {
+                return false;
+            }
+            failure = e;
+        }
+        for (Consumer<StoreFailedException> f : pending.values()) {
+            f.accept(refusal(e, "pending append"));
+        }
+        return true;
+    }
+
+    public StoreFailedException failure() {
+        return failure;
+    }
+
+    /** Claims the single close of the journal; true for exactly one caller. */
+    public boolean claimJournalClose() {
+        return journalClosed.compareAndSet(false, true);
+    }
+}

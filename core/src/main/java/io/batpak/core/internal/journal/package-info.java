@@ -1,0 +1,8 @@
+/**
+ * Internal: The journal: the recovered store core that serves reads, the single writer's group commit and the verifier.
+ *
+ * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
+ * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public
+ * packages of the other modules.
+ */
+package io.batpak.core.internal.journal;
