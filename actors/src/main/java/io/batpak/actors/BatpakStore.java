@@ -14,6 +14,7 @@ import io.batpak.core.EncodedEvent;
 import io.batpak.core.EventKind;
 import io.batpak.core.EventType;
 import io.batpak.core.EventTypeRegistry;
+import io.batpak.core.ForwardingStoreReader;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreReader;
@@ -26,7 +27,6 @@ import io.batpak.core.error.PayloadTooLargeException;
 import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreTimeoutException;
-import io.batpak.core.internal.journal.ForwardingStoreReader;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.recovery.StoreRecovery;
@@ -525,7 +525,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         return new StoreStats(core.lastGlobalSequence() + 1, core.segments().totalBytes(), core.segments().count(),
                 j.appends(), j.fsyncs(), groups, groups == 0 ? 0 : (double) j.appends() / groups, state.inFlight(),
                 j.failedAppends(), report.truncatedTailBytes(), report.repairDroppedBytes(), report.fromCheckpoint(),
-                report.millis(), state.failure() != null);
+                report.millis(), report.scannedFrames(), j.checkpoints(), state.failure() != null);
     }
 
     /**

@@ -6,7 +6,6 @@ import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreLockedException;
 import io.batpak.core.error.UnsupportedFormatException;
-import io.batpak.core.internal.journal.ForwardingStoreReader;
 import io.batpak.core.internal.journal.StoreCore;
 
 /**

@@ -16,9 +16,13 @@ package io.batpak.core;
  * @param repairDroppedBytes   bytes dropped by {@code repair} when this store opened (truncated or quarantined)
  * @param openedFromCheckpoint whether this open loaded the index checkpoint (false: full scan)
  * @param openMillis           milliseconds the open (recovery) took
+ * @param openScannedEvents    events the open read from segment files (those after the index checkpoint it loaded,
+ *                             or all of them after a full scan)
+ * @param checkpoints          index checkpoints written by this open store (periodic ones and the one of close)
  * @param failed               whether the store is in the failed state (appends refused, reads served)
  */
 public record StoreStats(long events, long bytes, int segments, long appends, long fsyncs, long groupCommits,
                          double averageGroupCommitSize, long queueDepth, long failedAppends,
-                         long truncatedTailBytes, long repairDroppedBytes, boolean openedFromCheckpoint, long openMillis, boolean failed) {
+                         long truncatedTailBytes, long repairDroppedBytes, boolean openedFromCheckpoint,
+                         long openMillis, long openScannedEvents, long checkpoints, boolean failed) {
 }

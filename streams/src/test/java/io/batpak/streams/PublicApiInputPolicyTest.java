@@ -101,7 +101,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         Path readOnlyDir = dir.resolve("read-only");
         BatpakStore other = BatpakStore.open(StoreConfig.builder(readOnlyDir).build(), system);
         await(other.append(Coordinate.of("policy", "s"), KIND, new byte[] {1}));
-        await(other.close());
+        await(other.closeAsync());
         io.batpak.core.ReadOnlyStore readOnly = io.batpak.core.ReadOnlyStore.open(StoreConfig.builder(readOnlyDir).build());
         closeAfter.add(readOnly);
         samples.put(String.class, () -> "policy");
@@ -276,7 +276,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
             return "cannot call with the samples: " + e;
         }
         if (result instanceof BatpakStore opened) {
-            await(opened.close());
+            await(opened.closeAsync());
         }
         if (result instanceof AutoCloseable c) {
             closeAfter.add(c);

@@ -56,7 +56,7 @@ abstract class StreamsTestBase {
     @AfterEach
     void closeStores() {
         for (int i = opened.size() - 1; i >= 0; i--) {
-            await(opened.get(i).close());
+            await(opened.get(i).closeAsync());
         }
         opened.clear();
     }
@@ -74,7 +74,7 @@ abstract class StreamsTestBase {
 
     /** Closes a store opened with {@link #open} before the end of the test. */
     void close(BatpakStore store) {
-        await(store.close());
+        await(store.closeAsync());
         opened.remove(store);
     }
 
@@ -82,7 +82,7 @@ abstract class StreamsTestBase {
     Throwable closeExpectingTrouble(BatpakStore store) {
         opened.remove(store);
         try {
-            await(store.close());
+            await(store.closeAsync());
             return null;
         } catch (CompletionException e) {
             return e.getCause();

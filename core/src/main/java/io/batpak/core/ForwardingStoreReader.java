@@ -1,26 +1,20 @@
-package io.batpak.core.internal.journal;
+package io.batpak.core;
 
-import io.batpak.core.AppendReceipt;
-import io.batpak.core.EventId;
-import io.batpak.core.IndexEntry;
-import io.batpak.core.ReceiptVerification;
-import io.batpak.core.Region;
-import io.batpak.core.StoreConfig;
-import io.batpak.core.StoreReader;
-import io.batpak.core.StoredEvent;
-import io.batpak.core.VerifyReport;
+import io.batpak.core.error.InvalidInputException;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@link StoreReader} of a public store class, answered by its {@link StoreCore}: the one place the reads are
- * forwarded, so every store class documents and behaves the same.
+ * A {@link StoreReader} that forwards every read to another one: the skeleton of the store classes
+ * ({@code BatpakStore}, {@link ReadOnlyStore}) and of wrappers that add behaviour around reads. Every read behaves
+ * exactly as the delegate's; thread-safe when the delegate is.
  */
 public abstract class ForwardingStoreReader implements StoreReader {
-    private final StoreCore core;
+    private final StoreReader core;
 
-    protected ForwardingStoreReader(StoreCore core) {
-        this.core = core;
+    /** @param delegate the reader every call is forwarded to */
+    protected ForwardingStoreReader(StoreReader delegate) {
+        this.core = InvalidInputException.requireArgument(delegate, "delegate");
     }
 
     @Override
