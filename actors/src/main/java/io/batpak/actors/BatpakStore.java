@@ -104,6 +104,8 @@ import org.slf4j.LoggerFactory;
 public final class BatpakStore extends ForwardingStoreReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatpakStore.class);
     private static final AtomicLong STORE_IDS = new AtomicLong();
+    /** Runs a task on the calling thread. */
+    private static final Executor DIRECT = Runnable::run;
 
     private final StoreConfig config;
     private final RuntimeSettings settings;
@@ -493,7 +495,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         };
         id[0] = state.track(fail::apply);
         Duration timeout = settings.appendTimeout();
-        AskPattern.<C, WriteOutcome>ask(target, send::apply, timeout, system.scheduler()).whenComplete((o, e) -> {
+        // Async with a direct executor: the ask's stage would otherwise run this on its default executor, which on a
+        // small machine starts a thread per task; here it runs on the thread that delivered the reply.
+        AskPattern.<C, WriteOutcome>ask(target, send::apply, timeout, system.scheduler()).whenCompleteAsync((o, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 fail.apply(cause instanceof TimeoutException ? new StoreTimeoutException("the " + what, timeout) : cause);
@@ -513,7 +517,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                     out.complete(value);
                 }
             }
-        });
+        }, DIRECT);
         return out.minimalCompletionStage();
     }
 
@@ -594,7 +598,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         return AskPattern.<StoreGuardian.Command, StoreGuardian.Closed>ask(guardian, StoreGuardian.Close::new,
                         Duration.ofMillis(timeoutMillis), system.scheduler()).toCompletableFuture()
-                .handle((c, e) -> {
+                .handleAsync((c, e) -> {
                     if (e != null) {
                         // The guardian did not answer (its system is terminating, or the writer hangs): the
                         // directory must not stay locked.
@@ -603,7 +607,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                         return j != null ? j : e;
                     }
                     return c.error();
-                });
+                }, DIRECT);
     }
 
     private Throwable closeJournalHere() {

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** The cursor's delivery guarantees under concurrent appends, across a restart, and its memory bound. */
 class CursorDeliveryTest extends StreamsTestBase {
+    /** Events the slow consumer of the bounded-memory test pulls. */
+    private static final int SLOW_EVENTS = 400;
+
     private static final int APPENDERS = 8;
     private static final int TOTAL = 200_000;
 
@@ -115,14 +118,13 @@ class CursorDeliveryTest extends StreamsTestBase {
         CursorControl control = run.first();
         SinkQueueWithCancel<StoredEvent> queue = run.second();
         long expected = 0;
-        long deadline = System.nanoTime() + 1_500_000_000L;
-        while (System.nanoTime() < deadline) {
+        // A slow consumer: one event per millisecond, for a fixed number of events.
+        for (int i = 0; i < SLOW_EVENTS; i++) {
             StoredEvent e = await(queue.pull()).orElseThrow();
             assertEquals(expected++, e.globalSequence());
             assertTrue(control.buffered() <= batch, "buffered " + control.buffered());
             Thread.sleep(1);
         }
-        assertTrue(expected > 100, "the consumer made progress: " + expected);
         assertTrue(CursorStage.peakBuffered(control) <= batch, "peak " + CursorStage.peakBuffered(control));
         // Reads follow demand: the cursor never reads more than one batch beyond what it emitted (read is sampled
         // first, so a read racing with the sampling can only make the emitted count larger), and it emits only what

@@ -16,4 +16,8 @@ public interface ActorFaultHook {
      * @param message the message about to be handled
      */
     void beforeMessage(String actor, Object message);
+
+    /** Called by a partition once it has handled an append (its write, if any, is then queued at the writer). */
+    default void afterMessage(String actor, Object message) {
+    }
 }

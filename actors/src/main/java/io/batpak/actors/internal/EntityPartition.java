@@ -169,6 +169,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         return newReceiveBuilder()
                 .onMessage(Append.class, a -> {
                     onAppend(a);
+                    state.faults.afterMessage(name, a);
                     return this;
                 })
                 .onMessage(Claimed.class, c -> {
