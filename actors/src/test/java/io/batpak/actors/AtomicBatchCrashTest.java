@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An atomic batch cut anywhere inside its frames by a crash is gone as a whole after recovery, and the store
  * continues from the events before it.
  */
+@Tag("crash")
 class AtomicBatchCrashTest {
     private static final List<String> ENTITIES = List.of("acct:a", "acct:b", "acct:c");
     private static final int BATCH_ITEMS = 9;

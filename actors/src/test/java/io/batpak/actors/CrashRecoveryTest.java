@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code -Dbatpak.crash.cycles=N} sets the number of cycles (10 by default, 200 with {@code -Pcrash-soak});
  * {@code -Dbatpak.crash.seed=S} replays the kill schedule of a reported seed.
  */
+@Tag("crash")
 class CrashRecoveryTest {
     private static final int APPENDERS = 8;
     private static final int ENTITIES = 12;

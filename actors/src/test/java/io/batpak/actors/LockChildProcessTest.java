@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The directory lock between processes: held by a store in another JVM, released by close and by the OS on kill. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("crash")
 class LockChildProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 

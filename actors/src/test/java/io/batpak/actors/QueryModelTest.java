@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Region queries, the index-only query and the entity registry against a naive in-memory model, over seeded random
  * appends, atomic batches and reopens (with and without the index checkpoint), across several segments.
  */
+@Tag("slow")
 class QueryModelTest {
     private static final String[] ENTITIES = {"order", "order:1", "order:2", "order:1:line", "order:10", "orders",
         "customer", "customer:7", "c", "c:order"};

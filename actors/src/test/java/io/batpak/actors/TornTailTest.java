@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A write torn at any byte of the newest frame is cut back on open; everything before it survives. */
+@Tag("crash")
 class TornTailTest {
     private static final Coordinate T = Coordinate.of("t", "s");
     private static final int EVENTS = 6;

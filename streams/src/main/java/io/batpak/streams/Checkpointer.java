@@ -73,6 +73,24 @@ final class Checkpointer {
         return committed;
     }
 
+    /**
+     * Reads the saved position without claiming the checkpoint, so a cursor reports its committed position from
+     * materialisation on; a checkpoint that cannot be read here is left to {@link #start}, which reports it.
+     */
+    OptionalLong peek() {
+        try {
+            OptionalLong saved = files.load(id, regionIdentity);
+            synchronized (this) {
+                if (claim == null && saved.isPresent()) {
+                    committed = saved.getAsLong();
+                }
+            }
+            return saved;
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     CompletionStage<Done> commit(long position) {
         CompletableFuture<Done> done = new CompletableFuture<>();
         boolean startWrite;

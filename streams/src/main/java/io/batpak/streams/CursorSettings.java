@@ -44,10 +44,20 @@ public final class CursorSettings {
         return new CursorSettings(streams.getInt("cursor.batch-size"), -1, null, false);
     }
 
-    /** Defaults with a durable checkpoint: {@code defaults().withCheckpointId(id)}. */
+    /**
+     * Defaults of {@code ConfigFactory.load()} with a durable checkpoint: {@code defaults().withCheckpointId(id)}.
+     * With an ActorSystem at hand prefer {@link #checkpointId(ClassicActorSystemProvider, String)}, which reads the
+     * system's configuration.
+     */
     public static CursorSettings checkpointId(String id) {
         InvalidInputException.requireArgument(id, "id");
         return defaults().withCheckpointId(id);
+    }
+
+    /** The system's settings with a durable checkpoint: {@code create(system).withCheckpointId(id)}. */
+    public static CursorSettings checkpointId(ClassicActorSystemProvider system, String id) {
+        InvalidInputException.requireArgument(id, "id");
+        return create(system).withCheckpointId(id);
     }
 
     /** Events read per index read; the most the cursor holds in memory. */

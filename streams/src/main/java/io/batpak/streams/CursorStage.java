@@ -268,7 +268,10 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
 
         Control(Checkpointer checkpointer) {
             this.checkpointer = checkpointer;
-            this.position = settings.startAfter();
+            // A saved checkpoint decides where the cursor starts: report it from materialisation on (one small
+            // file read), not only once the first read ran.
+            java.util.OptionalLong saved = checkpointer == null ? java.util.OptionalLong.empty() : checkpointer.peek();
+            this.position = saved.isPresent() ? saved.getAsLong() : settings.startAfter();
         }
 
         @Override

@@ -66,6 +66,25 @@ class CursorCheckpointTest extends StreamsTestBase {
     }
 
     @Test
+    void aMaterialisedCursorReportsItsSavedCheckpointBeforeItsFirstRead() {
+        BatpakStore store = storeWithOrders(30);
+        CursorSettings settings = CursorSettings.checkpointId("early");
+        Pair<CursorControl, CompletionStage<List<StoredEvent>>> first = BatpakStreams.cursor(store, ORDERS, settings)
+                .take(5).toMat(Sink.seq(), Keep.both()).run(system);
+        long committedAt = await(first.second()).get(4).globalSequence();
+        await(first.first().commit(committedAt));
+        await(first.first().whenStopped());
+
+        // No demand at all: the cursor has not read, yet it reports where it will resume.
+        Pair<CursorControl, org.apache.pekko.stream.javadsl.SinkQueueWithCancel<StoredEvent>> idle = BatpakStreams
+                .cursor(store, ORDERS, settings).toMat(Sink.queue(1), Keep.both()).run(system);
+        assertEquals(committedAt, idle.first().committed());
+        assertEquals(committedAt, idle.first().position());
+        idle.second().cancel();
+        await(idle.first().whenStopped());
+    }
+
+    @Test
     void theCheckpointSurvivesAReopenOfTheStore() {
         BatpakStore store = storeWithOrders(30);
         CursorSettings settings = CursorSettings.checkpointId("survivor");

@@ -19,9 +19,11 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The cursor's delivery guarantees under concurrent appends, across a restart, and its memory bound. */
+@Tag("slow")
 class CursorDeliveryTest extends StreamsTestBase {
     /** Events the slow consumer of the bounded-memory test pulls. */
     private static final int SLOW_EVENTS = 400;

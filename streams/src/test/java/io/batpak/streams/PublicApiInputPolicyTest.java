@@ -117,6 +117,9 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         samples.put(io.batpak.core.ReceiptSigner.class, () -> io.batpak.core.ReceiptSigner.NONE);
         samples.put(io.batpak.core.PayloadCodec.class, io.batpak.core.PayloadCodec::defaultCodec);
         samples.put(io.batpak.core.ReadOnlyStore.class, () -> readOnly);
+        samples.put(io.batpak.core.ForwardingStoreReader.class, () -> readOnly);
+        samples.put(io.batpak.actors.RuntimeSettings.class, io.batpak.actors.RuntimeSettings::defaults);
+        samples.put(org.apache.pekko.actor.ClassicActorSystemProvider.class, () -> system);
         samples.put(io.batpak.core.Upcaster.class, () -> (io.batpak.core.Upcaster) node -> node);
         samples.put(io.batpak.core.Gate.class, () -> new io.batpak.core.Gate() {
             @Override

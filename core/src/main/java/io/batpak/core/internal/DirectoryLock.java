@@ -10,8 +10,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,7 +24,7 @@ public final class DirectoryLock implements AutoCloseable {
     public static final String FILE_NAME = "LOCK";
 
     /** Lock files held by this JVM (real paths). */
-    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private static final HeldPaths HELD = new HeldPaths();
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -61,13 +59,13 @@ public final class DirectoryLock implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot resolve store directory " + dataDir + ": " + e.getMessage(), e);
         }
-        if (!HELD.add(key)) {
+        if (!HELD.hold(key)) {
             throw new StoreLockedException(dataDir);
         }
         try {
             return lock(dataDir, file, key, writeOwner);
         } catch (RuntimeException e) {
-            HELD.remove(key);
+            HELD.release(key);
             throw e;
         }
     }
@@ -131,6 +129,6 @@ public final class DirectoryLock implements AutoCloseable {
             // Closing the channel releases the lock as well.
         }
         closeQuietly(channel);
-        HELD.remove(key);
+        HELD.release(key);
     }
 }

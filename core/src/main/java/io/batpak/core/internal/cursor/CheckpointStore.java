@@ -9,6 +9,7 @@ import io.batpak.core.error.InvalidCheckpointIdException;
 import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.UnsupportedFormatException;
 import io.batpak.core.internal.DurableFiles;
+import io.batpak.core.internal.HeldPaths;
 import io.batpak.core.internal.MonotonicClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,8 +28,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
@@ -84,7 +83,7 @@ public final class CheckpointStore {
     private static final int MAX_FILE_LENGTH = FIXED_LENGTH + MAX_IDENTITY_BYTES + CRC_LENGTH;
 
     /** Checkpoint files (absolute, normalized) claimed by an open cursor in this JVM. */
-    private static final Set<Path> CLAIMED = ConcurrentHashMap.newKeySet();
+    private static final HeldPaths CLAIMED = new HeldPaths();
 
     /** Striped locks serializing writers of one file; striping keeps the set of lock objects bounded. */
     private static final Object[] WRITE_LOCKS = new Object[64];
@@ -410,7 +409,7 @@ public final class CheckpointStore {
     public Claim claim(String id) {
         Path file = path(id);
         Path key = key(file);
-        if (!CLAIMED.add(key)) {
+        if (!CLAIMED.hold(key)) {
             throw new CheckpointInUseException(file);
         }
         return new Claim(id, file, key);
@@ -447,7 +446,7 @@ public final class CheckpointStore {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                CLAIMED.remove(key);
+                CLAIMED.release(key);
             }
         }
     }

@@ -184,11 +184,7 @@ public final class EventIndex {
     }
 
     private static int mix(long msb, long lsb) {
-        long h = msb * 0x9E3779B97F4A7C15L ^ lsb;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return (int) h;
+        return KeyTable.mix(msb, lsb);
     }
 
     private void insertId(long msb, long lsb, int row) {

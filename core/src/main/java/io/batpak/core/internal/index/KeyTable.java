@@ -15,11 +15,15 @@ final class KeyTable {
         return size;
     }
 
-    private static int mix(long m, long l) {
+    /**
+     * The hash of a 128-bit key (an event id, an idempotency key) for open addressing: the one mixer of the index
+     * (a multiply and the finaliser of MurmurHash3's 64-bit mix, so ids that differ only in high bits spread).
+     */
+    static int mix(long m, long l) {
         long h = m * 0x9E3779B97F4A7C15L ^ l;
-        h ^= h >>> 32;
+        h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 29;
+        h ^= h >>> 33;
         return (int) h;
     }
 

@@ -18,6 +18,7 @@ import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
+import io.batpak.core.internal.segment.AtomicGroup;
 import io.batpak.core.internal.segment.FrameView;
 import io.batpak.core.internal.segment.SegmentHeader;
 import io.batpak.core.internal.segment.SegmentSet;
@@ -166,9 +167,7 @@ final class StoreVerifier {
                 return new IntegrityBreak(Reason.SEGMENT, file, 0, null, expected, null, -1, e.getMessage());
             }
             long pos = SegmentHeader.LENGTH;
-            long groupStart = -1;
-            long groupCount = 0;
-            long groupNext = 0;
+            AtomicGroup group = new AtomicGroup();
             while (pos < limit) {
                 if (expected > watermark) {
                     return brk(Reason.GLOBAL_SEQUENCE, file, pos, null, "a frame follows the last visible event "
@@ -199,16 +198,9 @@ final class StoreVerifier {
                 if (b != null) {
                     return b;
                 }
-                long count = v.batchCount();
-                long at = v.batchIndex();
-                if (groupStart >= 0) {
-                    if (count != groupCount || at != groupNext) {
-                        return brk(Reason.ATOMIC_GROUP, file, pos, v, "atomic group of " + groupCount
-                                + " frames interrupted at item " + groupNext + " by a frame at position " + at + "/" + count);
-                    }
-                } else if (count > 1 && at != 0) {
-                    return brk(Reason.ATOMIC_GROUP, file, pos, v, "frame at position " + at + "/" + count
-                            + " of an atomic group without its start");
+                String misplaced = group.check(v.batchIndex(), v.batchCount());
+                if (misplaced != null) {
+                    return brk(Reason.ATOMIC_GROUP, file, pos, v, misplaced);
                 }
                 EntityState es = index.findEntity(v.entity());
                 if (es == null) {
@@ -235,24 +227,15 @@ final class StoreVerifier {
                 byte[] stored = new byte[Hash.LENGTH];
                 v.eventHash(stored);
                 lastHashes[id] = stored;
-                if (count > 1) {
-                    if (at == 0) {
-                        groupStart = pos;
-                        groupCount = count;
-                    }
-                    groupNext = at + 1;
-                    if (groupNext == groupCount) {
-                        groupStart = -1;
-                    }
-                }
+                group.accept(pos, v.batchIndex(), v.batchCount());
                 expected++;
                 events++;
                 bytes += total;
                 pos += total;
             }
-            if (groupStart >= 0) {
-                return new IntegrityBreak(Reason.ATOMIC_GROUP, file, groupStart, null, -1, null, -1, "atomic group of "
-                        + groupCount + " frames ends after " + groupNext + " frames at offset " + limit);
+            if (group.open()) {
+                return new IntegrityBreak(Reason.ATOMIC_GROUP, file, group.start(), null, -1, null, -1,
+                        group.unfinished() + " at offset " + limit);
             }
             return null;
         }

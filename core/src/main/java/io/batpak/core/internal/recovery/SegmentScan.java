@@ -1,5 +1,6 @@
 package io.batpak.core.internal.recovery;
 
+import io.batpak.core.internal.segment.AtomicGroup;
 import io.batpak.core.internal.segment.FrameLayout;
 import io.batpak.core.internal.segment.FrameView;
 import io.batpak.core.internal.segment.SegmentHeader;
@@ -61,9 +62,7 @@ public final class SegmentScan {
         long frames = 0;
         long committedFrames = 0;
         long seq = expectedSequence;
-        long batchStart = -1;
-        long batchCount = 0;
-        long batchNext = 0;
+        AtomicGroup group = new AtomicGroup();
         while (pos < limit) {
             String problem = null;
             boolean checksumValid = false;
@@ -80,7 +79,7 @@ public final class SegmentScan {
                     problem = v.validate();
                     if (problem == null) {
                         checksumValid = true;
-                        problem = checkPlacement(v, seq, batchStart >= 0, batchCount, batchNext);
+                        problem = checkPlacement(v, seq, group);
                     }
                 }
             }
@@ -89,49 +88,28 @@ public final class SegmentScan {
                 return new Result(committedEnd, committedFrames, expectedSequence, committedNext,
                         new Problem(pos, problem, torn));
             }
-            long count = v.batchCount();
-            if (count > 1 && v.batchIndex() == 0) {
-                batchStart = pos;
-                batchCount = count;
-            }
+            group.accept(pos, v.batchIndex(), v.batchCount());
             pos += v.totalLength();
             frames++;
             seq++;
-            if (count > 1) {
-                batchNext = v.batchIndex() + 1;
-                if (batchNext == batchCount) {
-                    batchStart = -1;
-                }
-            }
-            if (batchStart < 0) {
+            if (!group.open()) {
                 committedEnd = pos;
                 committedNext = seq;
                 committedFrames = frames;
             }
         }
-        if (batchStart >= 0) {
-            String reason = "atomic group of " + batchCount + " frames ends after " + batchNext + " frames";
+        if (group.open()) {
             return new Result(committedEnd, committedFrames, expectedSequence, committedNext,
-                    new Problem(batchStart, reason, committedEnd >= tornFloor));
+                    new Problem(group.start(), group.unfinished(), committedEnd >= tornFloor));
         }
         return new Result(committedEnd, committedFrames, expectedSequence, committedNext, null);
     }
 
-    private static String checkPlacement(FrameView v, long seq, boolean inBatch, long batchCount, long batchNext) {
+    private static String checkPlacement(FrameView v, long seq, AtomicGroup group) {
         if (v.globalSequence() != seq) {
             return "frame has global sequence " + v.globalSequence() + ", expected " + seq;
         }
-        long count = v.batchCount();
-        long index = v.batchIndex();
-        if (inBatch) {
-            if (count != batchCount || index != batchNext) {
-                return "atomic group of " + batchCount + " frames interrupted at item " + batchNext
-                        + " by a frame at position " + index + "/" + count;
-            }
-        } else if (count > 1 && index != 0) {
-            return "frame at position " + index + "/" + count + " of an atomic group without its start";
-        }
-        return null;
+        return group.check(v.batchIndex(), v.batchCount());
     }
 
     /**
