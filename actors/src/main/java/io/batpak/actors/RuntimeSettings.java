@@ -90,9 +90,8 @@ public final class RuntimeSettings {
         return d;
     }
 
-    private static String path(String setting, String configPath) {
-        InvalidInputException.requireArgument(configPath, setting);
-        return configPath;
+    private static String path(String configPath) {
+        return InvalidInputException.requireArgument(configPath, "configPath");
     }
 
     /** Config path of the dispatcher the writer runs on alone (blocking file I/O). */
@@ -136,17 +135,17 @@ public final class RuntimeSettings {
     }
 
     public RuntimeSettings withWriterDispatcher(String configPath) {
-        return new RuntimeSettings(path("writerDispatcher", configPath), fanoutDispatcher, ioDispatcher,
+        return new RuntimeSettings(path(configPath), fanoutDispatcher, ioDispatcher,
                 fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withFanoutDispatcher(String configPath) {
-        return new RuntimeSettings(writerDispatcher, path("fanoutDispatcher", configPath), ioDispatcher,
+        return new RuntimeSettings(writerDispatcher, path(configPath), ioDispatcher,
                 fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withIoDispatcher(String configPath) {
-        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, path("ioDispatcher", configPath),
+        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, path(configPath),
                 fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 

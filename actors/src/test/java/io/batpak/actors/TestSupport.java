@@ -82,18 +82,7 @@ final class TestSupport {
 
     /** Waits (polling, bounded by {@link #WAIT_SECONDS}) until {@code condition} holds; fails naming {@code what}. */
     static void eventually(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Polling.eventually(what, condition, java.time.Duration.ofSeconds(WAIT_SECONDS));
     }
 
     /** Closes a store (if not null) and waits for the close. */

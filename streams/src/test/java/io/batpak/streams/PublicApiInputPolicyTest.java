@@ -60,6 +60,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
     private static final Set<String> NULL_MEANS_SOMETHING = Set.of(
             "BatpakStore.entities.prefix", "BatpakStore.entities.afterEntity",
             "ReadOnlyStore.entities.prefix", "ReadOnlyStore.entities.afterEntity",
+            "ForwardingStoreReader.entities.prefix", "ForwardingStoreReader.entities.afterEntity",
             "StoreConfig$Builder.ioFaultHook.hook", "AppendReceipt.withSignature.signature",
             "AppendOptions$Builder.causationId.causationId", "AppendOptions$Builder.correlationId.correlationId",
             "AppendOptions$Builder.idempotencyKey.key", "GateVerdict.deny.message");
@@ -119,6 +120,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         samples.put(io.batpak.core.ReadOnlyStore.class, () -> readOnly);
         samples.put(io.batpak.core.ForwardingStoreReader.class, () -> readOnly);
         samples.put(io.batpak.actors.RuntimeSettings.class, io.batpak.actors.RuntimeSettings::defaults);
+        samples.put(io.batpak.actors.BatpakStores.class, () -> io.batpak.actors.BatpakStores.get(system));
         samples.put(org.apache.pekko.actor.ClassicActorSystemProvider.class, () -> system);
         samples.put(io.batpak.core.Upcaster.class, () -> (io.batpak.core.Upcaster) node -> node);
         samples.put(io.batpak.core.Gate.class, () -> new io.batpak.core.Gate() {

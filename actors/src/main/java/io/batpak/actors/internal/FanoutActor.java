@@ -11,6 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pushes newly visible events to the {@link StoreFeed}'s listeners and wakes its waiters. Runs alone on
@@ -23,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * {@code batpak.fanout.max-events-per-turn} events per message, then continues with a message to itself.
  */
 public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
+    private static final Logger LOG = LoggerFactory.getLogger(FanoutActor.class);
 
     /** The fan-out's protocol. */
     public sealed interface Command {
@@ -128,7 +131,7 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
                     event = state.core.readAt(g);
                 } catch (RuntimeException e) {
                     // Corruption is never served: every listener that wanted this event ends with the error.
-                    getContext().getLog().error("fan-out cannot read global sequence {}: {}", g, e.toString());
+                    LOG.error("fan-out cannot read global sequence {}: {}", g, e.toString());
                     failMatching(g, regs, e, entity, scope, kind);
                     return;
                 }

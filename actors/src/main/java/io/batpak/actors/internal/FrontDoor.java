@@ -15,6 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
@@ -24,6 +26,7 @@ import org.apache.pekko.pattern.StatusReply;
  * writer. A command with a null {@code replyTo} cannot be answered and is dropped with a warning.
  */
 public final class FrontDoor extends AbstractBehavior<StoreCommand> {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
     private final BatpakStore store;
     private final ActorFaultHook faults;
 
@@ -101,7 +104,7 @@ public final class FrontDoor extends AbstractBehavior<StoreCommand> {
 
     private boolean answerable(ActorRef<?> replyTo) {
         if (replyTo == null) {
-            getContext().getLog().warn("a StoreCommand without replyTo cannot be answered and is dropped");
+            LOG.warn("a StoreCommand without replyTo cannot be answered and is dropped");
             return false;
         }
         return true;

@@ -235,7 +235,7 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
 
     private Behavior<Command> onFanoutClosed(FanoutClosed f) {
         if (f.error() != null) {
-            getContext().getLog().warn("close: live fan-out did not finish: {}", f.error().toString());
+            LOG.warn("close: live fan-out did not finish: {}", f.error().toString());
         }
         return finishClose();
     }
@@ -251,7 +251,7 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
             try {
                 closeJournal();
             } catch (RuntimeException e) {
-                getContext().getLog().warn("journal not closed cleanly at system termination: {}", e.toString());
+                LOG.warn("journal not closed cleanly at system termination: {}", e.toString());
             }
         }
         stopped.complete(null);

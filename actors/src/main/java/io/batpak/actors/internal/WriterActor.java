@@ -21,6 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer: assigns global sequences and group-commits. Runs alone on the blocking-I/O dispatcher
@@ -46,6 +48,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * dispatcher; appends continue meanwhile. At most one checkpoint is written at a time; close waits for it.
  */
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
+    private static final Logger LOG = LoggerFactory.getLogger(WriterActor.class);
 
     /** The writer's protocol. */
     public sealed interface Command {
@@ -233,7 +236,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             enterFailed(e);
             return;
         } catch (IOException | RuntimeException e) {
-            getContext().getLog().warn("periodic index checkpoint skipped: {}", e.toString());
+            LOG.warn("periodic index checkpoint skipped: {}", e.toString());
             return;
         }
         // Counted as covered from now on, so a failing checkpoint is retried one interval later, not on every commit.
@@ -252,7 +255,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     private Behavior<Command> onCheckpointWritten(CheckpointWritten w) {
         checkpointInFlight = null;
         if (w.error() != null) {
-            getContext().getLog().warn("periodic index checkpoint at {} events not written (the previous one stays): {}",
+            LOG.warn("periodic index checkpoint at {} events not written (the previous one stays): {}",
                     w.rows(), w.error().toString());
         }
         return this;
@@ -297,7 +300,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
      * what is durable under a new epoch.
      */
     private void undo(StoreWriteException error, Write unstaged) {
-        getContext().getLog().warn("{}: failing {} appends and resetting entity heads", error.getMessage(),
+        LOG.warn("{}: failing {} appends and resetting entity heads", error.getMessage(),
                 journal.stagedCount() + countEvents(staged) + (unstaged == null ? 0 : unstaged.events().length));
         journal.countFailed(journal.discardStaged().size() + (unstaged == null ? 0 : unstaged.events().length));
         // Reset the partitions before anyone learns of the failure: an append issued after the failed reply
@@ -316,7 +319,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         if (failed == null) {
             failed = e;
             if (state.markFailed(e)) {
-                getContext().getLog().error("store entering failed state; appends are refused, reads keep working", e);
+                LOG.error("store entering failed state; appends are refused, reads keep working", e);
             }
             state.feed.signal();
         }
@@ -374,7 +377,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                     try {
                         journal.writeCheckpoint();
                     } catch (IOException | RuntimeException e) {
-                        getContext().getLog().warn("index checkpoint not written, next open scans the tail since the"
+                        LOG.warn("index checkpoint not written, next open scans the tail since the"
                                 + " last one: {}", e.toString());
                     }
                 }
@@ -407,7 +410,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
-            getContext().getLog().warn("periodic index checkpoint still running at close, close writes none: {}",
+            LOG.warn("periodic index checkpoint still running at close, close writes none: {}",
                     e.toString());
             return false;
         }
