@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Open time after {@code kill -9} with periodic index checkpoints against open time after a clean close. Each round:
- * a child JVM appends {@code events} events (100 B, 1,000 entities, batches of 1,000, default
- * {@code checkpoint-interval-events} of 100,000), prints READY after the last acknowledgement and is killed with
+ * a child JVM appends {@code events} events (100 B, 1,000 entities, batches of 1,000, a checkpoint every
+ * {@code checkpoint-interval-events}, by default that of reference.conf), prints READY after the last acknowledgement and is killed with
  * SIGKILL at once; the store is opened (timed: the tail after the checkpoint is scanned), closed cleanly and
  * opened again (timed: the close checkpoint covers everything). Prints both medians and their ratio.
  *
- * <pre>java -cp bench/target/batpak-bench.jar io.batpak.bench.ReopenBench [events] [rounds]</pre>
+ * <pre>java -cp bench/target/batpak-bench.jar io.batpak.bench.ReopenBench [events] [rounds] [checkpoint-interval-events]</pre>
  */
 public final class ReopenBench {
     private static final int BATCH = 1000;
@@ -35,18 +35,20 @@ public final class ReopenBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
-            child(Path.of(args[1]), Integer.parseInt(args[2]));
+            child(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        long interval = args.length > 2 ? Long.parseLong(args[2])
+                : StoreConfig.builder(Path.of(".")).build().checkpointIntervalEvents();
         List<Double> afterCrash = new ArrayList<>();
         List<Double> afterClose = new ArrayList<>();
         List<Long> scanned = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             Path dir = Files.createTempDirectory("batpak-reopen");
             try {
-                runChild(dir, events);
+                runChild(dir, events, interval);
                 StoreStats crash = timedOpen(dir, afterCrash);
                 scanned.add(crash.openScannedEvents());
                 timedOpen(dir, afterClose);
@@ -58,8 +60,8 @@ public final class ReopenBench {
         }
         double crash = Stats.median(afterCrash);
         double clean = Stats.median(afterClose);
-        System.out.printf("reopen of %d events, median of %d: after kill -9 %.0f ms, after clean close %.0f ms,"
-                + " ratio %.2f%n", events, rounds, crash, clean, crash / clean);
+        System.out.printf("reopen of %d events, checkpoint every %d events, median of %d: after kill -9 %.0f ms,"
+                + " after clean close %.0f ms, ratio %.2f%n", events, interval, rounds, crash, clean, crash / clean);
     }
 
     /** Opens, records StoreStats.openMillis (the recovery), closes cleanly. */
@@ -74,10 +76,10 @@ public final class ReopenBench {
         }
     }
 
-    private static void runChild(Path dir, int events) throws Exception {
+    private static void runChild(Path dir, int events, long interval) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), ReopenBench.class.getName(), "child", dir.toString(),
-                String.valueOf(events));
+                String.valueOf(events), String.valueOf(interval));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
@@ -90,8 +92,9 @@ public final class ReopenBench {
         }
     }
 
-    private static void child(Path dir, int events) throws Exception {
-        StoreConfig config = StoreConfig.builder(dir).syncMode(SyncMode.NONE).checkpointOnClose(false).build();
+    private static void child(Path dir, int events, long interval) throws Exception {
+        StoreConfig config = StoreConfig.builder(dir).syncMode(SyncMode.NONE).checkpointOnClose(false)
+                .checkpointIntervalEvents(interval).build();
         BatpakStore store = BatpakStore.open(config);
         byte[] payload = new byte[100];
         for (int done = 0; done < events; done += BATCH) {
