@@ -52,15 +52,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The public API of {@link BatpakStore}: appends, reads, stats, payloads, validation, lifecycle, typed protocol. */
@@ -76,35 +73,16 @@ class StoreApiTest {
         }
     }
 
-    private static ActorTestKit testKit;
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
     @TempDir
     Path dir;
 
-    private final List<BatpakStore> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startKit() {
-        testKit = ActorTestKit.create();
-    }
-
-    @AfterAll
-    static void stopKit() {
-        testKit.shutdownTestKit();
-    }
-
-    @AfterEach
-    void closeStores() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            TestSupport.closeStore(opened.get(i));
-        }
-    }
 
     /** Opens a store inside the shared test ActorSystem (cheaper than a system per store). */
     private BatpakStore open(StoreConfig config) {
-        BatpakStore s = BatpakStore.open(config, testKit.system());
-        opened.add(s);
-        return s;
+        return kit.open(config);
     }
 
     private BatpakStore open() {
@@ -737,19 +715,19 @@ class StoreApiTest {
     void typedProtocolAnswersBadArgumentsWithAnErrorAndKeepsServing() {
         BatpakStore store = open();
         AppendReceipt r = await(store.append(c("robust"), KIND, "x"));
-        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.Get(null, getProbe.getRef()));
         StatusReply<Optional<StoredEvent>> refused = getProbe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(refused.isError());
         assertInstanceOf(InvalidQueryException.class, refused.getError());
-        TestProbe<StatusReply<AppendReceipt>> appendProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<AppendReceipt>> appendProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.Append(null, KIND, new byte[] {1}, AppendOptions.DEFAULT, appendProbe.getRef()));
         assertInstanceOf(InvalidAppendException.class,
                 appendProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getError());
         store.ref().tell(new StoreCommand.Append(c("robust"), KIND, null, AppendOptions.DEFAULT, appendProbe.getRef()));
         assertInstanceOf(InvalidAppendException.class,
                 appendProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getError());
-        TestProbe<StatusReply<StoreStats>> statsProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<StoreStats>> statsProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
         assertEquals(1, statsProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue().events());
         store.ref().tell(new StoreCommand.Get(r.eventId(), getProbe.getRef()));
@@ -772,7 +750,7 @@ class StoreApiTest {
     @Test
     void typedProtocolAppendSucceedsAndFails() {
         BatpakStore store = open();
-        TestProbe<StatusReply<AppendReceipt>> probe = testKit.createTestProbe();
+        TestProbe<StatusReply<AppendReceipt>> probe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.Append(c("typed"), KIND, new byte[] {'x'}, AppendOptions.DEFAULT,
                 probe.getRef()));
         StatusReply<AppendReceipt> ok = probe.receiveMessage(java.time.Duration.ofSeconds(30));
@@ -798,7 +776,7 @@ class StoreApiTest {
     @Test
     void typedProtocolBatchGetReadAndStats() {
         BatpakStore store = open();
-        TestProbe<StatusReply<List<AppendReceipt>>> batchProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<List<AppendReceipt>>> batchProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.AppendBatch(List.of(
                 new StoreCommand.BatchItem(c("t1"), KIND, new byte[] {'a'}, 0, AppendOptions.DEFAULT),
                 new StoreCommand.BatchItem(c("t2"), KIND, new byte[] {'b'}, 0, AppendOptions.DEFAULT)),
@@ -813,14 +791,14 @@ class StoreApiTest {
         assertTrue(empty.isError());
         assertInstanceOf(InvalidAppendException.class, empty.getError());
 
-        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<Optional<StoredEvent>>> getProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.Get(receipts.get(1).eventId(), getProbe.getRef()));
         Optional<StoredEvent> got = getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue();
         assertEquals(receipts.get(1), got.orElseThrow().toReceipt());
         store.ref().tell(new StoreCommand.Get(EventId.generate(), getProbe.getRef()));
         assertEquals(Optional.empty(), getProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue());
 
-        TestProbe<StatusReply<List<StoredEvent>>> readProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<List<StoredEvent>>> readProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.ReadEntity("t1", 0, 10, readProbe.getRef()));
         StatusReply<List<StoredEvent>> read = readProbe.receiveMessage(java.time.Duration.ofSeconds(30));
         assertTrue(read.isSuccess());
@@ -831,7 +809,7 @@ class StoreApiTest {
         assertTrue(bad.isError());
         assertInstanceOf(InvalidQueryException.class, bad.getError());
 
-        TestProbe<StatusReply<StoreStats>> statsProbe = testKit.createTestProbe();
+        TestProbe<StatusReply<StoreStats>> statsProbe = kit.testKit().createTestProbe();
         store.ref().tell(new StoreCommand.GetStats(statsProbe.getRef()));
         StoreStats stats = statsProbe.receiveMessage(java.time.Duration.ofSeconds(30)).getValue();
         assertEquals(2, stats.events());

@@ -33,13 +33,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Typed events: {@code @EventType} records, stored payload versions, registration errors and upcasting on read. */
@@ -75,39 +72,19 @@ class TypedEventTest {
     public record NotAnEventType(String x) {
     }
 
-    private static ActorTestKit testKit;
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
     @TempDir
     Path dir;
 
-    private final List<BatpakStore> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startKit() {
-        testKit = ActorTestKit.create();
-    }
-
-    @AfterAll
-    static void stopKit() {
-        testKit.shutdownTestKit();
-    }
-
-    @AfterEach
-    void closeStores() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            TestSupport.closeStore(opened.get(i));
-        }
-    }
 
     private BatpakStore open(StoreConfig config) {
-        BatpakStore s = BatpakStore.open(config, testKit.system());
-        opened.add(s);
-        return s;
+        return kit.open(config);
     }
 
     private void close(BatpakStore store) {
-        TestSupport.closeStore(store);
-        opened.remove(store);
+        kit.close(store);
     }
 
     private static Coordinate c(String entity) {
@@ -323,7 +300,7 @@ class TypedEventTest {
     @Test
     void actorProtocolAppendsTypedEvents() {
         BatpakStore store = open(StoreConfig.builder(dir).build());
-        TestProbe<StatusReply<AppendReceipt>> probe = testKit.createTestProbe();
+        TestProbe<StatusReply<AppendReceipt>> probe = kit.testKit().createTestProbe();
         store.ref().tell(StoreCommand.Append.of(c("p"), store.encode(new Deposited("p", 7)),
                 AppendOptions.DEFAULT, probe.getRef()));
         StatusReply<AppendReceipt> ok = probe.receiveMessage(Duration.ofSeconds(TestSupport.WAIT_SECONDS));

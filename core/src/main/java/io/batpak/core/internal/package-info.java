@@ -1,5 +1,6 @@
 /**
- * Internal: Small shared mechanisms of the storage core: the directory lock, durable file replacement and the monotonic clock.
+ * Internal: Small shared mechanisms of the storage core: the directory lock, durable file replacement and the
+ * monotonic clock.
  *
  * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
  * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public

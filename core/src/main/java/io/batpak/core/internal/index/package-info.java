@@ -1,5 +1,6 @@
 /**
- * Internal: The in-memory index: per-event columns, posting lists, entity heads, idempotency keys and the index checkpoint file.
+ * Internal: The in-memory index: per-event columns, posting lists, entity heads, idempotency keys and the index
+ * checkpoint file.
  *
  * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
  * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public

@@ -1,5 +1,6 @@
 /**
- * Internal: The journal: the recovered store core that serves reads, the single writer's group commit and the verifier.
+ * Internal: The journal: the recovered store core that serves reads, the single writer's group commit and the
+ * verifier.
  *
  * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
  * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public

@@ -1,5 +1,6 @@
 /**
- * Internal: Recovery on open: scanning segments, cutting torn tails, rebuilding the index from a checkpoint and the tail.
+ * Internal: Recovery on open: scanning segments, cutting torn tails, rebuilding the index from a checkpoint and the
+ * tail.
  *
  * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
  * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public

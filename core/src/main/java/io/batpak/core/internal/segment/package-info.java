@@ -1,5 +1,6 @@
 /**
- * Internal: Segment files and frames: the byte layouts, the encoder and flyweight reader, the appender and the durable-end mark.
+ * Internal: Segment files and frames: the byte layouts, the encoder and flyweight reader, the appender and the
+ * durable-end mark.
  *
  * <p>Not part of batpak's public API and without any compatibility promise: names, signatures and behaviour may
  * change in any release. Applications use {@code io.batpak.core}, {@code io.batpak.core.error} and the public
