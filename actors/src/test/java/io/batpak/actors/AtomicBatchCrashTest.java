@@ -22,11 +22,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,15 +42,12 @@ class AtomicBatchCrashTest {
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "batch-crash-test");
-    }
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
+    @BeforeAll
+    static void useTheKitsSystem() {
+        system = kit.system();
     }
 
     private static Coordinate c(String entity) {

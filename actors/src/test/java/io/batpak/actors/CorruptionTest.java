@@ -34,10 +34,9 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Damaged stored bytes are detected (on open or on read), never served, and repair is explicit. */
@@ -48,15 +47,12 @@ class CorruptionTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "corruption-test");
-    }
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
+    @BeforeAll
+    static void useTheKitsSystem() {
+        system = kit.system();
     }
 
     private static StoreConfig.Builder smallSegments(Path dir) {

@@ -130,7 +130,7 @@ class DiskFullTest extends EmbeddedStoreTest {
         // Close on a full disk: the checkpoint cannot be written, the close still completes and releases the lock.
         fill();
         TestSupport.closeStore(store);
-        opened.remove(store);
+        forget(store);
         free();
         TestSupport.deleteIfExists(storeDir.resolve("index.ckpt"));
         BatpakStore reopened = open(config);

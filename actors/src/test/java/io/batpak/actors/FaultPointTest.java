@@ -136,7 +136,7 @@ class FaultPointTest extends EmbeddedStoreTest {
         if (point.atCheckpoint()) {
             hook.arm(point, 1);
             TestSupport.closeStore(store);
-            opened.remove(store);
+            forget(store);
             assertEquals(1, hook.injected.get(), "the checkpoint write passed the armed point");
             hook.disarm();
             assertFalse(Files.exists(dir.resolve("index.ckpt.tmp")), "no temporary checkpoint is left behind");
@@ -171,7 +171,7 @@ class FaultPointTest extends EmbeddedStoreTest {
         assertFalse(store.stats().failed());
 
         TestSupport.closeStore(store);
-        opened.remove(store);
+        forget(store);
         TestSupport.deleteIfExists(dir.resolve("index.ckpt"));
         BatpakStore reopened = open(config());
         acked.forEach(assertStoredIn(reopened));
@@ -228,7 +228,7 @@ class FaultPointTest extends EmbeddedStoreTest {
             assertEquals(acked.get(acked.size() - 1).eventHash(), store.get(next.eventId()).orElseThrow().prevHash());
             assertTrue(store.verify().ok(), () -> store.verify().toString());
             TestSupport.closeStore(store);
-            opened.remove(store);
+            forget(store);
             TestSupport.deleteIfExists(d.resolve("index.ckpt"));
             BatpakStore reopened = open(cfg);
             assertChain(reopened, "e", acked.size() + 1);
@@ -255,7 +255,7 @@ class FaultPointTest extends EmbeddedStoreTest {
         assertChain(store, "e", acked.size());
         undo.failing = false;
         TestSupport.closeStore(store);
-        opened.remove(store);
+        forget(store);
         TestSupport.deleteIfExists(dir.resolve("index.ckpt"));
         BatpakStore reopened = open(StoreConfig.builder(dir).build());
         acked.forEach(assertStoredIn(reopened));
@@ -285,7 +285,7 @@ class FaultPointTest extends EmbeddedStoreTest {
 
     private BatpakStore reopenWith(BatpakStore store, IoFaultHook h) {
         TestSupport.closeStore(store);
-        opened.remove(store);
+        forget(store);
         return open(StoreConfig.builder(dir).ioFaultHook(h).build());
     }
 }

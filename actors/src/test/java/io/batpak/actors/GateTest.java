@@ -288,7 +288,7 @@ class GateTest extends EmbeddedStoreTest {
 
         // The recorded chain survives a reopen (recovery checks every prevHash and sequence).
         TestSupport.closeStore(store);
-        opened.remove(store);
+        forget(store);
         BatpakStore reopened = open(config);
         assertEquals(EventKind.SYSTEM_DENIAL, assertChain(reopened, "r", 3).get(1).kind());
         assertEquals(3, await(reopened.append(c("r"), KIND, bytes("after reopen"))).entitySequence());

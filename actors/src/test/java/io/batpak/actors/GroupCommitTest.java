@@ -19,12 +19,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Concurrent appenders share writes and forces: far fewer fsyncs than appends, nothing lost or reordered. */
 class GroupCommitTest {
     private static final int APPENDERS = 64;
     private static final int APPENDS_EACH = 100;
+
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
     @TempDir
     Path dir;
@@ -134,10 +138,8 @@ class GroupCommitTest {
                 queued.incrementAndGet();
             }
         };
-        org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit kit =
-                org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit.create();
-        BatpakStore store = BatpakStore.openWithFaults(StoreConfig.builder(dir).syncMode(SyncMode.EVERY_COMMIT)
-                .ioFaultHook(holdFirstForce).build(), kit.system(), countQueued);
+        BatpakStore store = kit.openWithFaults(StoreConfig.builder(dir).syncMode(SyncMode.EVERY_COMMIT)
+                .ioFaultHook(holdFirstForce).build(), countQueued);
         try {
             long commitsBefore = store.stats().groupCommits();
             armed.set(true);
@@ -158,8 +160,6 @@ class GroupCommitTest {
             assertEquals(stats.groupCommits(), stats.fsyncs(), "every commit is forced once: " + stats);
         } finally {
             release.countDown();
-            TestSupport.closeStore(store);
-            kit.shutdownTestKit();
         }
     }
 }

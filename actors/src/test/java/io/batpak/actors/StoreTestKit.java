@@ -33,6 +33,11 @@ public final class StoreTestKit implements BeforeAllCallback, AfterAllCallback, 
 
     @Override
     public void afterEach(ExtensionContext context) {
+        closeAll();
+    }
+
+    /** Closes every store opened since the last call, newest first (a test's own teardown may need it earlier). */
+    public void closeAll() {
         for (int i = opened.size() - 1; i >= 0; i--) {
             TestSupport.closeStore(opened.get(i));
         }
@@ -62,6 +67,11 @@ public final class StoreTestKit implements BeforeAllCallback, AfterAllCallback, 
     public void close(BatpakStore store) {
         opened.remove(store);
         TestSupport.closeStore(store);
+    }
+
+    /** Stops closing {@code store} after the test. */
+    public void untrack(BatpakStore store) {
+        opened.remove(store);
     }
 
     private BatpakStore track(BatpakStore s) {

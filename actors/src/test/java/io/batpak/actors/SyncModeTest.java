@@ -18,10 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The three sync modes: appends work in each, events survive close, and forces follow the mode. */
@@ -31,15 +30,12 @@ class SyncModeTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "sync-mode-test");
-    }
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
+    @BeforeAll
+    static void useTheKitsSystem() {
+        system = kit.system();
     }
 
     /** 40 pipelined appends plus 20 one-at-a-time appends on two entities. */

@@ -16,11 +16,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A write torn at any byte of the newest frame is cut back on open; everything before it survives. */
@@ -34,15 +33,12 @@ class TornTailTest {
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "torn-tail-test");
-    }
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
+    @BeforeAll
+    static void useTheKitsSystem() {
+        system = kit.system();
     }
 
     @Test

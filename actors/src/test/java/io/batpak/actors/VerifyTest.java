@@ -35,10 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** verify(), verifyEntity(), walkAncestors() and verifyReceipt() of the actor store, also while appends continue. */
@@ -49,15 +48,12 @@ class VerifyTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSystem() {
-        system = ActorSystem.create(Behaviors.empty(), "verify-test");
-    }
+    @RegisterExtension
+    static final StoreTestKit kit = new StoreTestKit();
 
-    @AfterAll
-    static void stopSystem() {
-        system.terminate();
-        await(system.getWhenTerminated());
+    @BeforeAll
+    static void useTheKitsSystem() {
+        system = kit.system();
     }
 
     private StoreConfig config() {
