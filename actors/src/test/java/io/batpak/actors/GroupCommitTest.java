@@ -145,12 +145,14 @@ class GroupCommitTest {
             armed.set(true);
             List<CompletableFuture<AppendReceipt>> appends = new ArrayList<>();
             appends.add(store.append(Coordinate.of("held", "gc"), KIND, new byte[] {0}).toCompletableFuture());
+            // The writer is inside the first append's force before the others are sent.
+            TestSupport.eventually("the first force is held", () -> !armed.get());
             for (int i = 1; i < 64; i++) {
                 appends.add(store.append(Coordinate.of("queued-" + i, "gc"), KIND, new byte[] {(byte) i})
                         .toCompletableFuture());
             }
             // Every partition has handed its append to the writer, which is still held in its first force.
-            TestSupport.eventually("64 appends queued at the writer", () -> queued.get() == 64 && !armed.get());
+            TestSupport.eventually("64 appends queued at the writer", () -> queued.get() == 64);
             release.countDown();
             for (CompletableFuture<AppendReceipt> a : appends) {
                 a.get(60, TimeUnit.SECONDS);
