@@ -26,6 +26,7 @@ import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.PayloadTooLargeException;
 import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
+import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreTimeoutException;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.StoreCore;
@@ -495,12 +496,13 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         };
         id[0] = state.track(fail::apply);
         Duration timeout = settings.appendTimeout();
+        long sentAt = System.nanoTime();
         // Async with a direct executor: the ask's stage would otherwise run this on its default executor, which on a
         // small machine starts a thread per task; here it runs on the thread that delivered the reply.
         AskPattern.<C, WriteOutcome>ask(target, send::apply, timeout, system.scheduler()).whenCompleteAsync((o, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                fail.apply(cause instanceof TimeoutException ? new StoreTimeoutException("the " + what, timeout) : cause);
+                fail.apply(cause instanceof TimeoutException ? timedOut(what, timeout, sentAt, target, cause) : cause);
             } else if (o instanceof WriteOutcome.Failed f) {
                 fail.apply(f.error());
             } else {
@@ -519,6 +521,20 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
             }
         }, DIRECT);
         return out.minimalCompletionStage();
+    }
+
+    /**
+     * What an ask that ended without an answer means: a real timeout, or (when it ended early) that its target had
+     * stopped, which the guardian turns into the failed state.
+     */
+    private StoreException timedOut(String what, Duration timeout, long sentAt, ActorRef<?> target, Throwable cause) {
+        if (System.nanoTime() - sentAt < timeout.toNanos()) {
+            StoreFailedException f = state.failure();
+            String component = f != null ? f.component() : target.path().name();
+            return new StoreFailedException(component, "the " + what + " was sent to the store's " + component
+                    + " actor, which had stopped", f != null ? f : cause);
+        }
+        return new StoreTimeoutException("the " + what, timeout);
     }
 
     /** Current counters. */

@@ -67,6 +67,8 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     private record WriterStopped(Throwable error) implements Command {
     }
 
+    private enum Step { WRITER, FANOUT }
+
     private record FanoutClosed(Throwable error) implements Command {
     }
 
@@ -81,6 +83,8 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     private boolean writerAlive = true;
     private boolean fanoutAlive = true;
     private boolean closing;
+    /** The close step the guardian waits for, if any. */
+    private Step awaiting;
     private Throwable closeError;
     private ActorRef<Closed> closeReplyTo;
 
@@ -169,6 +173,13 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
         }
         if (!closing) {
             fail(role, cause);
+            return this;
+        }
+        // A child that stops during the close without answering must not leave the close waiting for it.
+        if (role.equals("writer") && awaiting == Step.WRITER) {
+            closeJournalElsewhere();
+        } else if (role.equals("fanout") && awaiting == Step.FANOUT) {
+            return onFanoutClosed(new FanoutClosed(cause));
         }
         return this;
     }
@@ -196,6 +207,7 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
         }
         closing = true;
         closeReplyTo = c.replyTo();
+        awaiting = Step.WRITER;
         if (writerAlive) {
             writer.tell(new WriterActor.Stop(getContext().messageAdapter(WriterActor.Stopped.class,
                     s -> new WriterStopped(s.error()))));
@@ -223,17 +235,26 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     }
 
     private Behavior<Command> onWriterStopped(WriterStopped s) {
+        if (awaiting != Step.WRITER) {
+            return this;
+        }
         closeError = s.error();
+        awaiting = Step.FANOUT;
         if (fanoutAlive) {
             fanout.tell(new FanoutActor.Close(getContext().messageAdapter(FanoutActor.Closed.class,
                     f -> new FanoutClosed(f.error()))));
             return this;
         }
         state.feed.end(state.failure());
+        awaiting = null;
         return finishClose();
     }
 
     private Behavior<Command> onFanoutClosed(FanoutClosed f) {
+        if (awaiting != Step.FANOUT) {
+            return this;
+        }
+        awaiting = null;
         if (f.error() != null) {
             LOG.warn("close: live fan-out did not finish: {}", f.error().toString());
         }

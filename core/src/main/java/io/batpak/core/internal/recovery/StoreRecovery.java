@@ -248,6 +248,8 @@ public final class StoreRecovery {
         SegmentSet segments = new SegmentSet();
         long activeLength = -1;
         FrameView v = new FrameView();
+        FrameNames<EntityState> entityNames = FrameNames.entities();
+        FrameNames<Integer> scopeNames = FrameNames.scopes();
         for (int i = 0; i < paths.size(); i++) {
             Path path = paths.get(i);
             long first = SegmentFiles.parse(path.getFileName().toString());
@@ -315,7 +317,7 @@ public final class StoreRecovery {
                 long pos = start;
                 while (scan != null && pos < scan.validEnd()) {
                     v.wrap(map, (int) pos);
-                    String problem = apply(v, index, keys, ordinal, (int) pos, path);
+                    String problem = apply(v, index, keys, ordinal, (int) pos, path, entityNames, scopeNames);
                     if (problem != null) {
                         throw needRepair(i, groupStart(map, start, pos),
                                 new CorruptStoreException(path, pos, problem));
@@ -382,12 +384,20 @@ public final class StoreRecovery {
      * read-only recovery applies a frame with an entity-sequence or prevHash break anyway (logged, counted) and
      * returns null.
      */
-    private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path) {
+    private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path,
+                         FrameNames<EntityState> entityNames, FrameNames<Integer> scopeNames) {
         boolean tolerate = readOnly;
-        String name = v.entity();
-        String scope = v.scope();
-        EntityState entity = index.findEntity(name);
-        if (entity == null || index.findScope(scope) < 0) {
+        // Names met before in this scan are found by their bytes; only a first sighting decodes them.
+        EntityState entity = entityNames.get(v);
+        Integer knownScope = scopeNames.get(v);
+        String name = entity != null ? entity.name() : v.entity();
+        String scope = knownScope != null ? null : v.scope();
+        boolean entityMet = entity != null;
+        if (!entityMet) {
+            entity = index.findEntity(name);
+        }
+        int scopeId = knownScope != null ? knownScope : index.findScope(scope);
+        if (entity == null || scopeId < 0) {
             // Strict names are checked once per entity and scope, when first seen: later frames naming them decode
             // to a name already checked.
             String names = v.namesProblem();
@@ -412,9 +422,19 @@ public final class StoreRecovery {
                 return broken;
             }
         }
+        if (!entityMet) {
+            entityNames.add(v, entity);
+        }
+        if (knownScope == null) {
+            if (scopeId < 0) {
+                scopeId = index.scope(scope);
+            }
+            scopeNames.add(v, scopeId);
+        }
         byte[] hash = new byte[32];
         v.eventHash(hash);
-        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity, index.scope(scope), v.kind(), v.entitySequence(), hash);
+        index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity,
+                scopeId, v.kind(), v.entitySequence(), hash);
         long km = v.idempotencyKeyMsb();
         long kl = v.idempotencyKeyLsb();
         if (km != 0 || kl != 0) {

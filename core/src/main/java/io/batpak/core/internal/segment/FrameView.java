@@ -277,6 +277,52 @@ public final class FrameView {
         return out;
     }
 
+    /** A hash of the entity name's UTF-8 bytes, computed in place (no decoding, no allocation). */
+    public int entityBytesHash() {
+        return bytesHash(base + VARIABLE_OFFSET, entityLength());
+    }
+
+    /** A hash of the scope name's UTF-8 bytes, computed in place. */
+    public int scopeBytesHash() {
+        return bytesHash(base + VARIABLE_OFFSET + entityLength(), scopeLength());
+    }
+
+    /** Whether the scope name bytes equal {@code utf8}. */
+    public boolean scopeEquals(byte[] utf8) {
+        return utf8.length == scopeLength() && bytesEqual(base + VARIABLE_OFFSET + entityLength(), utf8);
+    }
+
+    /** A copy of the entity name's UTF-8 bytes. */
+    public byte[] entityBytes() {
+        byte[] b = new byte[entityLength()];
+        buf.get(base + VARIABLE_OFFSET, b);
+        return b;
+    }
+
+    /** A copy of the scope name's UTF-8 bytes. */
+    public byte[] scopeBytes() {
+        byte[] b = new byte[scopeLength()];
+        buf.get(base + VARIABLE_OFFSET + entityLength(), b);
+        return b;
+    }
+
+    private int bytesHash(int off, int len) {
+        int h = 1;
+        for (int i = 0; i < len; i++) {
+            h = 31 * h + buf.get(off + i);
+        }
+        return h;
+    }
+
+    private boolean bytesEqual(int off, byte[] utf8) {
+        for (int i = 0; i < utf8.length; i++) {
+            if (buf.get(off + i) != utf8[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private String string(int off, int len) {
         byte[] b = new byte[len];
         buf.get(off, b);
