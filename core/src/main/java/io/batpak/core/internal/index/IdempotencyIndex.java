@@ -1,6 +1,7 @@
 package io.batpak.core.internal.index;
 
 import io.batpak.core.IdempotencyKey;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -141,7 +142,7 @@ public final class IdempotencyIndex {
                 out[n++] = fifoSeq[at];
             }
         }
-        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** Receives committed keys. */
