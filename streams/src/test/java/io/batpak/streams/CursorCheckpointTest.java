@@ -18,13 +18,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 /** Durable cursor checkpoints as seen through the stream API. */
 class CursorCheckpointTest extends StreamsTestBase {
@@ -75,12 +80,21 @@ class CursorCheckpointTest extends StreamsTestBase {
         await(first.first().commit(committedAt));
         await(first.first().whenStopped());
 
-        // No demand at all: the cursor has not read, yet it reports where it will resume.
-        Pair<CursorControl, org.apache.pekko.stream.javadsl.SinkQueueWithCancel<StoredEvent>> idle = BatpakStreams
-                .cursor(store, ORDERS, settings).toMat(Sink.queue(1), Keep.both()).run(system);
+        // No demand at all (a subscriber that never requests): the cursor has not read, yet it reports where it
+        // will resume.
+        Pair<CursorControl, Publisher<StoredEvent>> idle = BatpakStreams.cursor(store, ORDERS, settings)
+                .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both()).run(system);
+        CompletableFuture<Subscription> subscribed = new CompletableFuture<>();
+        idle.second().subscribe(new Subscriber<StoredEvent>() {
+            @Override public void onSubscribe(Subscription s) { subscribed.complete(s); }
+            @Override public void onNext(StoredEvent event) { throw new AssertionError("nothing was requested"); }
+            @Override public void onError(Throwable t) { }
+            @Override public void onComplete() { }
+        });
+        Subscription subscription = await(subscribed);
         assertEquals(committedAt, idle.first().committed());
         assertEquals(committedAt, idle.first().position());
-        idle.second().cancel();
+        subscription.cancel();
         await(idle.first().whenStopped());
     }
 
