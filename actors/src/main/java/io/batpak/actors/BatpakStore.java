@@ -282,7 +282,11 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      * appends accepted before this one, so concurrent conditional appends have one winner per sequence. An
      * idempotency key the store already holds (within {@code batpak.idempotency-window}) returns the original
      * receipt, checked before the expected sequence; reusing it for a different coordinate, kind or payload fails
-     * with {@link io.batpak.core.error.IdempotencyConflictException}.
+     * with {@link io.batpak.core.error.IdempotencyConflictException}. Tags ({@link AppendOptions#tags()}) are stored
+     * with the event and indexed. An {@link AppendOptions#condition() append condition} is checked by the writer as
+     * the event is sequenced; when it fails, nothing is stored and the stage fails with
+     * {@link io.batpak.core.error.AppendConditionFailedException}. While a conditional append is checked, later
+     * appends to the same entity wait for its verdict.
      *
      * @return the receipt, once the event is durable and visible; or a failed stage naming what went wrong
      */
@@ -361,6 +365,13 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
             payloadVersion = encoded.payloadVersion();
         }
         int version = payloadVersion;
+        if (options.condition() != null) {
+            // The entity stays held until the writer has checked the condition: the batch path does exactly that.
+            List<EntityPartition.BatchItem> single = List.of(new EntityPartition.BatchItem(0, coordinate, kind, bytes,
+                    version, options));
+            return await(1, "conditional append", guardian, replyTo -> new StoreGuardian.RunBatch(single, replyTo),
+                    receipts -> receipts.get(0));
+        }
         ActorRef<EntityPartition.Command> partition = partitions.get(Partitioning.index(coordinate.entity(),
                 partitions.size()));
         return await(1, "append", partition, replyTo -> new EntityPartition.Append(coordinate, kind, bytes,
@@ -408,7 +419,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      * Appends several events atomically, across any entities, each with its own options. Either every item is
      * stored (contiguous global sequences in list order, one force, visible at once) or none is; after a crash
      * in the middle none of it is visible. Items on one entity chain in list order. Expected sequences are
-     * checked per item against the entity's head including earlier items of the batch. If every item carries an
+     * checked per item against the entity's head including earlier items of the batch. An item's append condition
+     * counts the batch's earlier items as well as everything sequenced before the batch; if any item's condition
+     * fails, nothing of the batch is stored. If every item carries an
      * idempotency key already stored with the same content, the original receipts are returned; if only some do,
      * the batch fails with {@link io.batpak.core.error.IdempotencyConflictException}.
      *
@@ -456,8 +469,12 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                 }
                 payloadVersion = type.version();
             }
+            int tagBytes = 0;
+            for (String t : r.options().tags()) {
+                tagBytes += FrameLayout.TAG_LENGTH_PREFIX + t.getBytes(StandardCharsets.UTF_8).length;
+            }
             frameBytes += FrameLayout.frameSize(r.coordinate().entity().getBytes(StandardCharsets.UTF_8).length,
-                    r.coordinate().scope().getBytes(StandardCharsets.UTF_8).length, bytes.length);
+                    r.coordinate().scope().getBytes(StandardCharsets.UTF_8).length, tagBytes, bytes.length);
             items.add(new EntityPartition.BatchItem(i, r.coordinate(), r.kind(), bytes, payloadVersion, r.options()));
         }
         long capacity = config.segmentMaxBytes() - SegmentHeader.LENGTH;

@@ -79,7 +79,7 @@ final class RawFileSystem implements AppendSystem {
     static int frameSize(Scenario s) {
         int entity = BatpakSystem.entity(Math.max(0, s.appenders() - 1)).getBytes(StandardCharsets.UTF_8).length;
         int scope = BatpakSystem.SCOPE.getBytes(StandardCharsets.UTF_8).length;
-        return FrameLayout.frameSize(entity, scope, s.payload());
+        return FrameLayout.frameSize(entity, scope, 0, s.payload());
     }
 
     @Override

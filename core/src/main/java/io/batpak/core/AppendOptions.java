@@ -2,12 +2,14 @@ package io.batpak.core;
 
 import io.batpak.core.error.InvalidAppendException;
 import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidTagException;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * Per-append options: expected sequence, idempotency key, correlation and causation ids, and user flags.
- * Build with {@link #builder()}; {@link #DEFAULT} has no condition, no key, correlation = the event's own id,
- * no causation and flags 0. Immutable and thread-safe.
+ * Per-append options: expected sequence, idempotency key, correlation and causation ids, user flags, tags and an
+ * append condition over a query. Build with {@link #builder()}; {@link #DEFAULT} has no expected sequence, no key,
+ * correlation = the event's own id, no causation, flags 0, no tags and no condition. Immutable and thread-safe.
  */
 public final class AppendOptions {
     /** No condition, no idempotency key, self-correlated, no causation, flags 0. */
@@ -18,6 +20,8 @@ public final class AppendOptions {
     private final EventId correlationId;
     private final EventId causationId;
     private final int flags;
+    private final List<String> tags;
+    private final AppendCondition condition;
 
     private AppendOptions(Builder b) {
         this.expected = b.expected;
@@ -25,6 +29,8 @@ public final class AppendOptions {
         this.correlationId = b.correlationId;
         this.causationId = b.causationId;
         this.flags = b.flags;
+        this.tags = b.tags;
+        this.condition = b.condition;
     }
 
     public static Builder builder() {
@@ -39,6 +45,8 @@ public final class AppendOptions {
         b.correlationId = correlationId;
         b.causationId = causationId;
         b.flags = flags;
+        b.tags = tags;
+        b.condition = condition;
         return b;
     }
 
@@ -66,10 +74,31 @@ public final class AppendOptions {
         return flags;
     }
 
+    /** The event's tags in the order given; empty when it has none. */
+    public List<String> tags() {
+        return tags;
+    }
+
+    /** The append condition, or null when the append is unconditional (apart from {@link #expected()}). */
+    public AppendCondition condition() {
+        return condition;
+    }
+
+    /** These options with {@code tags} instead of the current ones (see {@link Builder#tags(String...)}). */
+    public AppendOptions withTags(String... tags) {
+        return toBuilder().tags(tags).build();
+    }
+
+    /** These options with {@code condition} (null: none) instead of the current one. */
+    public AppendOptions withCondition(AppendCondition condition) {
+        return toBuilder().condition(condition).build();
+    }
+
     @Override
     public String toString() {
         return "AppendOptions[expect=" + expected + ", key=" + idempotencyKey + ", correlation=" + correlationId
-                + ", causation=" + causationId + ", flags=" + flags + "]";
+                + ", causation=" + causationId + ", flags=" + flags + (tags.isEmpty() ? "" : ", tags=" + tags)
+                + (condition == null ? "" : ", condition=" + condition) + "]";
     }
 
     /** Builder for {@link AppendOptions}. Not thread-safe. */
@@ -79,6 +108,8 @@ public final class AppendOptions {
         private EventId correlationId;
         private EventId causationId;
         private int flags;
+        private List<String> tags = List.of();
+        private AppendCondition condition;
 
         private Builder() {
         }
@@ -131,6 +162,32 @@ public final class AppendOptions {
                 throw new InvalidAppendException("flags must be in 0..255, was " + flags);
             }
             this.flags = flags;
+            return this;
+        }
+
+        /**
+         * The event's tags (0 to {@value Tags#MAX_TAGS}, distinct, each valid per {@link Tags}), stored in the frame,
+         * covered by the event's hash and indexed for {@link Region#withTag}. Replaces tags set before.
+         *
+         * @throws InvalidTagException naming the first invalid tag
+         */
+        public Builder tags(String... tags) {
+            this.tags = Tags.of(tags);
+            return this;
+        }
+
+        /** Like {@link #tags(String...)} for a list. */
+        public Builder tags(List<String> tags) {
+            this.tags = Tags.of(tags);
+            return this;
+        }
+
+        /**
+         * Makes the append (or the atomic batch carrying it) commit only if {@code condition} holds when it is
+         * sequenced; null (the default) removes a condition set before. See {@link AppendCondition}.
+         */
+        public Builder condition(AppendCondition condition) {
+            this.condition = condition;
             return this;
         }
 

@@ -56,4 +56,23 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, Object payloa
         InvalidInputException.requireArgument(event, "event");
         return new AppendRequest(coordinate, EventTypeRegistry.describe(event.getClass()).kind(), event, options, true);
     }
+
+    /** The request's tags (those of its options). */
+    public java.util.List<String> tags() {
+        return options.tags();
+    }
+
+    /**
+     * This request with {@code tags} on its options (replacing tags set before).
+     *
+     * @throws io.batpak.core.error.InvalidTagException naming the first invalid tag
+     */
+    public AppendRequest withTags(String... tags) {
+        return new AppendRequest(coordinate, kind, payload, options.withTags(tags), typed);
+    }
+
+    /** This request with {@code condition} on its options (null: none). */
+    public AppendRequest withCondition(AppendCondition condition) {
+        return new AppendRequest(coordinate, kind, payload, options.withCondition(condition), typed);
+    }
 }

@@ -38,49 +38,59 @@ public record Coordinate(String entity, String scope) {
      */
     public static void validate(String component, String value) {
         InvalidInputException.requireArgument(component, "component");
+        String problem = problem(value, MAX_COMPONENT_BYTES);
+        if (problem != null) {
+            throw new InvalidCoordinateException(component, value, problem);
+        }
+    }
+
+    /**
+     * The first rule a name breaks (null, empty, NUL or another control character, {@code /}, {@code |}, {@code =},
+     * {@code ..}, an unpaired surrogate, more than {@code maxBytes} UTF-8 bytes), or null when it breaks none.
+     * Shared by coordinate parts and tags.
+     */
+    static String problem(String value, int maxBytes) {
         if (value == null) {
-            throw new InvalidCoordinateException(component, null, "must not be null");
+            return "must not be null";
         }
         if (value.isEmpty()) {
-            throw new InvalidCoordinateException(component, value, "must not be empty");
+            return "must not be empty";
         }
         int utf8 = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == 0) {
-                throw new InvalidCoordinateException(component, value, "must not contain NUL at index " + i);
+                return "must not contain NUL at index " + i;
             }
             if (c < 0x20 || c == 0x7F) {
-                throw new InvalidCoordinateException(component, value,
-                        "must not contain control character U+" + String.format("%04X", (int) c) + " at index " + i);
+                return "must not contain control character U+" + String.format("%04X", (int) c) + " at index " + i;
             }
             if (c == '/') {
-                throw new InvalidCoordinateException(component, value, "must not contain '/' (reserved for paths)");
+                return "must not contain '/' (reserved for paths)";
             }
             if (c == '|' || c == '=') {
-                throw new InvalidCoordinateException(component, value,
-                        "must not contain '" + c + "' (reserved for checkpoint identities)");
+                return "must not contain '" + c + "' (reserved for checkpoint identities)";
             }
             if (c == '.' && i + 1 < value.length() && value.charAt(i + 1) == '.') {
-                throw new InvalidCoordinateException(component, value, "must not contain '..' (reserved for paths)");
+                return "must not contain '..' (reserved for paths)";
             }
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                    throw new InvalidCoordinateException(component, value, "must be valid Unicode (unpaired surrogate at index " + i + ")");
+                    return "must be valid Unicode (unpaired surrogate at index " + i + ")";
                 }
                 utf8 += 4;
                 i++;
                 continue;
             }
             if (Character.isLowSurrogate(c)) {
-                throw new InvalidCoordinateException(component, value, "must be valid Unicode (unpaired surrogate at index " + i + ")");
+                return "must be valid Unicode (unpaired surrogate at index " + i + ")";
             }
             utf8 += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
-        if (utf8 > MAX_COMPONENT_BYTES) {
-            throw new InvalidCoordinateException(component, value,
-                    "must be at most " + MAX_COMPONENT_BYTES + " UTF-8 bytes (was " + utf8 + ")");
+        if (utf8 > maxBytes) {
+            return "must be at most " + maxBytes + " UTF-8 bytes (was " + utf8 + ")";
         }
+        return null;
     }
 
     /** The entity name as UTF-8 bytes. */

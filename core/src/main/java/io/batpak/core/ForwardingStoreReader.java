@@ -58,6 +58,11 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final List<String> tags(String prefix, String afterTag, int limit) {
+        return core.tags(prefix, afterTag, limit);
+    }
+
+    @Override
     public final List<StoredEvent> walkAncestors(EventId eventId, int limit) {
         return core.walkAncestors(eventId, limit);
     }

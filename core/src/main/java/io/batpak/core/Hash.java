@@ -3,6 +3,7 @@ package io.batpak.core;
 import io.batpak.core.error.InvalidInputException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /** A 32-byte BLAKE3 digest. Immutable and thread-safe (the array is copied in and out). */
 public final class Hash {
@@ -24,6 +25,16 @@ public final class Hash {
             throw new InvalidInputException("bytes", "invalid argument bytes: a hash is 32 bytes, was " + bytes.length);
         }
         return new Hash(bytes.clone());
+    }
+
+    /** BLAKE3-256 of {@code data} (how a frame's payload digest is computed). */
+    public static Hash blake3(byte[] data) {
+        InvalidInputException.requireArgument(data, "data");
+        Blake3Digest d = new Blake3Digest(LENGTH * 8);
+        d.update(data, 0, data.length);
+        byte[] out = new byte[LENGTH];
+        d.doFinal(out, 0);
+        return new Hash(out);
     }
 
     /** Copies 32 bytes from {@code src} at {@code offset}. */

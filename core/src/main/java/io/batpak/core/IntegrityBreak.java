@@ -37,8 +37,13 @@ public record IntegrityBreak(Reason reason, Path file, long offset, EventId even
         ENTITY_SEQUENCE,
         /** A frame's prevHash is not the eventHash of its entity's previous event (zeros for the first). */
         PREV_HASH,
-        /** The BLAKE3 recomputed over a frame's hashed region differs from its stored eventHash. */
+        /**
+         * The BLAKE3 recomputed over a frame's canonical header, tags and payload digest differs from its stored
+         * eventHash.
+         */
         EVENT_HASH,
+        /** A present payload's BLAKE3 differs from the payload digest its frame stores (and its hash covers). */
+        PAYLOAD_DIGEST,
         /** The in-memory index disagrees with the frame (location, length, id or entity). */
         INDEX_MISMATCH
     }

@@ -113,6 +113,15 @@ public interface StoreReader {
     List<String> entities(String prefix, String afterEntity, int limit);
 
     /**
+     * The tag registry, listed like {@link #entities}: tags carried by at least one visible event, in name order;
+     * with a {@code prefix} (null: all), only the tag {@code prefix} and its namespace ({@code prefix:...}). Pages
+     * start after {@code afterTag} (null: from the first), at most {@code limit} names.
+     *
+     * @throws InvalidQueryException when {@code limit} is negative
+     */
+    List<String> tags(String prefix, String afterTag, int limit);
+
+    /**
      * The event with this id followed by its ancestors in its entity, newest first, at most {@code limit} events.
      * Each step follows the prevHash link to the entity's previous event and checks it: every returned event's frame
      * passed its CRC32C, its content hashes (BLAKE3) to its eventHash, and each event's prevHash equals the eventHash

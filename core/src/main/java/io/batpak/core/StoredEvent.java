@@ -6,6 +6,7 @@ import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.MissingUpcasterException;
 import io.batpak.core.error.PayloadEncodingException;
 import io.batpak.core.error.UpcastException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,13 +26,35 @@ public final class StoredEvent {
     private final int payloadVersion;
     private final Hash prevHash;
     private final Hash eventHash;
+    private final List<String> tags;
+    private final Hash payloadDigest;
+    private final boolean payloadRedacted;
     private final byte[] payload;
     private final PayloadCodec codec;
 
+    /** An event without tags whose payload is present; its payload digest is computed from {@code payload}. */
     public StoredEvent(EventId eventId, Coordinate coordinate, EventKind kind, long entitySequence,
                        long globalSequence, long timestampMicros, EventId correlationId, EventId causationId,
                        int flags, int payloadVersion, Hash prevHash, Hash eventHash, byte[] payload,
                        PayloadCodec codec) {
+        this(eventId, coordinate, kind, entitySequence, globalSequence, timestampMicros, correlationId, causationId,
+                flags, payloadVersion, prevHash, eventHash, List.of(), Hash.blake3(payload), false, payload, codec);
+    }
+
+    /**
+     * An event as read from its frame.
+     *
+     * @param tags the event's tags in the order given (validated when appended)
+     * @param payloadDigest BLAKE3-256 of the payload as appended
+     * @param payloadRedacted whether the payload bytes were removed ({@code payload} is then empty)
+     */
+    public StoredEvent(EventId eventId, Coordinate coordinate, EventKind kind, long entitySequence,
+                       long globalSequence, long timestampMicros, EventId correlationId, EventId causationId,
+                       int flags, int payloadVersion, Hash prevHash, Hash eventHash, List<String> tags,
+                       Hash payloadDigest, boolean payloadRedacted, byte[] payload, PayloadCodec codec) {
+        this.tags = List.copyOf(InvalidInputException.requireArgument(tags, "tags"));
+        this.payloadDigest = InvalidInputException.requireArgument(payloadDigest, "payloadDigest");
+        this.payloadRedacted = payloadRedacted;
         this.eventId = eventId;
         this.coordinate = coordinate;
         this.kind = kind;
@@ -103,7 +126,25 @@ public final class StoredEvent {
         return eventHash;
     }
 
-    /** A copy of the stored payload bytes. */
+    /** The event's tags, in the order its append gave them; empty when it has none. */
+    public List<String> tags() {
+        return tags;
+    }
+
+    /** BLAKE3-256 of the payload bytes as appended; the chain hash covers the payload through it. */
+    public Hash payloadDigest() {
+        return payloadDigest;
+    }
+
+    /**
+     * Whether the payload was redacted (erased): its bytes are gone ({@link #payload()} is empty) while its digest,
+     * and so the event's hash and its entity's chain, are kept.
+     */
+    public boolean payloadRedacted() {
+        return payloadRedacted;
+    }
+
+    /** A copy of the stored payload bytes (empty when redacted). */
     public byte[] payload() {
         return payload.clone();
     }
@@ -141,6 +182,7 @@ public final class StoredEvent {
     @Override
     public String toString() {
         return "StoredEvent[" + eventId + " " + coordinate + " kind=" + kind + " seq=" + entitySequence
-                + " global=" + globalSequence + " payload=" + payload.length + "B]";
+                + " global=" + globalSequence + (tags.isEmpty() ? "" : " tags=" + tags)
+                + (payloadRedacted ? " payload=redacted]" : " payload=" + payload.length + "B]");
     }
 }

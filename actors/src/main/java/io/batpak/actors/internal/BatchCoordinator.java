@@ -30,6 +30,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * stored) and fails with {@link StoreTimeoutException}; if the writer has not answered within that time after the
  * hand-off, the batch fails with {@link StoreTimeoutException} too (its outcome is then unknown).
  *
+ * <p>A batch with an {@link io.batpak.core.AppendCondition} on any item keeps its partitions held until the writer
+ * has checked the conditions: it releases them when the writer admits the batch, and aborts them (restoring their
+ * heads; the writer already dropped the batch's key claims) when it refuses it, so no append is ever built on an
+ * event a condition refused. If the batch times out meanwhile, the caller gets the timeout at once and the
+ * coordinator stays until the writer's verdict to release the partitions.
+ *
  * <p>Idempotency across a batch: if every item carries a key that is already committed with the same content,
  * the original receipts are returned; if only some items hit, the batch fails with
  * {@link IdempotencyConflictException} (a batch is replayed whole or not at all).
@@ -45,6 +51,8 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
 
     private record Finished(WriteOutcome outcome) implements Command {
     }
+
+    private enum Admitted implements Command { INSTANCE }
 
     private enum Timeout implements Command { INSTANCE }
 
@@ -67,6 +75,10 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
     private long epoch = Long.MAX_VALUE;
     private boolean anyHit;
     private boolean handedOff;
+    private final boolean conditional;
+    /** A conditional batch handed to the writer whose verdict has not come: its partitions are still held. */
+    private boolean awaitingVerdict;
+    private boolean replied;
 
     public static Behavior<Command> create(StoreState state, ActorRef<WriterActor.Command> writer,
                                            List<ActorRef<EntityPartition.Command>> partitions, long batchId,
@@ -95,6 +107,11 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
                     k -> new ArrayList<>()).add(it);
         }
         this.order = new ArrayList<>(byPartition.keySet());
+        boolean anyCondition = false;
+        for (EntityPartition.BatchItem it : items) {
+            anyCondition |= it.options().condition() != null;
+        }
+        this.conditional = anyCondition;
         this.prepareAdapter = ctx.messageAdapter(EntityPartition.PrepareOutcome.class, PrepareReply::new);
         this.finishAdapter = ctx.messageAdapter(WriteOutcome.class, Finished::new);
         timers.startSingleTimer(Timeout.INSTANCE, timeout);
@@ -107,6 +124,7 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
                 .onMessage(PrepareReply.class, this::onPrepared)
                 .onMessage(Finished.class, this::onFinished)
                 .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
+                .onMessageEquals(Admitted.INSTANCE, this::onAdmitted)
                 .build();
     }
 
@@ -152,8 +170,15 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
     private Behavior<Command> decide() {
         if (!anyHit) {
             handedOff = true;
-            writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter));
-            release(false);
+            if (conditional) {
+                awaitingVerdict = true;
+                ActorRef<WriterActor.Admitted> admitted = getContext().messageAdapter(WriterActor.Admitted.class,
+                        a -> Admitted.INSTANCE);
+                writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter, admitted));
+            } else {
+                writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter));
+                release(false);
+            }
             return this;
         }
         release(true);
@@ -183,7 +208,19 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
         return this;
     }
 
+    private Behavior<Command> onAdmitted() {
+        awaitingVerdict = false;
+        release(false);
+        return replied ? Behaviors.stopped() : this;
+    }
+
     private Behavior<Command> onFinished(Finished f) {
+        if (awaitingVerdict) {
+            // Refused before it was sequenced (a failed condition, an earlier failed write, a failed store): the
+            // writer dropped the key claims; the partitions restore their heads.
+            awaitingVerdict = false;
+            releaseHeads();
+        }
         if (!handedOff) {
             // A gate denied an item while its partition prepared (the denial's record is written): that partition
             // holds nothing, the ones before it are released.
@@ -224,8 +261,23 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
         asked.clear();
     }
 
+    /** Aborts every partition asked, restoring heads but leaving the key claims to the writer, which released them. */
+    private void releaseHeads() {
+        for (ActorRef<EntityPartition.Command> p : asked) {
+            p.tell(new EntityPartition.ReleaseBatch(batchId, true, false));
+        }
+        asked.clear();
+    }
+
+    /**
+     * Answers the caller once; stops unless the writer's verdict on a held conditional batch is still to come (the
+     * partitions must be released then).
+     */
     private Behavior<Command> finish(WriteOutcome outcome) {
-        replyTo.tell(outcome);
-        return Behaviors.stopped();
+        if (!replied) {
+            replied = true;
+            replyTo.tell(outcome);
+        }
+        return awaitingVerdict ? this : Behaviors.stopped();
     }
 }

@@ -16,6 +16,7 @@ import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.journal.PendingEvent;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.segment.FrameEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,7 +78,11 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
      * Release a prepared batch's entities; on abort restore their heads and drop its key claims. An abort of a batch
      * this partition has not prepared (its prepare still waits behind a held entity) drops the waiting prepare.
      */
-    public record ReleaseBatch(long batchId, boolean aborted) implements Command {
+    public record ReleaseBatch(long batchId, boolean aborted, boolean releaseKeys) implements Command {
+        /** A release that, on abort, also drops the batch's key claims. */
+        public ReleaseBatch(long batchId, boolean aborted) {
+            this(batchId, aborted, true);
+        }
     }
 
     /** A write failed: reload heads from durable state and stamp new frames with {@code epoch}. */
@@ -266,9 +271,17 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         EventId id = EventId.generate();
         EventId correlation = o.correlationId() != null ? o.correlationId() : id;
         byte[] hash = new byte[32];
-        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), payload, kind.raw(), o.flags(), payloadVersion,
-                seq, ts, id, correlation, o.causationId(), o.idempotencyKey(), prevHash, hash);
-        return new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), o.idempotencyKey());
+        List<String> tags = o.tags();
+        byte[][] tagBytes = null;
+        if (!tags.isEmpty()) {
+            tagBytes = new byte[tags.size()][];
+            for (int i = 0; i < tagBytes.length; i++) {
+                tagBytes[i] = tags.get(i).getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, payload, kind.raw(), o.flags(),
+                payloadVersion, seq, ts, id, correlation, o.causationId(), o.idempotencyKey(), prevHash, hash);
+        return new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), o.idempotencyKey(), tags, o.condition());
     }
 
     /**
@@ -430,7 +443,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
             }
             return;
         }
-        if (r.aborted()) {
+        if (r.aborted() && r.releaseKeys()) {
             for (IdempotencyKey key : pb.keys()) {
                 releaseKey(key);
             }

@@ -1,6 +1,7 @@
 package io.batpak.actors.internal;
 
 import io.batpak.core.Region;
+import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.journal.StoreCore;
@@ -152,6 +153,11 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     }
 
     private boolean matches(Region region, String entity, String scope, int kind, long g) {
-        return region.matches(entity, scope, kind, index.entitySequenceAt(g));
+        long seq = index.entitySequenceAt(g);
+        if (region.tagFilter().isEmpty()) {
+            return region.matches(entity, scope, kind, seq);
+        }
+        // The other filters first (cheap), then the tags from their posting lists: the index has no tag column.
+        return region.matches(entity, scope, kind, seq, region.tagFilter()) && RegionQuery.carriesTags(index, region, g);
     }
 }

@@ -2,6 +2,7 @@ package io.batpak.actors.internal;
 
 import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
+import io.batpak.core.error.AppendConditionFailedException;
 import io.batpak.core.error.GateDeniedException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreWriteException;
@@ -33,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * after every write that was already queued, so one write and one force cover all of them. A commit also happens
  * early when the staged data reaches {@code batpak.group-commit.max-events} or {@code max-bytes}, and before a
  * segment rotation. While the force runs, new writes queue up for the next commit.
+ *
+ * <p><b>Append conditions.</b> A write whose events carry {@link io.batpak.core.AppendCondition}s is checked right
+ * before it is staged, on this actor (the one sequencer), against the committed index, the staged events and the
+ * write's own earlier events; one that fails is answered with
+ * {@link AppendConditionFailedException} and never staged, one that passes is staged and its {@code admittedTo} told
+ * so. The entities it touches are held by their partitions until then, so no append builds on an event that a
+ * condition might still refuse.
  *
  * <p><b>Failure.</b> Whenever an I/O step fails an append whose events a partition already chained on (a write,
  * a force, the start of a new segment), the same undo runs: every staged append fails with
@@ -67,8 +75,19 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
      * denial.
      */
     public record Write(long epoch, PendingEvent[] events, GateDeniedException denial,
-                        ActorRef<WriteOutcome> replyTo) implements Command {
+                        ActorRef<WriteOutcome> replyTo, ActorRef<Admitted> admittedTo) implements Command {
+        /** A write without append conditions. */
+        public Write(long epoch, PendingEvent[] events, GateDeniedException denial, ActorRef<WriteOutcome> replyTo) {
+            this(epoch, events, denial, replyTo, null);
+        }
     }
+
+    /**
+     * A write whose events carry append conditions passed them and was sequenced (its outcome follows on
+     * {@code replyTo}); sent to the write's {@code admittedTo}, which holds the write's entities until then. A write
+     * that did not pass gets no {@code Admitted}, only its failure.
+     */
+    public enum Admitted { INSTANCE }
 
     /** The store failed elsewhere (an actor stopped): refuse every append from now on. */
     public record Fail(StoreFailedException failure) implements Command {
@@ -166,8 +185,18 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 }
                 journal.rotate();
             }
+            if (w.admittedTo() != null) {
+                AppendConditionFailedException refused = journal.checkConditions(w.events());
+                if (refused != null) {
+                    fail(w, refused);
+                    return this;
+                }
+            }
             journal.stage(w.events());
             staged.add(w);
+            if (w.admittedTo() != null) {
+                w.admittedTo().tell(Admitted.INSTANCE);
+            }
             if (journal.full()) {
                 commit();
             } else if (!flushScheduled) {

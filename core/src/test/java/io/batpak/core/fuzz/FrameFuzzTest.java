@@ -81,7 +81,7 @@ class FrameFuzzTest {
         if (c != null) {
             byte[] hash = new byte[32];
             EventId id = EventId.generate();
-            byte[] frame = new FrameEncoder().encode(c.entityBytes(), c.scopeBytes(), new byte[0], 0x1001, 0, 0, 0, 1,
+            byte[] frame = new FrameEncoder().encode(c.entityBytes(), c.scopeBytes(), null, new byte[0], 0x1001, 0, 0, 0, 1,
                     id, id, null, null, new byte[32], hash);
             ByteBuffer buf = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
             FrameEncoder.place(buf, 0, frame.length, 0, 1, 0, new CRC32C());

@@ -10,6 +10,8 @@ import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.segment.FrameEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -39,9 +41,11 @@ final class FuzzStores {
                     byte[] hash = new byte[32];
                     EventId id = EventId.generate();
                     long ts = core.clock().next();
-                    byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), new byte[] {(byte) i, 1, 2},
+                    List<String> tags = i % 3 == 0 ? List.of("tag-" + e) : List.of();
+                    byte[][] tagBytes = tags.isEmpty() ? null : new byte[][] {tags.get(0).getBytes(StandardCharsets.UTF_8)};
+                    byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, new byte[] {(byte) i, 1, 2},
                             EventKind.of(1, e).raw(), 0, 1, seq[e], ts, id, id, null, null, last[e], hash);
-                    g[k] = new PendingEvent(frame, c, id, seq[e]++, ts, hash, EventKind.of(1, e).raw(), null);
+                    g[k] = new PendingEvent(frame, c, id, seq[e]++, ts, hash, EventKind.of(1, e).raw(), null, tags, null);
                     last[e] = hash;
                 }
                 w.stage(g);

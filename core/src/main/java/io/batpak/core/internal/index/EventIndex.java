@@ -16,8 +16,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * watermark first and then never looks at rows beyond it, so it sees whole group commits or nothing of them.
  *
  * <p>Heap per event: id (16 B), location (8 B: segment ordinal and offset), entity id and scope id (4 B each) and
- * kind (2 B) in the table (a frame's length follows from the next frame's offset); 4 B in each of the entity's, the scope's and the kind's posting lists; and
- * 5 to 11 B of id hash table (load factor 3/8 to 3/4): about 51 to 57 bytes per event.
+ * kind (2 B) in the table (a frame's length follows from the next frame's offset); 4 B in each of the entity's, the
+ * scope's and the kind's posting lists; and 5 to 11 B of id hash table (load factor 3/8 to 3/4): about 51 to 57
+ * bytes per event. Tags add no column: each tag occurrence is one int in its tag's posting list (4 to 6 B with the
+ * list's growth slack).
  */
 public final class EventIndex {
     static final int CHUNK_SHIFT = 12;
@@ -54,6 +56,13 @@ public final class EventIndex {
     private volatile String[] scopesById = new String[16];
     private volatile PostingList[] scopePostings = new PostingList[16];
     private int scopeCount;
+
+    private final ConcurrentHashMap<String, Integer> tagsByName = new ConcurrentHashMap<>();
+    /** The same tags in name order, for prefix listing. */
+    private final ConcurrentSkipListMap<String, Integer> tagsSorted = new ConcurrentSkipListMap<>();
+    private volatile String[] tagsById = new String[16];
+    private volatile PostingList[] tagPostings = new PostingList[16];
+    private int tagCount;
 
     /** Posting list per 16-bit kind, created on first use. */
     private final PostingList[] kindPostings = new PostingList[1 << 16];
@@ -120,6 +129,35 @@ public final class EventIndex {
         return newId;
     }
 
+    /** The id of a tag, interned when new. Writer thread only. */
+    public int tag(String name) {
+        Integer id = tagsByName.get(name);
+        if (id != null) {
+            return id;
+        }
+        String[] byId = tagsById;
+        PostingList[] postings = tagPostings;
+        if (tagCount == byId.length) {
+            byId = java.util.Arrays.copyOf(byId, byId.length * 2);
+            postings = java.util.Arrays.copyOf(postings, byId.length);
+        }
+        int newId = tagCount;
+        byId[newId] = name;
+        postings[newId] = new PostingList(0);
+        tagsById = byId;
+        tagPostings = postings;
+        tagCount = newId + 1;
+        tagsByName.put(name, newId);
+        tagsSorted.put(name, newId);
+        return newId;
+    }
+
+    /** {@link #append(long, long, long, long, EntityState, int, int, long, byte[], int[])} without tags. */
+    public void append(long globalSequence, long idMsb, long idLsb, long location, EntityState entity,
+                       int scopeId, int kind, long entitySequence, byte[] eventHash) {
+        append(globalSequence, idMsb, idLsb, location, entity, scopeId, kind, entitySequence, eventHash, null);
+    }
+
     /**
      * Appends the row of the next global sequence. Invisible to readers until {@link #publish}. Writer thread only.
      *
@@ -130,7 +168,7 @@ public final class EventIndex {
      * @throws IllegalStateException when {@code globalSequence} is not the next one or the index is full
      */
     public void append(long globalSequence, long idMsb, long idLsb, long location, EntityState entity,
-                       int scopeId, int kind, long entitySequence, byte[] eventHash) {
+                       int scopeId, int kind, long entitySequence, byte[] eventHash, int[] tagIds) {
         if (globalSequence != size) {
             throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
         }
@@ -149,6 +187,12 @@ public final class EventIndex {
         entity.append(row, eventHash);
         scopePostings[scopeId].append(row);
         kindPostingsForWrite(kind).append(row);
+        if (tagIds != null) {
+            PostingList[] tp = tagPostings;
+            for (int t : tagIds) {
+                tp[t].append(row);
+            }
+        }
         size = row + 1;
         insertId(idMsb, idLsb, row);
     }
@@ -306,6 +350,32 @@ public final class EventIndex {
         return id == null ? -1 : id;
     }
 
+    /** The id of a tag, or -1 when no event has it. */
+    public int findTag(String name) {
+        Integer id = tagsByName.get(name);
+        return id == null ? -1 : id;
+    }
+
+    /** The posting list of a tag id. */
+    public PostingList tagPostings(int tagId) {
+        return tagPostings[tagId];
+    }
+
+    public String tagName(int id) {
+        return tagsById[id];
+    }
+
+    /** Tags interned so far (some may have no visible event yet). */
+    public int tagCount() {
+        return tagCount;
+    }
+
+    /** Tag names in [{@code from}, {@code to}) in name order ({@code to} null: unbounded), with their ids. */
+    public java.util.NavigableMap<String, Integer> tagsInRange(String from, String to) {
+        return java.util.Collections.unmodifiableNavigableMap(to == null ? tagsSorted.tailMap(from, true)
+                : tagsSorted.subMap(from, true, to, false));
+    }
+
     /** The posting list of a 16-bit kind, or null when no event has it. */
     public PostingList kindPostings(int kind) {
         return kindPostings[kind];
@@ -425,5 +495,15 @@ public final class EventIndex {
 
     void restoreScope(String name) {
         scope(name);
+    }
+
+    /** Restores a tag and its posting list (increasing rows below {@link #size()}), checked by the caller. */
+    void restoreTag(String name, int[] rows) {
+        int id = tag(name);
+        PostingList p = tagPostings[id];
+        p.ensureCapacity(rows.length);
+        for (int r : rows) {
+            p.append(r);
+        }
     }
 }

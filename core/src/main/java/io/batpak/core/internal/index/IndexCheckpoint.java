@@ -3,6 +3,7 @@ package io.batpak.core.internal.index;
 import io.batpak.core.Coordinate;
 import io.batpak.core.Hash;
 import io.batpak.core.IoFaultHook;
+import io.batpak.core.Tags;
 import io.batpak.core.error.InvalidCoordinateException;
 import io.batpak.core.internal.DurableFiles;
 import io.batpak.core.internal.segment.SegmentFiles;
@@ -27,7 +28,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *   0     8  magic            "BATPAKCK"
- *   8     2  formatVersion    u16, 2
+ *   8     2  formatVersion    u16, 3
  *  10     2  reserved         0
  *  12     4  crc32c           CRC32C of the body, then of header bytes 0..11 and 16..23 (every byte but itself)
  *  16     8  bodyLength       u64
@@ -39,6 +40,8 @@ import java.util.zip.CRC32C;
  *            u32 entityCount; per entity: u16 length, UTF-8 name, 32-byte eventHash of its last event
  *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 entityId, i32 scopeId,
  *                then eventCount x u16 kind (column after column)
+ *            u32 tagCount; per tag: u16 length, UTF-8 name, u32 n, n x i32 global sequence (increasing, below
+ *                eventCount: the tag's posting list)
  *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
  * </pre>
  *
@@ -51,7 +54,7 @@ public final class IndexCheckpoint {
     public static final String FILE_NAME = "index.ckpt";
     private static final String TEMP_NAME = "index.ckpt.tmp";
     private static final byte[] MAGIC = "BATPAKCK".getBytes(StandardCharsets.US_ASCII);
-    private static final int FORMAT_VERSION = 2;
+    private static final int FORMAT_VERSION = 3;
     private static final int CRC_OFFSET = 12;
     private static final int HEADER_LENGTH = 24;
     private static final int BUFFER_BYTES = 1 << 20;
@@ -82,7 +85,7 @@ public final class IndexCheckpoint {
      * {@code rows} never change, and each head is a reference to an immutable hash), so the writer takes it between
      * two commits and the checkpoint is written elsewhere while appends continue.
      */
-    public record Snapshot(int rows, int scopes, byte[][] entityHashes, List<Covered> segments,
+    public record Snapshot(int rows, int scopes, int tags, byte[][] entityHashes, List<Covered> segments,
                            long lastTimestampMicros) {
     }
 
@@ -96,7 +99,8 @@ public final class IndexCheckpoint {
         for (int i = 0; i < entities; i++) {
             hashes[i] = index.entityById(i).lastHashRef();
         }
-        return new Snapshot(index.size(), index.scopeCount(), hashes, List.copyOf(segments), lastTimestampMicros);
+        return new Snapshot(index.size(), index.scopeCount(), index.tagCount(), hashes, List.copyOf(segments),
+                lastTimestampMicros);
     }
 
     /**
@@ -147,6 +151,17 @@ public final class IndexCheckpoint {
             }
             for (int r = 0; r < rows; r++) {
                 out.putShort(chunks[r >>> EventIndex.CHUNK_SHIFT].kind[r & EventIndex.CHUNK_MASK]);
+            }
+            out.putInt(snapshot.tags());
+            for (int t = 0; t < snapshot.tags(); t++) {
+                out.putName(index.tagName(t));
+                PostingList p = index.tagPostings(t);
+                // Only the rows the snapshot covers: the writer keeps appending to the list meanwhile.
+                int n = p.firstAfter(rows - 1L, p.count());
+                out.putInt(n);
+                for (int i = 0; i < n; i++) {
+                    out.putInt(p.get(i));
+                }
             }
             // One pass under the key index's lock; keys committed after the snapshot belong to the tail the next
             // open scans.
@@ -322,6 +337,27 @@ public final class IndexCheckpoint {
             b.asShortBuffer().get(index.chunkForRestore(base).kind, 0, n);
             b.position(b.position() + n * Short.BYTES);
         }
+        int tags = b.getInt();
+        requireRows(b, tags, Short.BYTES + Integer.BYTES, "tags");
+        for (int t = 0; t < tags; t++) {
+            String name = getTag(b);
+            int n = b.getInt();
+            requireRows(b, n, Integer.BYTES, "occurrences of tag \"" + name + "\"");
+            int[] tagRows = new int[n];
+            int previous = -1;
+            for (int i = 0; i < n; i++) {
+                int r = b.getInt();
+                if (r <= previous || r >= rows) {
+                    throw new Unusable("checkpoint posting list of tag \"" + name + "\" is not increasing below " + rows);
+                }
+                tagRows[i] = r;
+                previous = r;
+            }
+            index.restoreTag(name, tagRows);
+            if (index.tagCount() != t + 1) {
+                throw new Unusable("checkpoint names tag \"" + name + "\" twice");
+            }
+        }
         // Rebuild posting lists from the entity, scope and kind columns, each sized exactly.
         int[] counts = new int[entities];
         for (int r = 0; r < rows; r++) {
@@ -378,6 +414,18 @@ public final class IndexCheckpoint {
             Coordinate.validate(component, name);
         } catch (InvalidCoordinateException e) {
             throw new Unusable("checkpoint holds an invalid " + e.getMessage());
+        }
+        return name;
+    }
+
+    private static String getTag(ByteBuffer b) throws Unusable {
+        int len = b.getShort() & 0xFFFF;
+        byte[] bytes = new byte[Math.min(len, b.remaining())];
+        b.get(bytes);
+        String name = new String(bytes, StandardCharsets.UTF_8);
+        String problem = Tags.problem(name);
+        if (problem != null || bytes.length != len) {
+            throw new Unusable("checkpoint holds an invalid tag: " + (problem == null ? "truncated" : problem));
         }
         return name;
     }

@@ -13,13 +13,16 @@ import java.util.PriorityQueue;
  * <p>It reads the visibility watermark once and never looks beyond it, so a result never holds an event that is
  * not yet visible nor part of an atomic batch. The driving list is chosen by selectivity: the posting lists of the
  * matching entities when the entity prefix names few entities (merged by global sequence, the sequence range cut
- * directly from them), else the posting list of the exact kind or scope (the shorter), else the global table;
- * remaining filters are checked against the table's columns. Thread-safe (stateless, reads only).
+ * directly from them) and no tag list is shorter, else the shortest posting list of the named tags, the exact kind
+ * or the scope, else the global table; remaining filters are checked against the table's columns, and the other
+ * named tags by a binary search in their posting lists (the table has no tag column). Thread-safe (stateless,
+ * reads only).
  */
 public final class RegionQuery {
     /** Up to this many entities are merged from their posting lists; more are matched through a bit set. */
     static final int MAX_MERGED_ENTITIES = 64;
     private static final int[] NONE = new int[0];
+    private static final PostingList[] NO_TAGS = new PostingList[0];
 
     private RegionQuery() {
     }
@@ -42,6 +45,20 @@ public final class RegionQuery {
                 return NONE;
             }
         }
+        PostingList[] tags = NO_TAGS;
+        if (!region.tagFilter().isEmpty()) {
+            List<String> names = region.tagFilter();
+            tags = new PostingList[names.size()];
+            for (int i = 0; i < tags.length; i++) {
+                int id = index.findTag(names.get(i));
+                if (id < 0) {
+                    return NONE;
+                }
+                tags[i] = index.tagPostings(id);
+            }
+            // Shortest first: it drives, the others are probed.
+            Arrays.sort(tags, (a, b) -> Integer.compare(a.count(), b.count()));
+        }
         Collector out = new Collector(limit);
         if (region.entityPrefix() != null) {
             List<EntityState> entities = matchingEntities(index, region.entityPrefix(), MAX_MERGED_ENTITIES + 1);
@@ -49,18 +66,49 @@ public final class RegionQuery {
                 return NONE;
             }
             if (entities.size() <= MAX_MERGED_ENTITIES) {
-                mergeEntities(index, entities, region, scopeId, after, visible, out);
-                return out.result();
+                long entityEvents = 0;
+                for (EntityState e : entities) {
+                    entityEvents += e.count();
+                }
+                if (tags.length == 0 || entityEvents <= tags[0].count()) {
+                    mergeEntities(index, entities, region, scopeId, tags, after, visible, out);
+                    return out.result();
+                }
             }
             BitSet ids = new BitSet();
-            for (EntityState e : matchingEntities(index, region.entityPrefix(), Integer.MAX_VALUE)) {
+            for (EntityState e : entities.size() <= MAX_MERGED_ENTITIES ? entities
+                    : matchingEntities(index, region.entityPrefix(), Integer.MAX_VALUE)) {
                 ids.set(e.id());
             }
-            scan(index, region, ids, scopeId, after, visible, out);
+            scan(index, region, ids, scopeId, tags, after, visible, out);
             return out.result();
         }
-        scan(index, region, null, scopeId, after, visible, out);
+        scan(index, region, null, scopeId, tags, after, visible, out);
         return out.result();
+    }
+
+    /**
+     * Whether the visible event {@code g} carries every tag {@code region} names, from the tags' posting lists (true
+     * when it names none).
+     */
+    public static boolean carriesTags(EventIndex index, Region region, long g) {
+        for (String t : region.tagFilter()) {
+            int id = index.findTag(t);
+            if (id < 0 || index.tagPostings(id).positionOf(g) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code g} is in every tag list from {@code from} on. */
+    private static boolean carriesTags(PostingList[] tags, int from, long g) {
+        for (int i = from; i < tags.length; i++) {
+            if (tags[i].positionOf(g) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Entities equal to {@code prefix} or in its namespace, in name order, at most {@code max}. */
@@ -82,7 +130,7 @@ public final class RegionQuery {
     }
 
     private static void mergeEntities(EventIndex index, List<EntityState> entities, Region region, int scopeId,
-                                      long after, long visible, Collector out) {
+                                      PostingList[] tags, long after, long visible, Collector out) {
         PriorityQueue<long[]> heads = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
         List<PostingList> lists = new ArrayList<>(entities.size());
         for (EntityState e : entities) {
@@ -104,7 +152,7 @@ public final class RegionQuery {
             if (g > visible) {
                 continue;
             }
-            if (matchesColumns(index, region, scopeId, g)) {
+            if (matchesColumns(index, region, scopeId, g) && carriesTags(tags, 0, g)) {
                 out.add((int) g);
             }
             int next = (int) h[2] + 1;
@@ -116,13 +164,16 @@ public final class RegionQuery {
         }
     }
 
-    private static void scan(EventIndex index, Region region, BitSet entityIds, int scopeId, long after, long visible,
-                             Collector out) {
-        PostingList driver = null;
+    private static void scan(EventIndex index, Region region, BitSet entityIds, int scopeId, PostingList[] tags,
+                             long after, long visible, Collector out) {
+        PostingList driver = tags.length > 0 ? tags[0] : null;
         if (region.kindFilter() >= 0) {
-            driver = index.kindPostings(region.kindFilter());
-            if (driver == null) {
+            PostingList kinds = index.kindPostings(region.kindFilter());
+            if (kinds == null) {
                 return;
+            }
+            if (driver == null || kinds.count() < driver.count()) {
+                driver = kinds;
             }
         }
         if (scopeId >= 0) {
@@ -139,7 +190,8 @@ public final class RegionQuery {
                 if (g > visible) {
                     break;
                 }
-                if (accept(index, region, entityIds, scopeId, g, checkSequence)) {
+                if (accept(index, region, entityIds, scopeId, g, checkSequence)
+                        && carriesTags(tags, driver == (tags.length > 0 ? tags[0] : null) ? 1 : 0, g)) {
                     out.add(g);
                 }
             }

@@ -1,12 +1,16 @@
 package io.batpak.core.internal.journal;
 
+import io.batpak.core.AppendCondition;
+import io.batpak.core.EventId;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
+import io.batpak.core.error.AppendConditionFailedException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.internal.MonotonicClock;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.index.IndexCheckpoint;
+import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.internal.segment.DurableEnd;
 import io.batpak.core.internal.segment.FrameEncoder;
 import io.batpak.core.internal.segment.SegmentAppender;
@@ -156,6 +160,40 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
+     * Checks the append conditions of a group about to be staged, as of now: against the committed events (from
+     * the index's posting lists), the events staged for the next commit and the group's own earlier events. Call
+     * right before {@link #stage}, on the writer's thread, so the check and the sequencing are one step.
+     *
+     * @return the failure of the first condition that does not hold, or null when all hold (or there are none)
+     */
+    public AppendConditionFailedException checkConditions(PendingEvent[] group) {
+        for (int i = 0; i < group.length; i++) {
+            AppendCondition c = group[i].condition;
+            if (c == null) {
+                continue;
+            }
+            int[] committed = RegionQuery.select(index, c.region(), c.afterGlobalSequence(), 1);
+            if (committed.length > 0) {
+                long g = committed[0];
+                return new AppendConditionFailedException(c, g, new EventId(index.idMsbAt(g), index.idLsbAt(g)));
+            }
+            for (int s = 0; s < staged.size(); s++) {
+                PendingEvent e = staged.get(s);
+                if (e.globalSequence > c.afterGlobalSequence() && e.matches(c.region())) {
+                    return new AppendConditionFailedException(c, e.globalSequence, e.eventId);
+                }
+            }
+            for (int j = 0; j < i; j++) {
+                long g = nextSequence + j;
+                if (g > c.afterGlobalSequence() && group[j].matches(c.region())) {
+                    return new AppendConditionFailedException(c, g, group[j].eventId);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * Stages an atomic group: assigns contiguous global sequences and copies the placed frames into the write
      * buffer. The caller checked {@link #fits} (rotating first when needed).
      */
@@ -223,9 +261,16 @@ public final class JournalWriter implements AutoCloseable {
         int n = staged.size();
         for (int i = 0; i < n; i++) {
             PendingEvent e = staged.get(i);
+            int[] tagIds = null;
+            if (!e.tags.isEmpty()) {
+                tagIds = new int[e.tags.size()];
+                for (int t = 0; t < tagIds.length; t++) {
+                    tagIds[t] = index.tag(e.tags.get(t));
+                }
+            }
             index.append(e.globalSequence, e.eventId.msb(), e.eventId.lsb(), e.location,
                     index.entity(e.coordinate.entity()), index.scope(e.coordinate.scope()), e.kind, e.entitySequence,
-                    e.eventHash);
+                    e.eventHash, tagIds);
         }
         index.publish(staged.get(n - 1).globalSequence);
         for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package io.batpak.core.internal.journal;
 
+import io.batpak.core.AppendCondition;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventId;
@@ -7,6 +8,8 @@ import io.batpak.core.Hash;
 import io.batpak.core.IdempotencyKey;
 import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.ReceiptSigner;
+import io.batpak.core.Region;
+import java.util.List;
 
 /**
  * An encoded event on its way to the journal: the unplaced frame and the fields the index and the receipt need.
@@ -22,6 +25,9 @@ public final class PendingEvent {
     final byte[] eventHash;
     final int kind;
     final IdempotencyKey idempotencyKey;
+    final String scope;
+    final List<String> tags;
+    final AppendCondition condition;
     long globalSequence = -1;
     long location;
     IdempotencyIndex.Holder claim;
@@ -31,6 +37,20 @@ public final class PendingEvent {
 
     public PendingEvent(byte[] frame, Coordinate coordinate, EventId eventId, long entitySequence, long timestampMicros,
                         byte[] eventHash, int kind, IdempotencyKey idempotencyKey) {
+        this(frame, coordinate, eventId, entitySequence, timestampMicros, eventHash, kind, idempotencyKey, List.of(),
+                null);
+    }
+
+    /**
+     * @param tags the event's tags (validated), indexed at commit
+     * @param condition checked by the writer right before the event's group is sequenced, or null
+     */
+    public PendingEvent(byte[] frame, Coordinate coordinate, EventId eventId, long entitySequence, long timestampMicros,
+                        byte[] eventHash, int kind, IdempotencyKey idempotencyKey, List<String> tags,
+                        AppendCondition condition) {
+        this.scope = coordinate.scope();
+        this.tags = tags;
+        this.condition = condition;
         this.frame = frame;
         this.coordinate = coordinate;
         this.eventId = eventId;
@@ -72,6 +92,20 @@ public final class PendingEvent {
     /** The raw eventHash bytes (not copied). */
     public byte[] eventHashBytes() {
         return eventHash;
+    }
+
+    public List<String> tags() {
+        return tags;
+    }
+
+    /** The append condition this event's group must pass, or null. */
+    public AppendCondition condition() {
+        return condition;
+    }
+
+    /** Whether this event is in {@code region}. */
+    public boolean matches(Region region) {
+        return region.matches(coordinate.entity(), scope, kind, entitySequence, tags);
     }
 
     public IdempotencyKey idempotencyKey() {

@@ -19,6 +19,7 @@ import io.batpak.core.internal.DirectoryLock;
 import io.batpak.core.internal.MonotonicClock;
 import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
+import io.batpak.core.internal.index.PostingList;
 import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.internal.recovery.StoreRecovery;
@@ -220,6 +221,38 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         }
         checkLimit("limit", limit);
         return RegionQuery.select(recovered.index(), region, afterGlobalSequence, limit);
+    }
+
+    @Override
+    public List<String> tags(String prefix, String afterTag, int limit) {
+        checkLimit("limit", limit);
+        EventIndex index = recovered.index();
+        List<String> out = new ArrayList<>(Math.min(limit, 1024));
+        if (limit == 0) {
+            return out;
+        }
+        long visible = index.visible();
+        String from = afterTag == null ? (prefix == null ? "" : prefix) : afterTag;
+        for (java.util.Map.Entry<String, Integer> t : index.tagsInRange(from, null).entrySet()) {
+            String name = t.getKey();
+            if (afterTag != null && name.equals(afterTag)) {
+                continue;
+            }
+            if (prefix != null && !Region.namespaceMatches(prefix, name)) {
+                if (name.compareTo(prefix + (char) (Region.NAMESPACE_SEPARATOR + 1)) >= 0) {
+                    break;
+                }
+                continue;
+            }
+            PostingList p = index.tagPostings(t.getValue());
+            if (p.count() > 0 && p.get(0) <= visible) {
+                out.add(name);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     @Override

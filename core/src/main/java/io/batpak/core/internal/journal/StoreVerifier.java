@@ -445,6 +445,13 @@ final class StoreVerifier {
             return new ReceiptVerification(Outcome.EVENT_HASH_MISMATCH, "the stored frame of event " + id
                     + " no longer hashes to its eventHash " + e.eventHash() + " (recomputed " + Hash.of(r.hash) + ")");
         }
+        if (!r.v.payloadRedacted()) {
+            r.v.computePayloadDigest(r.digest, r.hash);
+            if (!r.v.payloadDigestEquals(r.hash)) {
+                return new ReceiptVerification(Outcome.EVENT_HASH_MISMATCH, "the stored payload of event " + id
+                        + " no longer matches the digest its eventHash covers");
+            }
+        }
         return core.signer().checkSignature(receipt);
     }
 
@@ -541,7 +548,10 @@ final class StoreVerifier {
         return null;
     }
 
-    /** Recomputes BLAKE3 over the frame's hashed region and compares it with the stored eventHash. */
+    /**
+     * Recomputes the eventHash from the frame's canonical header, tags and stored payload digest and compares it with
+     * the stored eventHash; then, where the payload is present (not redacted), checks it against its digest.
+     */
     private static IntegrityBreak eventHash(FrameView v, Path file, long offset, Blake3Digest digest, byte[] out) {
         v.computeEventHash(digest, out);
         byte[] stored = new byte[Hash.LENGTH];
@@ -549,6 +559,14 @@ final class StoreVerifier {
         if (!Arrays.equals(stored, out)) {
             return brk(Reason.EVENT_HASH, file, offset, v, "stored eventHash " + Hash.of(stored)
                     + " does not match the BLAKE3 of the frame's content " + Hash.of(out));
+        }
+        if (!v.payloadRedacted()) {
+            v.computePayloadDigest(digest, out);
+            if (!v.payloadDigestEquals(out)) {
+                v.payloadDigest(stored);
+                return brk(Reason.PAYLOAD_DIGEST, file, offset, v, "payload hashes to " + Hash.of(out)
+                        + ", the frame's payload digest is " + Hash.of(stored));
+            }
         }
         return null;
     }

@@ -405,6 +405,12 @@ public final class StoreRecovery {
                 return names;
             }
         }
+        if (v.tagCount() > 0) {
+            String tagProblem = v.tagsProblem();
+            if (tagProblem != null) {
+                return tagProblem;
+            }
+        }
         long expectedSeq = entity == null ? 0 : entity.count();
         String broken = null;
         if (v.entitySequence() != expectedSeq) {
@@ -431,10 +437,18 @@ public final class StoreRecovery {
             }
             scopeNames.add(v, scopeId);
         }
+        int[] tagIds = null;
+        if (v.tagCount() > 0) {
+            List<String> tags = v.tags();
+            tagIds = new int[tags.size()];
+            for (int t = 0; t < tagIds.length; t++) {
+                tagIds[t] = index.tag(tags.get(t));
+            }
+        }
         byte[] hash = new byte[32];
         v.eventHash(hash);
         index.append(v.globalSequence(), v.eventIdMsb(), v.eventIdLsb(), EventIndex.location(ordinal, offset), entity,
-                scopeId, v.kind(), v.entitySequence(), hash);
+                scopeId, v.kind(), v.entitySequence(), hash, tagIds);
         long km = v.idempotencyKeyMsb();
         long kl = v.idempotencyKeyLsb();
         if (km != 0 || kl != 0) {

@@ -17,16 +17,19 @@ public final class FrameEncoder {
     private final Blake3Digest digest = new Blake3Digest(256);
 
     /**
-     * Builds an unplaced frame and writes its eventHash into it.
+     * Builds an unplaced frame and writes its payload digest and eventHash into it.
      *
+     * @param tags the tags' UTF-8 bytes (0 to 16 of them, each 1 to 256 bytes, validated by the caller)
      * @param prevHash 32 bytes: the eventHash of the entity's previous event, zeros for its first
      * @param eventHashOut receives the 32-byte eventHash
      * @return the frame bytes, ready for {@link #place}
      */
-    public byte[] encode(byte[] entity, byte[] scope, byte[] payload, int kind, int flags, int payloadVersion,
-                         long entitySequence, long timestampMicros, EventId eventId, EventId correlationId,
-                         EventId causationId, IdempotencyKey idempotencyKey, byte[] prevHash, byte[] eventHashOut) {
-        int size = frameSize(entity.length, scope.length, payload.length);
+    public byte[] encode(byte[] entity, byte[] scope, byte[][] tags, byte[] payload, int kind, int flags,
+                         int payloadVersion, long entitySequence, long timestampMicros, EventId eventId,
+                         EventId correlationId, EventId causationId, IdempotencyKey idempotencyKey, byte[] prevHash,
+                         byte[] eventHashOut) {
+        int tagBytes = tagBytes(tags);
+        int size = frameSize(entity.length, scope.length, tagBytes, payload.length);
         byte[] frame = new byte[size];
         ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(LENGTH_OFFSET, size - PREFIX_LENGTH);
@@ -38,6 +41,7 @@ public final class FrameEncoder {
         b.putShort(PAYLOAD_VERSION_OFFSET, (short) payloadVersion);
         b.putShort(ENTITY_LENGTH_OFFSET, (short) entity.length);
         b.putShort(SCOPE_LENGTH_OFFSET, (short) scope.length);
+        frame[TAG_COUNT_OFFSET] = (byte) (tags == null ? 0 : tags.length);
         b.putInt(PAYLOAD_LENGTH_OFFSET, payload.length);
         b.putLong(ENTITY_SEQUENCE_OFFSET, entitySequence);
         b.putLong(TIMESTAMP_OFFSET, timestampMicros);
@@ -58,18 +62,44 @@ public final class FrameEncoder {
         off += entity.length;
         System.arraycopy(scope, 0, frame, off, scope.length);
         off += scope.length;
-        System.arraycopy(payload, 0, frame, off, payload.length);
-        hashInto(frame, 0, size, frame, EVENT_HASH_OFFSET);
+        if (tags != null) {
+            for (byte[] tag : tags) {
+                b.putShort(off, (short) tag.length);
+                off += TAG_LENGTH_PREFIX;
+                System.arraycopy(tag, 0, frame, off, tag.length);
+                off += tag.length;
+            }
+        }
+        int payloadAt = off;
+        System.arraycopy(payload, 0, frame, payloadAt, payload.length);
+        digest.update(payload, 0, payload.length);
+        digest.doFinal(frame, PAYLOAD_DIGEST_OFFSET);
+        hashInto(frame, 0, payloadAt, frame, EVENT_HASH_OFFSET);
         System.arraycopy(frame, EVENT_HASH_OFFSET, eventHashOut, 0, 32);
         return frame;
     }
 
+    /** Bytes the tags take in a frame (each with its length prefix). */
+    public static int tagBytes(byte[][] tags) {
+        int n = 0;
+        if (tags != null) {
+            for (byte[] tag : tags) {
+                n += TAG_LENGTH_PREFIX + tag.length;
+            }
+        }
+        return n;
+    }
+
     /**
-     * Computes BLAKE3 over the hashed region [56, size) of the frame at {@code frameOffset} of {@code src}
-     * into {@code out} at {@code outOffset}.
+     * Computes the eventHash of the frame at {@code frameOffset} of {@code src}, whose tags end (and payload starts)
+     * at {@code payloadOffset} relative to the frame, into {@code out} at {@code outOffset}:
+     * {@code BLAKE3(domain || bytes[96, payloadOffset) || payloadDigest)}.
      */
-    public void hashInto(byte[] src, int frameOffset, int frameSize, byte[] out, int outOffset) {
-        digest.update(src, frameOffset + HASHED_OFFSET, frameSize - HASHED_OFFSET);
+    public void hashInto(byte[] src, int frameOffset, int payloadOffset, byte[] out, int outOffset) {
+        byte[] domain = FrameLayout.hashDomainRef();
+        digest.update(domain, 0, domain.length);
+        digest.update(src, frameOffset + HASHED_OFFSET, payloadOffset - HASHED_OFFSET);
+        digest.update(src, frameOffset + PAYLOAD_DIGEST_OFFSET, 32);
         digest.doFinal(out, outOffset);
     }
 

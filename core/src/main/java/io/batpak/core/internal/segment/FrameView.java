@@ -8,6 +8,7 @@ import io.batpak.core.EventKind;
 import io.batpak.core.Hash;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.Tags;
 import io.batpak.core.error.InvalidCoordinateException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,6 +16,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
@@ -64,8 +66,8 @@ public final class FrameView {
     }
 
     /**
-     * Checks the structure of a frame whose bytes are all inside the buffer: checksum, type, reserved field,
-     * name lengths and that the declared lengths add up.
+     * Checks the structure of a frame whose bytes are all inside the buffer: checksum, type, payload state,
+     * reserved fields, name and tag lengths and that the declared lengths add up.
      *
      * @return null when the frame is valid, else a description of the first problem found
      */
@@ -80,7 +82,13 @@ public final class FrameView {
         if (frameType() != FRAME_TYPE_EVENT) {
             return "unknown frame type " + frameType();
         }
-        if (buf.getShort(base + RESERVED_OFFSET) != 0) {
+        int state = payloadState();
+        if (state != PAYLOAD_PRESENT && state != PAYLOAD_REDACTED) {
+            return "unknown payload state " + state;
+        }
+        if (buf.get(base + RESERVED_OFFSET) != 0 || buf.getInt(base + STATE_RESERVED_OFFSET) != 0
+                || buf.getShort(base + STATE_RESERVED_OFFSET + 4) != 0
+                || buf.get(base + STATE_RESERVED_OFFSET + 6) != 0) {
             return "reserved header field is not zero";
         }
         int el = entityLength();
@@ -88,7 +96,24 @@ public final class FrameView {
         if (el < 1 || el > Coordinate.MAX_COMPONENT_BYTES || sl < 1 || sl > Coordinate.MAX_COMPONENT_BYTES) {
             return "bad entity/scope length " + el + "/" + sl;
         }
-        if ((long) MIN_FRAME_LENGTH + el + sl + payloadLength() != len) {
+        int tags = tagCount();
+        if (tags > Tags.MAX_TAGS) {
+            return "tag count " + tags + " is above " + Tags.MAX_TAGS;
+        }
+        long end = PREFIX_LENGTH + len;
+        long at = VARIABLE_OFFSET + (long) el + sl;
+        for (int i = 0; i < tags; i++) {
+            if (at + TAG_LENGTH_PREFIX > end) {
+                return "tag " + i + " runs past the end of the frame";
+            }
+            int tl = buf.getShort(base + (int) at) & 0xFFFF;
+            if (tl < 1 || tl > Tags.MAX_TAG_BYTES) {
+                return "bad length " + tl + " of tag " + i;
+            }
+            at += TAG_LENGTH_PREFIX + tl;
+        }
+        long payload = state == PAYLOAD_PRESENT ? payloadLength() : 0;
+        if (at + payload != end) {
             return "frame length " + len + " does not match its parts";
         }
         long count = batchCount();
@@ -135,6 +160,51 @@ public final class FrameView {
         return buf.getShort(base + SCOPE_LENGTH_OFFSET) & 0xFFFF;
     }
 
+    /** {@link FrameLayout#PAYLOAD_PRESENT} or {@link FrameLayout#PAYLOAD_REDACTED}. */
+    public int payloadState() {
+        return buf.get(base + PAYLOAD_STATE_OFFSET) & 0xFF;
+    }
+
+    /** Whether the payload bytes were removed (the digest stays). */
+    public boolean payloadRedacted() {
+        return payloadState() == PAYLOAD_REDACTED;
+    }
+
+    public int tagCount() {
+        return buf.get(base + TAG_COUNT_OFFSET) & 0xFF;
+    }
+
+    /** Offset of the first tag's length prefix, relative to the frame. */
+    private int tagsOffset() {
+        return VARIABLE_OFFSET + entityLength() + scopeLength();
+    }
+
+    /** Offset where the tags end and the payload (if present) starts, relative to the frame. */
+    public int payloadOffset() {
+        int at = tagsOffset();
+        for (int i = tagCount(); i > 0; i--) {
+            at += TAG_LENGTH_PREFIX + (buf.getShort(base + at) & 0xFFFF);
+        }
+        return at;
+    }
+
+    /** The tags in the order they were given; an empty list when there are none. */
+    public List<String> tags() {
+        int n = tagCount();
+        if (n == 0) {
+            return List.of();
+        }
+        String[] out = new String[n];
+        int at = tagsOffset();
+        for (int i = 0; i < n; i++) {
+            int tl = buf.getShort(base + at) & 0xFFFF;
+            out[i] = string(base + at + TAG_LENGTH_PREFIX, tl);
+            at += TAG_LENGTH_PREFIX + tl;
+        }
+        return List.of(out);
+    }
+
+    /** The payload length as appended (also for a redacted payload, whose bytes are gone). */
     public long payloadLength() {
         return Integer.toUnsignedLong(buf.getInt(base + PAYLOAD_LENGTH_OFFSET));
     }
@@ -170,12 +240,37 @@ public final class FrameView {
     }
 
     /**
-     * Recomputes the frame's eventHash: BLAKE3-256 over its hashed region {@code [56, end of frame)}, written into
-     * {@code out} (32 bytes). Requires the whole frame to be inside the buffer.
+     * Recomputes the frame's eventHash, {@code BLAKE3(domain || bytes[96, end of tags) || payloadDigest)}, from the
+     * stored digest, into {@code out} (32 bytes). Requires the whole frame to be inside the buffer.
      */
     public void computeEventHash(Blake3Digest digest, byte[] out) {
-        int from = base + HASHED_OFFSET;
-        int len = (int) totalLength() - HASHED_OFFSET;
+        byte[] domain = FrameLayout.hashDomainRef();
+        digest.update(domain, 0, domain.length);
+        update(digest, base + HASHED_OFFSET, payloadOffset() - HASHED_OFFSET);
+        update(digest, base + PAYLOAD_DIGEST_OFFSET, Hash.LENGTH);
+        digest.doFinal(out, 0);
+    }
+
+    /**
+     * Computes BLAKE3 of the payload bytes as stored into {@code out} (32 bytes); compare it with
+     * {@link #payloadDigestEquals}. Only meaningful when the payload is present.
+     */
+    public void computePayloadDigest(Blake3Digest digest, byte[] out) {
+        update(digest, base + payloadOffset(), (int) payloadLength());
+        digest.doFinal(out, 0);
+    }
+
+    /** Whether the stored payload digest equals {@code expected}. */
+    public boolean payloadDigestEquals(byte[] expected) {
+        return bytesEqual(base + PAYLOAD_DIGEST_OFFSET, expected);
+    }
+
+    /** Copies the 32-byte payload digest into {@code dst}. */
+    public void payloadDigest(byte[] dst) {
+        buf.get(base + PAYLOAD_DIGEST_OFFSET, dst, 0, Hash.LENGTH);
+    }
+
+    private void update(Blake3Digest digest, int from, int len) {
         if (buf.hasArray()) {
             digest.update(buf.array(), buf.arrayOffset() + from, len);
         } else {
@@ -183,7 +278,6 @@ public final class FrameView {
             buf.get(from, region);
             digest.update(region, 0, len);
         }
-        digest.doFinal(out, 0);
     }
 
     /** Copies the 32-byte prevHash into {@code dst}. */
@@ -224,6 +318,36 @@ public final class FrameView {
             Coordinate.validate("scope", scope);
         } catch (InvalidCoordinateException e) {
             return "stored " + e.getMessage();
+        }
+        return tagsProblem();
+    }
+
+    /**
+     * Checks that the tags are what a writer could have stored: strict UTF-8, valid tag names, no duplicates.
+     *
+     * @return null when they are, else the problem
+     */
+    public String tagsProblem() {
+        int n = tagCount();
+        if (n == 0) {
+            return null;
+        }
+        int at = tagsOffset();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            int tl = buf.getShort(base + at) & 0xFFFF;
+            String tag = strictString(base + at + TAG_LENGTH_PREFIX, tl);
+            if (tag == null) {
+                return "tag " + i + " is not valid UTF-8";
+            }
+            String problem = Tags.problem(tag);
+            if (problem != null) {
+                return "stored tag " + i + " " + problem;
+            }
+            if (!seen.add(tag)) {
+                return "stored tag " + i + " repeats \"" + tag + "\"";
+            }
+            at += TAG_LENGTH_PREFIX + tl;
         }
         return null;
     }
@@ -271,9 +395,13 @@ public final class FrameView {
         return true;
     }
 
+    /** The payload bytes; empty when the payload was redacted. */
     public byte[] payload() {
+        if (payloadRedacted()) {
+            return new byte[0];
+        }
         byte[] out = new byte[(int) payloadLength()];
-        buf.get(base + VARIABLE_OFFSET + entityLength() + scopeLength(), out);
+        buf.get(base + payloadOffset(), out);
         return out;
     }
 
@@ -333,12 +461,15 @@ public final class FrameView {
     public StoredEvent toStoredEvent(PayloadCodec codec) {
         byte[] prev = new byte[Hash.LENGTH];
         byte[] hash = new byte[Hash.LENGTH];
+        byte[] digest = new byte[Hash.LENGTH];
         prevHash(prev);
         eventHash(hash);
+        payloadDigest(digest);
         EventId id = new EventId(eventIdMsb(), eventIdLsb());
         EventId corr = id(CORRELATION_ID_OFFSET);
         return new StoredEvent(id, new Coordinate(entity(), scope()), EventKind.fromRaw(kind()), entitySequence(),
                 globalSequence(), timestampMicros(), corr == null ? id : corr, id(CAUSATION_ID_OFFSET), flags(),
-                payloadVersion(), Hash.of(prev), Hash.of(hash), payload(), codec);
+                payloadVersion(), Hash.of(prev), Hash.of(hash), tags(), Hash.of(digest), payloadRedacted(), payload(),
+                codec);
     }
 }

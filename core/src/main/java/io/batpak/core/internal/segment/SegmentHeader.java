@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset size field
  *   0     8  magic                "BATPAKSG" (ASCII)
- *   8     2  formatVersion        u16, currently 1; a newer version is refused
+ *   8     2  formatVersion        u16, currently 2; any other version (1, the frame layout before tags and
+ *                                     payload digests, or a newer one) is refused
  *  10     2  headerLength         u16, 64
  *  12     4  flags                u32, 0
  *  16     8  firstGlobalSequence  u64, global sequence of the segment's first frame (also its file name)
@@ -25,7 +26,7 @@ import java.util.zip.CRC32C;
  */
 public final class SegmentHeader {
     public static final int LENGTH = 64;
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     static final byte[] MAGIC = "BATPAKSG".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION_OFFSET = 8;
     private static final int HEADER_LENGTH_OFFSET = 10;
@@ -70,7 +71,7 @@ public final class SegmentHeader {
      *
      * @param b 64 bytes at positions [0, 64), little-endian
      * @throws CorruptStoreException when magic, length or checksum is wrong
-     * @throws UnsupportedFormatException when the format version is newer than this code
+     * @throws UnsupportedFormatException when the format version is not {@link #FORMAT_VERSION}
      */
     public static SegmentHeader decode(ByteBuffer b, Path file) {
         b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -87,7 +88,7 @@ public final class SegmentHeader {
             throw new CorruptStoreException(file, 0, "segment header checksum mismatch");
         }
         int version = Short.toUnsignedInt(b.getShort(VERSION_OFFSET));
-        if (version > FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != 0) {
             throw new UnsupportedFormatException(file, version, FORMAT_VERSION);
         }
         if (version < 1 || Short.toUnsignedInt(b.getShort(HEADER_LENGTH_OFFSET)) != LENGTH) {

@@ -110,7 +110,7 @@ final class JournalHarness implements AutoCloseable {
         EventId id = EventId.generate();
         EventId corr = correlation != null ? correlation : id;
         byte[] hash = new byte[32];
-        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), payload, kind.raw(), flags, payloadVersion, seq, ts,
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), null, payload, kind.raw(), flags, payloadVersion, seq, ts,
                 id, corr, causation, key, h.lastHash(), hash);
         PendingEvent p = new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), key);
         heads.put(c.entity(), new Head(seq, hash));
@@ -286,7 +286,11 @@ final class JournalHarness implements AutoCloseable {
         assertEquals(x.pending.receipt(), e.toReceipt(), at);
     }
 
-    /** Recomputes every visible event's BLAKE3 over its stored frame bytes [56, end) and compares. */
+    /**
+     * Recomputes every visible event's hash from its stored frame bytes as the format specifies it,
+     * BLAKE3("batpak:event:v2" || bytes[96, payload start) || bytes[64, 96)), checks the digest at [64, 96) is the
+     * payload's BLAKE3, and compares.
+     */
     static void assertHashesRecompute(StoreCore core) {
         EventIndex idx = core.index();
         for (long g = 0; g <= idx.visible(); g++) {
@@ -295,8 +299,18 @@ final class JournalHarness implements AutoCloseable {
                     idx.length(g));
             byte[] bytes = new byte[frame.remaining()];
             frame.get(0, bytes);
+            int payloadLength = frame.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(140);
+            int payloadStart = bytes.length - payloadLength;
+            Blake3Digest p = new Blake3Digest(256);
+            p.update(bytes, payloadStart, payloadLength);
+            byte[] digest = new byte[32];
+            p.doFinal(digest, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 64, 96), digest, "payload digest of event " + g);
             Blake3Digest d = new Blake3Digest(256);
-            d.update(bytes, 56, bytes.length - 56);
+            byte[] domain = "batpak:event:v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            d.update(domain, 0, domain.length);
+            d.update(bytes, 96, payloadStart - 96);
+            d.update(bytes, 64, 32);
             byte[] h = new byte[32];
             d.doFinal(h, 0);
             assertArrayEquals(core.readAt(g).eventHash().toByteArray(), h, "stored hash of event " + g);

@@ -218,7 +218,7 @@ class StoreVerifierTest {
     // ------------------------------------------------------------------------------------------ tampering
 
     @Test
-    void changedPayloadWithARecomputedChecksumIsAnEventHashBreakAtThatEvent() throws IOException {
+    void changedPayloadWithARecomputedChecksumIsAPayloadDigestBreakAtThatEvent() throws IOException {
         List<Expected> expected = build();
         Tamper.Frame f = victim(expected);
         Expected x = byGlobal(expected).get(f.globalSequence());
@@ -229,11 +229,11 @@ class StoreVerifierTest {
             assertEquals(599, core.lastGlobalSequence());
             VerifyReport r = core.verify();
             assertFalse(r.ok());
-            assertBreak(r.firstBreak(), Reason.EVENT_HASH, f, x.pending.eventId());
+            assertBreak(r.firstBreak(), Reason.PAYLOAD_DIGEST, f, x.pending.eventId());
             assertEquals(f.globalSequence(), r.events(), "every event before it verified");
 
             VerifyReport er = core.verifyEntity(f.entity());
-            assertBreak(er.firstBreak(), Reason.EVENT_HASH, f, x.pending.eventId());
+            assertBreak(er.firstBreak(), Reason.PAYLOAD_DIGEST, f, x.pending.eventId());
             assertEquals(f.entitySequence(), er.events());
             for (String other : List.of("order:0", "order:1", "order:2", "order:3", "order:4")) {
                 if (!other.equals(f.entity())) {
@@ -245,7 +245,7 @@ class StoreVerifierTest {
             StoredEvent last = all.get(all.size() - 1);
             ChainBrokenException e = assertThrows(ChainBrokenException.class,
                     () -> core.walkAncestors(last.eventId(), Integer.MAX_VALUE));
-            assertBreak(e.breakage(), Reason.EVENT_HASH, f, x.pending.eventId());
+            assertBreak(e.breakage(), Reason.PAYLOAD_DIGEST, f, x.pending.eventId());
             assertEquals(all.size() - 1 - f.entitySequence(), e.walked().size(), "the events newer than the break");
             assertEquals(last.eventId(), e.walked().get(0).eventId());
             // A walk that stops before the damaged event does not see it.

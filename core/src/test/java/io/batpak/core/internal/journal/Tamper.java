@@ -108,14 +108,18 @@ final class Tamper {
         write(f.file(), file);
     }
 
-    /** Like {@link #edit}, and also recomputes the frame's eventHash (a careful forger). */
+    /** Like {@link #edit}, and also recomputes the frame's payload digest and eventHash (a careful forger). */
     static void editAndRehash(Frame f, Consumer<ByteBuffer> edit) {
         edit(f, frame -> {
             edit.accept(frame);
+            FrameView v = new FrameView().wrap(frame, 0);
             Blake3Digest d = new Blake3Digest(256);
-            d.update(frame.array(), FrameLayout.HASHED_OFFSET, frame.capacity() - FrameLayout.HASHED_OFFSET);
             byte[] h = new byte[32];
-            d.doFinal(h, 0);
+            if (!v.payloadRedacted()) {
+                v.computePayloadDigest(d, h);
+                frame.put(FrameLayout.PAYLOAD_DIGEST_OFFSET, h);
+            }
+            v.computeEventHash(d, h);
             frame.put(FrameLayout.EVENT_HASH_OFFSET, h);
         });
     }

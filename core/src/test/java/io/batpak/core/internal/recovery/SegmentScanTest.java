@@ -45,7 +45,7 @@ class SegmentScanTest {
             byte[] hash = new byte[32];
             byte[] payload = new byte[payloadSize];
             Arrays.fill(payload, (byte) (entitySeq + 1));
-            byte[] f = enc.encode("e".getBytes(StandardCharsets.UTF_8), "s".getBytes(StandardCharsets.UTF_8), payload,
+            byte[] f = enc.encode("e".getBytes(StandardCharsets.UTF_8), "s".getBytes(StandardCharsets.UTF_8), null, payload,
                     0x1001, 0, 0, entitySeq++, 1000 + entitySeq, EventId.generate(), new EventId(1, 1), null, null,
                     prev, hash);
             prev = hash;

@@ -98,7 +98,7 @@ class FrameCodecTest {
     private static Encoded encode(FrameEncoder enc, Input in) {
         byte[] hash = new byte[32];
         byte[] frame = enc.encode(in.entity.getBytes(StandardCharsets.UTF_8), in.scope.getBytes(StandardCharsets.UTF_8),
-                in.payload, in.kind, in.flags, in.payloadVersion, in.entitySequence, in.timestamp, in.id, in.correlation,
+                null, in.payload, in.kind, in.flags, in.payloadVersion, in.entitySequence, in.timestamp, in.id, in.correlation,
                 in.causation, in.key, in.prevHash, hash);
         return new Encoded(frame, hash);
     }
@@ -113,16 +113,25 @@ class FrameCodecTest {
         return buf;
     }
 
-    /** BLAKE3-256 over prevHash || bytes[88,184) || entity || scope || payload, computed from the spec alone. */
+    /**
+     * BLAKE3-256 over "batpak:event:v2" || prevHash || bytes[128,224) || entity || scope || BLAKE3(payload), computed
+     * from the spec alone (a frame without tags).
+     */
     private static byte[] specHash(byte[] frame, Input in) {
         Blake3Digest d = new Blake3Digest(256);
+        byte[] domain = "batpak:event:v2".getBytes(StandardCharsets.US_ASCII);
+        d.update(domain, 0, domain.length);
         d.update(in.prevHash, 0, 32);
-        d.update(frame, 88, 184 - 88);
+        d.update(frame, 128, 224 - 128);
         byte[] e = in.entity.getBytes(StandardCharsets.UTF_8);
         byte[] s = in.scope.getBytes(StandardCharsets.UTF_8);
         d.update(e, 0, e.length);
         d.update(s, 0, s.length);
-        d.update(in.payload, 0, in.payload.length);
+        Blake3Digest p = new Blake3Digest(256);
+        p.update(in.payload, 0, in.payload.length);
+        byte[] digest = new byte[32];
+        p.doFinal(digest, 0);
+        d.update(digest, 0, 32);
         byte[] out = new byte[32];
         d.doFinal(out, 0);
         return out;
@@ -144,9 +153,9 @@ class FrameCodecTest {
         FrameView v = new FrameView().wrap(buf, 0);
         assertNull(v.validate());
         assertEquals(enc.frame.length, v.totalLength());
-        assertEquals(FrameLayout.frameSize(8, "tenant-ä".getBytes(StandardCharsets.UTF_8).length, in.payload.length),
+        assertEquals(FrameLayout.frameSize(8, "tenant-ä".getBytes(StandardCharsets.UTF_8).length, 0, in.payload.length),
                 enc.frame.length);
-        assertEquals(176 + 8 + 9 + in.payload.length, v.frameLength());
+        assertEquals(216 + 8 + 9 + in.payload.length, v.frameLength());
         assertEquals(987_654_321_012L, v.globalSequence());
         assertEquals(3, v.batchCount());
         assertEquals(2, v.batchIndex());
@@ -223,27 +232,35 @@ class FrameCodecTest {
         assertEquals(0, b.getLong(8), "global sequence is left zero until placed");
         assertEquals(1, b.getInt(16));
         assertEquals(0, b.getInt(20));
-        assertArrayEquals(enc.hash, Arrays.copyOfRange(enc.frame, 24, 56));
-        assertArrayEquals(in.prevHash, Arrays.copyOfRange(enc.frame, 56, 88));
-        assertEquals(1, enc.frame[88]);
-        assertEquals((byte) 0xA5, enc.frame[89]);
-        assertEquals(0x31A2, b.getShort(90) & 0xFFFF);
-        assertEquals(3, b.getShort(92));
-        assertEquals(8, b.getShort(94));
-        assertEquals(9, b.getShort(96));
-        assertEquals(0, b.getShort(98));
-        assertEquals(in.payload.length, b.getInt(100));
-        assertEquals(41, b.getLong(104));
-        assertEquals(in.timestamp, b.getLong(112));
-        assertEquals(in.id.msb(), b.getLong(120));
-        assertEquals(in.id.lsb(), b.getLong(128));
-        assertEquals(in.correlation.msb(), b.getLong(136));
-        assertEquals(in.correlation.lsb(), b.getLong(144));
-        assertEquals(in.causation.msb(), b.getLong(152));
-        assertEquals(in.causation.lsb(), b.getLong(160));
-        assertEquals(0x5555L, b.getLong(168));
-        assertEquals(0x6666L, b.getLong(176));
-        assertEquals("order:42", new String(enc.frame, 184, 8, StandardCharsets.UTF_8));
+        assertEquals(0, enc.frame[24], "payload present");
+        assertArrayEquals(new byte[7], Arrays.copyOfRange(enc.frame, 25, 32));
+        assertArrayEquals(enc.hash, Arrays.copyOfRange(enc.frame, 32, 64));
+        Blake3Digest pd = new Blake3Digest(256);
+        pd.update(in.payload, 0, in.payload.length);
+        byte[] digest = new byte[32];
+        pd.doFinal(digest, 0);
+        assertArrayEquals(digest, Arrays.copyOfRange(enc.frame, 64, 96));
+        assertArrayEquals(in.prevHash, Arrays.copyOfRange(enc.frame, 96, 128));
+        assertEquals(1, enc.frame[128]);
+        assertEquals((byte) 0xA5, enc.frame[129]);
+        assertEquals(0x31A2, b.getShort(130) & 0xFFFF);
+        assertEquals(3, b.getShort(132));
+        assertEquals(8, b.getShort(134));
+        assertEquals(9, b.getShort(136));
+        assertEquals(0, enc.frame[138], "no tags");
+        assertEquals(0, enc.frame[139]);
+        assertEquals(in.payload.length, b.getInt(140));
+        assertEquals(41, b.getLong(144));
+        assertEquals(in.timestamp, b.getLong(152));
+        assertEquals(in.id.msb(), b.getLong(160));
+        assertEquals(in.id.lsb(), b.getLong(168));
+        assertEquals(in.correlation.msb(), b.getLong(176));
+        assertEquals(in.correlation.lsb(), b.getLong(184));
+        assertEquals(in.causation.msb(), b.getLong(192));
+        assertEquals(in.causation.lsb(), b.getLong(200));
+        assertEquals(0x5555L, b.getLong(208));
+        assertEquals(0x6666L, b.getLong(216));
+        assertEquals("order:42", new String(enc.frame, 224, 8, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -289,12 +306,14 @@ class FrameCodecTest {
         Input in = Input.sample();
         Encoded enc = encode(in);
         assertArrayEquals(specHash(enc.frame, in), enc.hash);
-        // Also equal to hashing the contiguous bytes [56, end).
-        Blake3Digest d = new Blake3Digest(256);
-        d.update(enc.frame, 56, enc.frame.length - 56);
+        // The payload enters only through its digest: replacing the payload bytes (same length) leaves the hash alone
+        // once the digest is put back.
+        byte[] other = enc.frame.clone();
+        int payloadAt = other.length - in.payload.length;
+        Arrays.fill(other, payloadAt, other.length, (byte) 0x5A);
         byte[] out = new byte[32];
-        d.doFinal(out, 0);
-        assertArrayEquals(out, enc.hash);
+        new FrameEncoder().hashInto(other, 0, payloadAt, out, 0);
+        assertArrayEquals(enc.hash, out);
         FrameView v = new FrameView().wrap(placed(enc.frame, 3, 1, 0), 0);
         byte[] stored = new byte[32];
         v.eventHash(stored);
@@ -364,8 +383,8 @@ class FrameCodecTest {
         FrameEncoder fe = new FrameEncoder();
         byte[] ha = new byte[32];
         byte[] hb = new byte[32];
-        fe.hashInto(a.array(), 0, a.array().length, ha, 0);
-        fe.hashInto(b.array(), 0, b.array().length, hb, 0);
+        fe.hashInto(a.array(), 0, a.array().length - in.payload.length, ha, 0);
+        fe.hashInto(b.array(), 0, b.array().length - in.payload.length, hb, 0);
         assertArrayEquals(enc.hash, ha);
         assertArrayEquals(enc.hash, hb);
         FrameView v = new FrameView().wrap(b, 0);

@@ -41,7 +41,7 @@ class SegmentHeaderTest {
         byte[] magic = new byte[8];
         b.get(0, magic);
         assertEquals("BATPAKSG", new String(magic, StandardCharsets.US_ASCII));
-        assertEquals(1, b.getShort(8));
+        assertEquals(2, b.getShort(8));
         assertEquals(64, b.getShort(10));
         assertEquals(0, b.getInt(12));
         assertEquals(42, b.getLong(16));
@@ -93,11 +93,13 @@ class SegmentHeaderTest {
     @Test
     void newerVersionIsUnsupportedNotCorrupt() {
         ByteBuffer b = new SegmentHeader(1, 2).encode().order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(8, (short) 2);
+        b.putShort(8, (short) 3);
         recomputeCrc(b);
         UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(b, FILE));
-        assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("format version 3"), e.getMessage());
         assertTrue(e.getMessage().contains(FILE.toString()), e.getMessage());
+        assertEquals(3, e.foundVersion());
+        assertEquals(2, e.supportedVersion());
 
         ByteBuffer max = new SegmentHeader(1, 2).encode().order(ByteOrder.LITTLE_ENDIAN);
         max.putShort(8, (short) 0xFFFF);
@@ -107,9 +109,20 @@ class SegmentHeaderTest {
     }
 
     @Test
+    void versionOneIsRefusedAsUnsupportedNamingTheVersion() {
+        ByteBuffer b = new SegmentHeader(1, 2).encode().order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(8, (short) 1);
+        recomputeCrc(b);
+        UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class, () -> SegmentHeader.decode(b, FILE));
+        assertTrue(e.getMessage().contains("format version 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads only version 2"), e.getMessage());
+        assertEquals(1, e.foundVersion());
+    }
+
+    @Test
     void newerVersionWithoutValidChecksumIsCorrupt() {
         ByteBuffer b = new SegmentHeader(1, 2).encode().order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(8, (short) 2);
+        b.putShort(8, (short) 3);
         assertThrows(CorruptStoreException.class, () -> SegmentHeader.decode(b, FILE));
     }
 

@@ -1,0 +1,58 @@
+package io.batpak.core.error;
+
+import io.batpak.core.AppendCondition;
+import io.batpak.core.EventId;
+import io.batpak.core.Region;
+
+/**
+ * An {@link AppendCondition} did not hold when the append was sequenced: an event matching its region has a global
+ * sequence after the condition's position. Nothing of the append (or of its atomic batch) was stored. Re-read the
+ * region from {@link #afterGlobalSequence()} (or from the start), decide again and retry.
+ */
+public final class AppendConditionFailedException extends StoreException {
+    private static final long serialVersionUID = 1L;
+    private final transient AppendCondition condition;
+    private final long conflictingGlobalSequence;
+    private final EventId conflictingEventId;
+
+    public AppendConditionFailedException(AppendCondition condition, long conflictingGlobalSequence,
+                                          EventId conflictingEventId) {
+        super("append condition failed: event " + conflictingEventId + " at global sequence "
+                + conflictingGlobalSequence + " matches region " + condition.region().identity()
+                + " after global sequence " + condition.afterGlobalSequence() + "; nothing was stored");
+        this.condition = condition;
+        this.conflictingGlobalSequence = conflictingGlobalSequence;
+        this.conflictingEventId = conflictingEventId;
+    }
+
+    /** The condition that failed. */
+    public AppendCondition condition() {
+        return condition;
+    }
+
+    /** The region of the condition that failed. */
+    public Region region() {
+        return condition.region();
+    }
+
+    /** The condition's position. */
+    public long afterGlobalSequence() {
+        return condition.afterGlobalSequence();
+    }
+
+    /** The global sequence of the first event (lowest global sequence) that broke the condition. */
+    public long conflictingGlobalSequence() {
+        return conflictingGlobalSequence;
+    }
+
+    /** The id of that event. */
+    public EventId conflictingEventId() {
+        return conflictingEventId;
+    }
+
+    /** {@link Category#CONFLICT}. */
+    @Override
+    public Category category() {
+        return Category.CONFLICT;
+    }
+}
