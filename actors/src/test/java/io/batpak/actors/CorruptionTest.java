@@ -220,33 +220,36 @@ class CorruptionTest {
     }
 
     @Test
-    void newerSegmentFormatVersionIsRefused() throws IOException {
+    void segmentOfAnotherFormatVersionIsRefusedNamingTheVersion() throws IOException {
         Path original = dir.resolve("original");
         StoreConfig config = smallSegments(original).checkpointOnClose(false).build();
         fill(config);
         List<Path> segments = TestSupport.segmentFiles(original);
-        for (Path target : List.of(segments.get(segments.size() - 1), segments.get(0))) {
-            Path copy = dir.resolve("v2-" + target.getFileName());
-            TestSupport.copyDir(original, copy);
-            Path seg = copy.resolve("segments").resolve(target.getFileName().toString());
-            setFormatVersion(seg, 2);
-            StoreConfig copyConfig = smallSegments(copy).checkpointOnClose(false).build();
-            for (StoreConfig c : List.of(copyConfig, smallSegments(copy).checkpointOnClose(false).repair(true).build())) {
-                UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class,
-                        () -> BatpakStore.open(c, system));
-                assertTrue(e.getMessage().contains(target.getFileName().toString()), e.getMessage());
-                assertTrue(e.getMessage().contains("version 2"), e.getMessage());
-            }
-            assertEquals(segments.size(), TestSupport.segmentFiles(copy).size(), "repair must not drop newer data");
-            assertFalse(Files.exists(copy.resolve("quarantine")));
-            // Put version 1 back: the store opens and has everything.
-            setFormatVersion(seg, 1);
-            BatpakStore store = BatpakStore.open(copyConfig, system);
-            try {
-                assertEquals(0, store.stats().repairDroppedBytes());
-                assertEquals(segments.size(), store.stats().segments());
-            } finally {
-                TestSupport.closeStore(store);
+        for (int version : new int[] {3, 1}) {
+            for (Path target : List.of(segments.get(segments.size() - 1), segments.get(0))) {
+                Path copy = dir.resolve("v" + version + "-" + target.getFileName());
+                TestSupport.copyDir(original, copy);
+                Path seg = copy.resolve("segments").resolve(target.getFileName().toString());
+                setFormatVersion(seg, version);
+                StoreConfig copyConfig = smallSegments(copy).checkpointOnClose(false).build();
+                for (StoreConfig c : List.of(copyConfig, smallSegments(copy).checkpointOnClose(false).repair(true).build())) {
+                    UnsupportedFormatException e = assertThrows(UnsupportedFormatException.class,
+                            () -> BatpakStore.open(c, system));
+                    assertTrue(e.getMessage().contains(target.getFileName().toString()), e.getMessage());
+                    assertTrue(e.getMessage().contains("version " + version), e.getMessage());
+                    assertEquals(version, e.foundVersion());
+                }
+                assertEquals(segments.size(), TestSupport.segmentFiles(copy).size(), "repair must not drop any data");
+                assertFalse(Files.exists(copy.resolve("quarantine")));
+                // Put version 2 back: the store opens and has everything.
+                setFormatVersion(seg, 2);
+                BatpakStore store = BatpakStore.open(copyConfig, system);
+                try {
+                    assertEquals(0, store.stats().repairDroppedBytes());
+                    assertEquals(segments.size(), store.stats().segments());
+                } finally {
+                    TestSupport.closeStore(store);
+                }
             }
         }
     }

@@ -256,7 +256,7 @@ class VerifyTest {
             assertTrue(reopened.stats().openedFromCheckpoint());
             VerifyReport r = reopened.verify();
             IntegrityBreak b = r.firstBreak();
-            assertEquals(IntegrityBreak.Reason.EVENT_HASH, b.reason(), r::toString);
+            assertEquals(IntegrityBreak.Reason.PAYLOAD_DIGEST, b.reason(), r::toString);
             assertEquals(sealed, b.file());
             assertEquals(f.offset(), b.offset());
             assertEquals(victim.eventId(), b.eventId());
@@ -277,7 +277,7 @@ class VerifyTest {
             TestSupport.closeStore(reopened);
         }
         try (ReadOnlyStore ro = ReadOnlyStore.open(config())) {
-            assertEquals(IntegrityBreak.Reason.EVENT_HASH, ro.verify().firstBreak().reason());
+            assertEquals(IntegrityBreak.Reason.PAYLOAD_DIGEST, ro.verify().firstBreak().reason());
             assertEquals(f.offset(), ro.verify().firstBreak().offset());
         }
     }

@@ -477,7 +477,7 @@ public final class StoreConfig {
             range("batpak.writer-queue-bound", writerQueueBound, 1, MAX_QUEUE_BOUND);
             range("batpak.checkpoint-interval-events", checkpointIntervalEvents, 0, Long.MAX_VALUE);
             range("batpak.max-payload-bytes", maxPayloadBytes, 0, MAX_SEGMENT_BYTES);
-            // One frame (header + two 1 KiB names + payload) must fit into an empty segment.
+            // One frame (224-byte header, two 1 KiB names, 16 tags of 256 bytes, payload) must fit an empty segment.
             long largestFrame = (long) maxPayloadBytes + 8 * 1024;
             if (largestFrame > segmentMaxBytes - 4096) {
                 throw new InvalidConfigException("batpak.max-payload-bytes",

@@ -46,9 +46,12 @@ final class JournalHarness implements AutoCloseable {
         final byte[] prevHash;
         final byte[] payload;
         final Object claim;
+        final List<String> tags;
 
         Expected(PendingEvent pending, Coordinate coordinate, EventKind kind, int flags, int payloadVersion,
-                 EventId correlation, EventId causation, byte[] prevHash, byte[] payload, Object claim) {
+                 EventId correlation, EventId causation, byte[] prevHash, byte[] payload, Object claim,
+                 List<String> tags) {
+            this.tags = tags;
             this.pending = pending;
             this.coordinate = coordinate;
             this.kind = kind;
@@ -96,6 +99,12 @@ final class JournalHarness implements AutoCloseable {
     /** Builds (and chains onto the entity's head) one event; claims its key like a partition does. */
     Expected build(Coordinate c, EventKind kind, byte[] payload, int flags, int payloadVersion, EventId correlation,
                    EventId causation, IdempotencyKey key) {
+        return build(c, kind, payload, flags, payloadVersion, correlation, causation, key, List.of());
+    }
+
+    /** {@link #build(Coordinate, EventKind, byte[], int, int, EventId, EventId, IdempotencyKey)} with tags. */
+    Expected build(Coordinate c, EventKind kind, byte[] payload, int flags, int payloadVersion, EventId correlation,
+                   EventId causation, IdempotencyKey key, List<String> tags) {
         IdempotencyIndex.Holder claim = null;
         if (key != null) {
             claim = new IdempotencyIndex.Holder() { };
@@ -110,11 +119,14 @@ final class JournalHarness implements AutoCloseable {
         EventId id = EventId.generate();
         EventId corr = correlation != null ? correlation : id;
         byte[] hash = new byte[32];
-        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), null, payload, kind.raw(), flags, payloadVersion, seq, ts,
-                id, corr, causation, key, h.lastHash(), hash);
-        PendingEvent p = new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), key);
+        byte[][] tagBytes = tags.isEmpty() ? null : tags.stream()
+                .map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, payload, kind.raw(), flags,
+                payloadVersion, seq, ts, id, corr, causation, key, h.lastHash(), hash);
+        PendingEvent p = new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), key, tags, null);
         heads.put(c.entity(), new Head(seq, hash));
-        return new Expected(p, c, kind, flags, payloadVersion, corr, causation, h.lastHash(), payload.clone(), claim);
+        return new Expected(p, c, kind, flags, payloadVersion, corr, causation, h.lastHash(), payload.clone(), claim,
+                tags);
     }
 
     Expected simple(String entity, String scope, int payloadSize, Random r) {
@@ -162,8 +174,13 @@ final class JournalHarness implements AutoCloseable {
                         ? IdempotencyKey.of(java.util.UUID.nameUUIDFromBytes(keyPrefix.getBytes(
                                 java.nio.charset.StandardCharsets.UTF_8)).getMostSignificantBits(), out.size() + i + 1L)
                         : null;
+                List<String> tags = switch (r.nextInt(6)) {
+                    case 0 -> List.of("sku:" + r.nextInt(4));
+                    case 1 -> List.of("vip", "sku:" + r.nextInt(4));
+                    default -> List.of();
+                };
                 group[i] = build(Coordinate.of(entity, scope), EventKind.of(1 + r.nextInt(0xC), r.nextInt(0x1000)),
-                        payload, r.nextInt(256), r.nextInt(0x10000), correlation, causation, key);
+                        payload, r.nextInt(256), r.nextInt(0x10000), correlation, causation, key, tags);
             }
             stage(group);
             out.addAll(List.of(group));
@@ -216,6 +233,14 @@ final class JournalHarness implements AutoCloseable {
         }
         for (int i = 0; i < idx.scopeCount(); i++) {
             out.add("scope " + i + " " + idx.scopeName(i));
+        }
+        for (int i = 0; i < idx.tagCount(); i++) {
+            io.batpak.core.internal.index.PostingList p = idx.tagPostings(i);
+            StringBuilder postings = new StringBuilder();
+            for (int k = 0; k < p.count(); k++) {
+                postings.append(p.get(k)).append(',');
+            }
+            out.add("tag " + i + " " + idx.tagName(i) + " postings=" + postings);
         }
         core.keys().forEachCommitted((m, l, s) -> out.add("key " + m + "/" + l + " -> " + s));
         out.add("keys committed=" + core.keys().committedCount());
@@ -280,6 +305,7 @@ final class JournalHarness implements AutoCloseable {
         assertEquals(Optional.ofNullable(x.causation), e.causationId(), at);
         assertEquals(x.flags, e.flags(), at);
         assertEquals(x.payloadVersion, e.payloadVersion(), at);
+        assertEquals(x.tags, e.tags(), at);
         assertEquals(Hash.of(x.prevHash), e.prevHash(), at);
         assertEquals(Hash.of(x.pending.eventHashBytes()), e.eventHash(), at);
         assertArrayEquals(x.payload, e.payload(), at);

@@ -31,13 +31,15 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Region queries against a naive model (every event checked one by one): random regions, including sequence
  * ranges and positions at the extremes of {@code long}, must give exactly the model's answer, whichever access
- * path (entity posting lists, the many-entity bit set, kind or scope postings, the table) the query takes. The
+ * path (entity posting lists, the many-entity bit set, tag, kind or scope postings, the table) the query takes. The
  * extremes are drawn explicitly (jqwik's combined edge cases would outnumber the tries).
  */
 class RegionQueryPropertyTest {
     private static final List<String> ENTITIES = new ArrayList<>(List.of("x", "x:1", "x:1:a", "x:2", "xy", "y", "y:1"));
     private static final List<String> PREFIXES = List.of("x", "x:1", "xy", "y", "m", "m:7", "nope", "x:1:a");
     private static final List<String> SCOPES = List.of("s1", "s2");
+    /** "t:rare" is on few events (it drives), "t:common" on many, "t:never" on none. */
+    private static final List<String> TAGS = List.of("t:common", "t:half", "t:rare", "t:never");
     private static final long TWO_32 = 1L << 32;
 
     private static Path dir;
@@ -55,8 +57,19 @@ class RegionQueryPropertyTest {
         for (int i = 0; i < 900; i++) {
             // Skewed towards a few entities, so some have long histories.
             String entity = r.nextInt(3) == 0 ? ENTITIES.get(r.nextInt(ENTITIES.size())) : ENTITIES.get(r.nextInt(4));
+            List<String> tags = new ArrayList<>();
+            if (r.nextInt(10) < 7) {
+                tags.add("t:common");
+            }
+            if (r.nextBoolean()) {
+                tags.add(0, "t:half");
+            }
+            if (r.nextInt(30) == 0) {
+                tags.add("t:rare");
+            }
             harness.stage(harness.build(io.batpak.core.Coordinate.of(entity, SCOPES.get(r.nextInt(2))),
-                    EventKind.of(1 + r.nextInt(3), r.nextInt(3)), new byte[] {(byte) i}, 0, 0, null, null, null));
+                    EventKind.of(1 + r.nextInt(3), r.nextInt(3)), new byte[] {(byte) i}, 0, 0, null, null, null,
+                    List.copyOf(tags)));
             if (r.nextInt(8) == 0) {
                 harness.writer.commit();
             }
@@ -79,9 +92,12 @@ class RegionQueryPropertyTest {
     }
 
     /** A region as the model sees it. */
-    record Spec(String prefix, String scope, int kind, int category, long from, long to) {
+    record Spec(String prefix, String scope, int kind, int category, long from, long to, List<String> tags) {
         Region region() {
             Region r = prefix == null ? Region.all() : Region.entity(prefix);
+            for (String t : tags) {
+                r = r.withTag(t);
+            }
             if (scope != null) {
                 r = r.withScope(scope);
             }
@@ -99,7 +115,8 @@ class RegionQueryPropertyTest {
             boolean scopeOk = scope == null || scope.equals(e.coordinate().scope());
             int raw = e.kind().raw();
             boolean kindOk = kind >= 0 ? raw == kind : category < 0 || (raw >>> 12) == category;
-            return entityOk && scopeOk && kindOk && e.entitySequence() >= from && e.entitySequence() <= to;
+            return entityOk && scopeOk && kindOk && e.entitySequence() >= from && e.entitySequence() <= to
+                    && e.tags().containsAll(tags);
         }
     }
 
@@ -115,8 +132,10 @@ class RegionQueryPropertyTest {
                 Arbitraries.of(0L, 1L, Integer.MAX_VALUE - 1L, (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L,
                         TWO_32 - 1, TWO_32, TWO_32 + 1, TWO_32 + 3, Long.MAX_VALUE - 1, Long.MAX_VALUE),
                 Arbitraries.longs().between(0, Long.MAX_VALUE));
-        return Combinators.combine(prefix, scope, kind, category, bound, bound)
-                .as((p, s, k, c, a, b) -> new Spec(p, s, k, k >= 0 ? -1 : c, Math.min(a, b), Math.max(a, b)));
+        Arbitrary<List<String>> tags = Arbitraries.oneOf(Arbitraries.just(List.<String>of()),
+                Arbitraries.of(TAGS).list().ofMinSize(1).ofMaxSize(3).uniqueElements());
+        return Combinators.combine(prefix, scope, kind, category, bound, bound, tags)
+                .as((p, s, k, c, a, b, t) -> new Spec(p, s, k, k >= 0 ? -1 : c, Math.min(a, b), Math.max(a, b), t));
     }
 
     @Provide
