@@ -2,15 +2,17 @@ package io.batpak.core;
 
 import io.batpak.core.error.AppendConditionFailedException;
 import io.batpak.core.error.InvalidInputException;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A consistency condition over a query (the "dynamic consistency boundary"): the append carrying it, or the atomic
- * batch carrying it on any item, commits only if <em>no</em> event matching {@link #region()} has a global sequence
- * greater than {@link #afterGlobalSequence()} at the moment the append is sequenced. Events committed, events
+ * batch carrying it on any item, commits only if <em>no</em> event matching any of its {@link #regions()} has a
+ * global sequence greater than {@link #afterGlobalSequence()} at the moment the append is sequenced. Events committed, events
  * sequenced but not yet durable, and earlier items of the same batch all count; so does an event of another
  * entity. A decision read with {@code query(region, ...)} up to global sequence {@code g} stays valid exactly when
- * {@code noneMatching(region, g)} holds, without a shared aggregate.
+ * {@code noneMatching(region, g)} holds, without a shared aggregate; a decision read from several regions (a
+ * course's events and a student's) uses {@link #noneMatchingAny}.
  *
  * <p>The check is atomic with sequencing: the store's single writer evaluates it right before it assigns the
  * append's global sequence, from the index's posting lists (no scan of the journal). A failed condition fails the
@@ -21,11 +23,11 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  */
 public final class AppendCondition {
-    private final Region region;
+    private final List<Region> regions;
     private final long afterGlobalSequence;
 
-    private AppendCondition(Region region, long afterGlobalSequence) {
-        this.region = region;
+    private AppendCondition(List<Region> regions, long afterGlobalSequence) {
+        this.regions = regions;
         this.afterGlobalSequence = afterGlobalSequence;
     }
 
@@ -37,16 +39,36 @@ public final class AppendCondition {
      */
     public static AppendCondition noneMatching(Region region, long afterGlobalSequence) {
         InvalidInputException.requireArgument(region, "region");
+        return noneMatchingAny(List.of(region), afterGlobalSequence);
+    }
+
+    /**
+     * Holds when no event in any of {@code regions} has a global sequence greater than {@code afterGlobalSequence}:
+     * the condition of a decision that read several regions up to that position.
+     *
+     * @throws InvalidInputException when the list is null, empty or holds null, or {@code afterGlobalSequence} is
+     *     below -1
+     */
+    public static AppendCondition noneMatchingAny(List<Region> regions, long afterGlobalSequence) {
+        InvalidInputException.requireArgument(regions, "regions");
+        if (regions.isEmpty()) {
+            throw new InvalidInputException("regions", "invalid argument regions: name at least one region");
+        }
+        for (Region r : regions) {
+            if (r == null) {
+                throw new InvalidInputException("regions", "invalid argument regions: a region is null");
+            }
+        }
         if (afterGlobalSequence < -1) {
             throw new InvalidInputException("afterGlobalSequence",
                     "invalid argument afterGlobalSequence: must be -1 or more, was " + afterGlobalSequence);
         }
-        return new AppendCondition(region, afterGlobalSequence);
+        return new AppendCondition(List.copyOf(regions), afterGlobalSequence);
     }
 
-    /** The events that must not have appeared. */
-    public Region region() {
-        return region;
+    /** The events that must not have appeared: those matching any of these regions. */
+    public List<Region> regions() {
+        return regions;
     }
 
     /** The global sequence after which no event of the region may exist; -1 means none at all. */
@@ -56,16 +78,20 @@ public final class AppendCondition {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AppendCondition c && c.region.equals(region) && c.afterGlobalSequence == afterGlobalSequence;
+        return o instanceof AppendCondition c && c.regions.equals(regions) && c.afterGlobalSequence == afterGlobalSequence;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(region, afterGlobalSequence);
+        return Objects.hash(regions, afterGlobalSequence);
     }
 
     @Override
     public String toString() {
-        return "noneMatching(" + region.identity() + " after " + afterGlobalSequence + ")";
+        StringBuilder sb = new StringBuilder("noneMatching(");
+        for (int i = 0; i < regions.size(); i++) {
+            sb.append(i == 0 ? "" : " or ").append(regions.get(i).identity());
+        }
+        return sb.append(" after ").append(afterGlobalSequence).append(')').toString();
     }
 }

@@ -5,22 +5,27 @@ import io.batpak.core.EventId;
 import io.batpak.core.Region;
 
 /**
- * An {@link AppendCondition} did not hold when the append was sequenced: an event matching its region has a global
- * sequence after the condition's position. Nothing of the append (or of its atomic batch) was stored. Re-read the
+ * An {@link AppendCondition} did not hold when the append was sequenced: an event matching one of its regions has a
+ * global sequence after the condition's position. Nothing of the append (or of its atomic batch) was stored. Re-read the
  * region from {@link #afterGlobalSequence()} (or from the start), decide again and retry.
  */
 public final class AppendConditionFailedException extends StoreException {
     private static final long serialVersionUID = 1L;
     private final transient AppendCondition condition;
+    private final transient Region region;
     private final long conflictingGlobalSequence;
     private final EventId conflictingEventId;
 
-    public AppendConditionFailedException(AppendCondition condition, long conflictingGlobalSequence,
+    /**
+     * @param region the region of {@code condition} the conflicting event matches
+     */
+    public AppendConditionFailedException(AppendCondition condition, Region region, long conflictingGlobalSequence,
                                           EventId conflictingEventId) {
         super("append condition failed: event " + conflictingEventId + " at global sequence "
-                + conflictingGlobalSequence + " matches region " + condition.region().identity()
+                + conflictingGlobalSequence + " matches region " + region.identity()
                 + " after global sequence " + condition.afterGlobalSequence() + "; nothing was stored");
         this.condition = condition;
+        this.region = region;
         this.conflictingGlobalSequence = conflictingGlobalSequence;
         this.conflictingEventId = conflictingEventId;
     }
@@ -30,9 +35,9 @@ public final class AppendConditionFailedException extends StoreException {
         return condition;
     }
 
-    /** The region of the condition that failed. */
+    /** The region (of the condition's regions) that the conflicting event matches. */
     public Region region() {
-        return condition.region();
+        return region;
     }
 
     /** The condition's position. */

@@ -2,6 +2,7 @@ package io.batpak.core.internal.journal;
 
 import io.batpak.core.AppendCondition;
 import io.batpak.core.EventId;
+import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
 import io.batpak.core.error.AppendConditionFailedException;
@@ -172,21 +173,33 @@ public final class JournalWriter implements AutoCloseable {
             if (c == null) {
                 continue;
             }
-            int[] committed = RegionQuery.select(index, c.region(), c.afterGlobalSequence(), 1);
-            if (committed.length > 0) {
-                long g = committed[0];
-                return new AppendConditionFailedException(c, g, new EventId(index.idMsbAt(g), index.idLsbAt(g)));
+            long after = c.afterGlobalSequence();
+            // Committed events come before staged ones, staged ones before the group's: the first found is the lowest.
+            long first = Long.MAX_VALUE;
+            Region firstRegion = null;
+            for (Region r : c.regions()) {
+                int[] committed = RegionQuery.select(index, r, after, 1);
+                if (committed.length > 0 && committed[0] < first) {
+                    first = committed[0];
+                    firstRegion = r;
+                }
+            }
+            if (firstRegion != null) {
+                return new AppendConditionFailedException(c, firstRegion, first,
+                        new EventId(index.idMsbAt(first), index.idLsbAt(first)));
             }
             for (int s = 0; s < staged.size(); s++) {
                 PendingEvent e = staged.get(s);
-                if (e.globalSequence > c.afterGlobalSequence() && e.matches(c.region())) {
-                    return new AppendConditionFailedException(c, e.globalSequence, e.eventId);
+                Region r = e.globalSequence > after ? e.firstMatch(c.regions()) : null;
+                if (r != null) {
+                    return new AppendConditionFailedException(c, r, e.globalSequence, e.eventId);
                 }
             }
             for (int j = 0; j < i; j++) {
                 long g = nextSequence + j;
-                if (g > c.afterGlobalSequence() && group[j].matches(c.region())) {
-                    return new AppendConditionFailedException(c, g, group[j].eventId);
+                Region r = g > after ? group[j].firstMatch(c.regions()) : null;
+                if (r != null) {
+                    return new AppendConditionFailedException(c, r, g, group[j].eventId);
                 }
             }
         }

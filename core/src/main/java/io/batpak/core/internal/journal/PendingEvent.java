@@ -108,6 +108,16 @@ public final class PendingEvent {
         return region.matches(coordinate.entity(), scope, kind, entitySequence, tags);
     }
 
+    /** The first of {@code regions} this event is in, or null. */
+    public Region firstMatch(List<Region> regions) {
+        for (Region r : regions) {
+            if (matches(r)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     public IdempotencyKey idempotencyKey() {
         return idempotencyKey;
     }

@@ -122,4 +122,24 @@ class AppendConditionCheckTest {
                     AppendCondition.noneMatching(Region.entity("course:8").withKind(EventKind.of(2, 2)), -1))}));
         }
     }
+
+    @Test
+    void aConditionOverSeveralRegionsFailsOnTheFirstEventOfAnyOfThem() throws IOException {
+        try (JournalHarness h = new JournalHarness(StoreConfig.builder(dir).build())) {
+            h.stage(event(h, "course:7", List.of("course:7")));
+            h.stage(event(h, "student:1", List.of("student:1")));
+            h.writer.commit();
+            Region student = Region.tag("student:1");
+            AppendConditionFailedException first = h.writer.checkConditions(new PendingEvent[] {conditional(
+                    event(h, "x", List.of()), AppendCondition.noneMatchingAny(List.of(student, COURSE), -1))});
+            assertEquals(0, first.conflictingGlobalSequence());
+            assertEquals(COURSE, first.region(), "the region the conflicting event matches");
+            AppendConditionFailedException second = h.writer.checkConditions(new PendingEvent[] {conditional(
+                    event(h, "x", List.of()), AppendCondition.noneMatchingAny(List.of(COURSE, student), 0))});
+            assertEquals(1, second.conflictingGlobalSequence());
+            assertEquals(student, second.region());
+            assertNull(h.writer.checkConditions(new PendingEvent[] {conditional(event(h, "x", List.of()),
+                    AppendCondition.noneMatchingAny(List.of(COURSE, student), 1))}));
+        }
+    }
 }
