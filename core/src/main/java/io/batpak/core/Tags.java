@@ -33,7 +33,7 @@ public final class Tags {
         }
     }
 
-    /** The rule {@code tag} breaks, or null. */
+    /** The rule {@code tag} breaks ({@code "must not be null"} for null), or null when it breaks none. */
     public static String problem(String tag) {
         return Coordinate.problem(tag, MAX_TAG_BYTES);
     }

@@ -63,7 +63,11 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
             "ForwardingStoreReader.entities.prefix", "ForwardingStoreReader.entities.afterEntity",
             "StoreConfig$Builder.ioFaultHook.hook", "AppendReceipt.withSignature.signature",
             "AppendOptions$Builder.causationId.causationId", "AppendOptions$Builder.correlationId.correlationId",
-            "AppendOptions$Builder.idempotencyKey.key", "GateVerdict.deny.message");
+            "AppendOptions$Builder.idempotencyKey.key", "GateVerdict.deny.message",
+            "BatpakStore.tags.prefix", "BatpakStore.tags.afterTag", "ReadOnlyStore.tags.prefix",
+            "ReadOnlyStore.tags.afterTag", "ForwardingStoreReader.tags.prefix", "ForwardingStoreReader.tags.afterTag",
+            "AppendOptions.withCondition.condition", "AppendOptions$Builder.condition.condition",
+            "AppendRequest.withCondition.condition", "Tags.problem.tag");
 
     /**
      * Types outside the sweep: exceptions and annotations; values the store produces (their canonical
