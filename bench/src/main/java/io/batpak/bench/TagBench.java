@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code EVERY_COMMIT} and under {@code INTERVAL} (10 ms); and, under {@code EVERY_COMMIT}, unconditional appends
  * against appends each carrying a condition on its appender's tag region ({@code noneMatching(tag, own last
  * position)}, which holds, so the cost measured is the check and the held entity). Then a 1,000,000-event store
- * where every tenth event carries the tag {@code hot}: the time of {@code query} and {@code queryIndex} returning
- * those 100,000 events. Prints per cell the median events/s of the rounds and the ratios.
+ * where every tenth event carries the tag {@code hot} (and the kind {@code 0x1000}): the time of {@code query} and
+ * {@code queryIndex} returning those 100,000 events, and of {@code query} selecting the same events by their kind. Prints per cell the median events/s of the rounds and the ratios.
  *
  * <pre>java -cp bench/target/batpak-bench.jar io.batpak.bench.TagBench [events-per-cell] [rounds] [query-store-events]</pre>
  */
@@ -144,15 +144,20 @@ public final class TagBench {
                     for (int i = done; i < done + BATCH; i++) {
                         AppendOptions o = i % 10 == 0 ? AppendOptions.builder().tags("hot", "t:" + (i % 1000)).build()
                                 : AppendOptions.builder().tags("t:" + (i % 1000)).build();
-                        batch.add(AppendRequest.of(Coordinate.of("entity:" + (i % 10_000), "bench"), KIND, payload, o));
+                        batch.add(AppendRequest.of(Coordinate.of("entity:" + (i % 10_000), "bench"),
+                                EventKind.of(0x1, i % 10), payload, o));
                     }
                     writer.appendBatch(batch).toCompletableFuture().join();
                 }
             }
             try (BatpakStore store = BatpakStore.open(StoreConfig.builder(dir).build())) {
+                // The same events, once selected by their tag and once by their kind (every tenth event is both).
                 Region hot = Region.tag("hot");
+                Region kind = Region.all().withKind(EventKind.of(0x1, 0));
                 List<Double> full = new ArrayList<>();
                 List<Double> light = new ArrayList<>();
+                List<Double> byKind = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
                 int matched = 0;
                 for (int r = 0; r < rounds + 1; r++) { // the first round warms up and is not counted
                     long t0 = System.nanoTime();
@@ -161,17 +166,23 @@ public final class TagBench {
                     t0 = System.nanoTime();
                     int indexed = store.queryIndex(hot, -1, Integer.MAX_VALUE).size();
                     double qi = (System.nanoTime() - t0) / 1e6;
-                    if (indexed != matched) {
-                        throw new IllegalStateException("queryIndex and query disagree");
+                    t0 = System.nanoTime();
+                    int kinded = store.query(kind, -1, Integer.MAX_VALUE).size();
+                    double qk = (System.nanoTime() - t0) / 1e6;
+                    if (indexed != matched || kinded != matched) {
+                        throw new IllegalStateException("the tag and kind queries disagree");
                     }
                     if (r > 0) {
                         full.add(q);
                         light.add(qi);
+                        byKind.add(qk);
+                        ratios.add(q / qk);
                     }
                 }
                 System.out.printf("tag query returning %d of %d events, median of %d: query %.1f ms (%.0f events/s),"
-                        + " queryIndex %.1f ms%n", matched, events, rounds, Stats.median(full),
-                        matched / (Stats.median(full) / 1e3), Stats.median(light));
+                        + " queryIndex %.1f ms; the same events by kind: query %.1f ms; tag / kind %.2f%n", matched,
+                        events, rounds, Stats.median(full), matched / (Stats.median(full) / 1e3),
+                        Stats.median(light), Stats.median(byKind), Stats.median(ratios));
             }
         } finally {
             Files2.deleteTree(dir);
