@@ -365,13 +365,6 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
             payloadVersion = encoded.payloadVersion();
         }
         int version = payloadVersion;
-        if (options.condition() != null) {
-            // The entity stays held until the writer has checked the condition: the batch path does exactly that.
-            List<EntityPartition.BatchItem> single = List.of(new EntityPartition.BatchItem(0, coordinate, kind, bytes,
-                    version, options));
-            return await(1, "conditional append", guardian, replyTo -> new StoreGuardian.RunBatch(single, replyTo),
-                    receipts -> receipts.get(0));
-        }
         ActorRef<EntityPartition.Command> partition = partitions.get(Partitioning.index(coordinate.entity(),
                 partitions.size()));
         return await(1, "append", partition, replyTo -> new EntityPartition.Append(coordinate, kind, bytes,

@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code queryIndex} returning those 100,000 events, and of {@code query} selecting the same events by their kind. Prints per cell the median events/s of the rounds and the ratios.
  *
  * <pre>java -cp bench/target/batpak-bench.jar io.batpak.bench.TagBench [events-per-cell] [rounds] [query-store-events]</pre>
+ *
+ * A query store of 0 events skips the query figures.
  */
 public final class TagBench {
     private static final int APPENDERS = 64;
@@ -71,7 +73,9 @@ public final class TagBench {
         System.out.printf("  4 tags / none, EVERY_COMMIT: %.3f%n", ratio(rates, Cell.TAGS_EVERY_COMMIT, Cell.NO_TAGS_EVERY_COMMIT));
         System.out.printf("  4 tags / none, INTERVAL:     %.3f%n", ratio(rates, Cell.TAGS_INTERVAL, Cell.NO_TAGS_INTERVAL));
         System.out.printf("  conditional / unconditional: %.3f%n", ratio(rates, Cell.CONDITIONAL, Cell.UNCONDITIONAL));
-        tagQuery(queryStore, rounds);
+        if (queryStore > 0) {
+            tagQuery(queryStore, rounds);
+        }
     }
 
     private static double ratio(Map<Cell, List<Double>> rates, Cell a, Cell b) {

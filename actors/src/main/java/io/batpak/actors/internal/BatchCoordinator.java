@@ -52,7 +52,8 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
     private record Finished(WriteOutcome outcome) implements Command {
     }
 
-    private enum Admitted implements Command { INSTANCE }
+    private record VerdictReply(WriterActor.Verdict verdict) implements Command {
+    }
 
     private enum Timeout implements Command { INSTANCE }
 
@@ -124,7 +125,7 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
                 .onMessage(PrepareReply.class, this::onPrepared)
                 .onMessage(Finished.class, this::onFinished)
                 .onMessageEquals(Timeout.INSTANCE, this::onTimeout)
-                .onMessageEquals(Admitted.INSTANCE, this::onAdmitted)
+                .onMessage(VerdictReply.class, this::onVerdict)
                 .build();
     }
 
@@ -172,9 +173,9 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
             handedOff = true;
             if (conditional) {
                 awaitingVerdict = true;
-                ActorRef<WriterActor.Admitted> admitted = getContext().messageAdapter(WriterActor.Admitted.class,
-                        a -> Admitted.INSTANCE);
-                writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter, admitted));
+                ActorRef<WriterActor.Verdict> verdict = getContext().messageAdapter(WriterActor.Verdict.class,
+                        VerdictReply::new);
+                writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter, verdict));
             } else {
                 writer.tell(new WriterActor.Write(epoch, events, null, finishAdapter));
                 release(false);
@@ -208,19 +209,19 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
         return this;
     }
 
-    private Behavior<Command> onAdmitted() {
+    private Behavior<Command> onVerdict(VerdictReply v) {
         awaitingVerdict = false;
-        release(false);
+        if (v.verdict().refusal() == null) {
+            release(false);
+        } else {
+            // Refused before it was sequenced (a failed condition, an earlier failed write, a failed store): the
+            // writer dropped the key claims; the partitions restore their heads.
+            releaseHeads();
+        }
         return replied ? Behaviors.stopped() : this;
     }
 
     private Behavior<Command> onFinished(Finished f) {
-        if (awaitingVerdict) {
-            // Refused before it was sequenced (a failed condition, an earlier failed write, a failed store): the
-            // writer dropped the key claims; the partitions restore their heads.
-            awaitingVerdict = false;
-            releaseHeads();
-        }
         if (!handedOff) {
             // A gate denied an item while its partition prepared (the denial's record is written): that partition
             // holds nothing, the ones before it are released.

@@ -51,6 +51,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * holds those entities until the batch is released; appends to a held entity wait in order behind it. On abort
  * the heads go back to where they were.
  *
+ * <p>An append with an {@link io.batpak.core.AppendCondition} holds its entity from the moment its event is built
+ * until the writer's {@link WriterActor.Verdict}: released as built when the writer staged it, restored when the
+ * writer refused it. Appends to the entity meanwhile wait in order behind it, so none is built on an event a
+ * condition might still refuse.
+ *
  * <p>When the writer fails a write it bumps the epoch and sends {@link Reset}: the partition reloads its heads
  * from what is durable; frames built on the failed ones carry the old epoch and are refused by the writer, so
  * no chain ever links to an event that was not stored.
@@ -97,6 +102,10 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     public record PrepareRefused(Throwable error) implements PrepareOutcome {
     }
 
+    /** The writer's verdict on a conditional single append this partition holds the entity of. */
+    private record VerdictReply(WriterActor.Verdict verdict) implements Command {
+    }
+
     /** An append that already claimed its key and waits behind a held entity. */
     private record Claimed(Append append, KeyClaim claim) implements Command {
     }
@@ -139,6 +148,13 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     private record PreparedBatch(long epoch, List<Head> heads, List<IdempotencyKey> keys) {
     }
 
+    /** A head held by a conditional single append, and the epoch it was built in. */
+    private record Held(Head head, long epoch) {
+    }
+
+    /** {@code heldBy} of an entity held by a conditional single append (batch ids are positive). */
+    private static final long CONDITION_HOLD = -1;
+
     private final StoreState state;
     private final ActorRef<WriterActor.Command> writer;
     private final String name;
@@ -151,6 +167,9 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     private final Map<Long, PreparedBatch> prepared = new HashMap<>();
     /** Batches aborted before this partition prepared them: their prepares, still queued, are dropped. */
     private final Set<Long> abandoned = new HashSet<>();
+    /** Conditional single appends awaiting the writer's verdict, by their event: the head each holds. */
+    private final Map<PendingEvent, Held> awaitingVerdict = new HashMap<>();
+    private final ActorRef<WriterActor.Verdict> verdictAdapter;
     private long epoch;
 
     public static Behavior<Command> create(StoreState state, ActorRef<WriterActor.Command> writer, String name) {
@@ -167,6 +186,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         this.keys = core.keys();
         this.gates = new GateEvaluator(core.config().gates(), core.codec());
         this.recordDenials = core.config().recordDenials();
+        this.verdictAdapter = ctx.messageAdapter(WriterActor.Verdict.class, VerdictReply::new);
     }
 
     @Override
@@ -191,6 +211,10 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
                 })
                 .onMessage(Reset.class, r -> {
                     onReset(r);
+                    return this;
+                })
+                .onMessage(VerdictReply.class, v -> {
+                    onVerdict(v.verdict());
                     return this;
                 })
                 .build();
@@ -260,9 +284,41 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
         PendingEvent e = build(a.coordinate(), a.kind(), a.payload(), a.payloadVersion(), a.options(), h.lastSeq + 1,
                 h.lastHash);
+        if (a.options().condition() != null) {
+            // Held until the writer has checked the condition: nothing may be built on an event it could refuse.
+            h.preSeq = h.lastSeq;
+            h.preHash = h.lastHash;
+            h.heldBy = CONDITION_HOLD;
+            awaitingVerdict.put(e, new Held(h, epoch));
+        }
         h.lastSeq = e.entitySequence();
         h.lastHash = e.eventHashBytes();
-        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, null, a.replyTo()));
+        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, null, a.replyTo(),
+                a.options().condition() != null ? verdictAdapter : null));
+    }
+
+    /**
+     * Releases the entity a conditional single append held: as built when the writer staged it, restored when the
+     * writer refused it (the writer released its key claim and answered the caller).
+     */
+    private void onVerdict(WriterActor.Verdict v) {
+        Held held = awaitingVerdict.remove(v.events()[0]);
+        if (held == null) {
+            return;
+        }
+        Head h = held.head();
+        if (v.refusal() != null) {
+            if (held.epoch() == epoch) {
+                h.lastSeq = h.preSeq;
+                h.lastHash = h.preHash;
+            } else {
+                // A reset since: the heads were reloaded from what is durable, and are again now.
+                reload(h);
+            }
+        }
+        h.heldBy = 0;
+        h.preHash = null;
+        drain(h);
     }
 
     private PendingEvent build(Coordinate c, EventKind kind, byte[] payload, int payloadVersion, AppendOptions o,

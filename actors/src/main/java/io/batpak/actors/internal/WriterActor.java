@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Append conditions.</b> A write whose events carry {@link io.batpak.core.AppendCondition}s is checked right
  * before it is staged, on this actor (the one sequencer), against the committed index, the staged events and the
  * write's own earlier events; one that fails is answered with
- * {@link AppendConditionFailedException} and never staged, one that passes is staged and its {@code admittedTo} told
- * so. The entities it touches are held by their partitions until then, so no append builds on an event that a
+ * {@link AppendConditionFailedException} and never staged, one that passes is staged; either way its
+ * {@code verdictTo} is told. The entities it touches are held by their partitions until then, so no append builds on an event that a
  * condition might still refuse.
  *
  * <p><b>Failure.</b> Whenever an I/O step fails an append whose events a partition already chained on (a write,
@@ -75,7 +75,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
      * denial.
      */
     public record Write(long epoch, PendingEvent[] events, GateDeniedException denial,
-                        ActorRef<WriteOutcome> replyTo, ActorRef<Admitted> admittedTo) implements Command {
+                        ActorRef<WriteOutcome> replyTo, ActorRef<Verdict> verdictTo) implements Command {
         /** A write without append conditions. */
         public Write(long epoch, PendingEvent[] events, GateDeniedException denial, ActorRef<WriteOutcome> replyTo) {
             this(epoch, events, denial, replyTo, null);
@@ -83,11 +83,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
 
     /**
-     * A write whose events carry append conditions passed them and was sequenced (its outcome follows on
-     * {@code replyTo}); sent to the write's {@code admittedTo}, which holds the write's entities until then. A write
-     * that did not pass gets no {@code Admitted}, only its failure.
+     * Whether a write with a {@code verdictTo} was sequenced: {@code refusal} is null when it passed its conditions
+     * and was staged (its outcome follows on {@code replyTo}), else why it was not (a failed condition, a write built
+     * on a failed one, a failed store; its key claims are already released and its {@code replyTo} is told too).
+     * Sent exactly once, to the actor holding the write's entities until then.
      */
-    public enum Admitted { INSTANCE }
+    public record Verdict(PendingEvent[] events, Throwable refusal) {
+    }
 
     /** The store failed elsewhere (an actor stopped): refuse every append from now on. */
     public record Fail(StoreFailedException failure) implements Command {
@@ -164,11 +166,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     private Behavior<Command> onWrite(Write w) {
         state.faults.beforeMessage("writer", w);
         if (failed != null) {
-            fail(w, new StoreFailedException(failed.component(), "store failed earlier: " + failed.getMessage(), failed));
+            refuse(w, new StoreFailedException(failed.component(), "store failed earlier: " + failed.getMessage(),
+                    failed));
             return this;
         }
         if (w.epoch() != epoch) {
-            fail(w, new StoreWriteException("an earlier write failed and this append was built on it;"
+            refuse(w, new StoreWriteException("an earlier write failed and this append was built on it;"
                     + " it was not stored, retry it", null));
             return this;
         }
@@ -185,17 +188,17 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 }
                 journal.rotate();
             }
-            if (w.admittedTo() != null) {
+            if (w.verdictTo() != null) {
                 AppendConditionFailedException refused = journal.checkConditions(w.events());
                 if (refused != null) {
-                    fail(w, refused);
+                    refuse(w, refused);
                     return this;
                 }
             }
             journal.stage(w.events());
             staged.add(w);
-            if (w.admittedTo() != null) {
-                w.admittedTo().tell(Admitted.INSTANCE);
+            if (w.verdictTo() != null) {
+                w.verdictTo().tell(new Verdict(w.events(), null));
             }
             if (journal.full()) {
                 commit();
@@ -210,14 +213,22 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                     + "; the append was not stored", e), w);
         } catch (StoreFailedException e) {
             enterFailed(e);
-            fail(w, e);
+            refuse(w, e);
         } catch (RuntimeException e) {
             enterFailed(new StoreFailedException("writer defect: " + e, e));
             if (!staged.contains(w)) {
-                fail(w, failed);
+                refuse(w, failed);
             }
         }
         return this;
+    }
+
+    /** Fails a write that was not staged, telling its {@code verdictTo} (if any) first. */
+    private void refuse(Write w, Throwable error) {
+        if (w.verdictTo() != null) {
+            w.verdictTo().tell(new Verdict(w.events(), error));
+        }
+        fail(w, error);
     }
 
     private Behavior<Command> onFlush() {
@@ -340,7 +351,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         }
         failAll(error);
         if (unstaged != null) {
-            fail(unstaged, error);
+            refuse(unstaged, error);
         }
     }
 
