@@ -308,13 +308,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
         Head h = held.head();
         if (v.refusal() != null) {
-            if (held.epoch() == epoch) {
-                h.lastSeq = h.preSeq;
-                h.lastHash = h.preHash;
-            } else {
-                // A reset since: the heads were reloaded from what is durable, and are again now.
-                reload(h);
-            }
+            restore(h, held.epoch());
         }
         h.heldBy = 0;
         h.preHash = null;
@@ -506,12 +500,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
         for (Head h : pb.heads()) {
             if (r.aborted()) {
-                if (pb.epoch() == epoch) {
-                    h.lastSeq = h.preSeq;
-                    h.lastHash = h.preHash;
-                } else {
-                    reload(h);
-                }
+                restore(h, pb.epoch());
             }
             h.heldBy = 0;
             h.preHash = null;
@@ -535,6 +524,19 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     private void onReset(Reset r) {
         epoch = r.epoch();
         for (Head h : heads.values()) {
+            reload(h);
+        }
+    }
+
+    /**
+     * Puts a held head back to where it was before the hold: as saved when the hold began in this epoch, else (a
+     * reset since) as reloaded from what is durable.
+     */
+    private void restore(Head h, long heldEpoch) {
+        if (heldEpoch == epoch) {
+            h.lastSeq = h.preSeq;
+            h.lastHash = h.preHash;
+        } else {
             reload(h);
         }
     }

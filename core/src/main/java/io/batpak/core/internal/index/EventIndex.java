@@ -52,17 +52,10 @@ public final class EventIndex {
     private volatile EntityState[] entitiesById = new EntityState[64];
     private int entityCount;
 
-    private final ConcurrentHashMap<String, Integer> scopesByName = new ConcurrentHashMap<>();
-    private volatile String[] scopesById = new String[16];
-    private volatile PostingList[] scopePostings = new PostingList[16];
-    private int scopeCount;
+    private final NamedPostings scopes = new NamedPostings(false);
 
-    private final ConcurrentHashMap<String, Integer> tagsByName = new ConcurrentHashMap<>();
-    /** The same tags in name order, for prefix listing. */
-    private final ConcurrentSkipListMap<String, Integer> tagsSorted = new ConcurrentSkipListMap<>();
-    private volatile String[] tagsById = new String[16];
-    private volatile PostingList[] tagPostings = new PostingList[16];
-    private int tagCount;
+    /** Tags, listed in name order. */
+    private final NamedPostings tags = new NamedPostings(true);
 
     /** Posting list per 16-bit kind, created on first use. */
     private final PostingList[] kindPostings = new PostingList[1 << 16];
@@ -105,51 +98,12 @@ public final class EventIndex {
 
     /** The id of a scope name, interned when new. Writer thread only. */
     public int scope(String name) {
-        Integer id = scopesByName.get(name);
-        if (id != null) {
-            return id;
-        }
-        String[] byId = scopesById;
-        PostingList[] postings = scopePostings;
-        if (scopeCount == byId.length) {
-            String[] grown = new String[byId.length * 2];
-            System.arraycopy(byId, 0, grown, 0, byId.length);
-            byId = grown;
-            PostingList[] grownPostings = new PostingList[byId.length];
-            System.arraycopy(postings, 0, grownPostings, 0, postings.length);
-            postings = grownPostings;
-        }
-        int newId = scopeCount;
-        byId[newId] = name;
-        postings[newId] = new PostingList(0);
-        scopesById = byId;
-        scopePostings = postings;
-        scopeCount = newId + 1;
-        scopesByName.put(name, newId);
-        return newId;
+        return scopes.intern(name);
     }
 
     /** The id of a tag, interned when new. Writer thread only. */
     public int tag(String name) {
-        Integer id = tagsByName.get(name);
-        if (id != null) {
-            return id;
-        }
-        String[] byId = tagsById;
-        PostingList[] postings = tagPostings;
-        if (tagCount == byId.length) {
-            byId = java.util.Arrays.copyOf(byId, byId.length * 2);
-            postings = java.util.Arrays.copyOf(postings, byId.length);
-        }
-        int newId = tagCount;
-        byId[newId] = name;
-        postings[newId] = new PostingList(0);
-        tagsById = byId;
-        tagPostings = postings;
-        tagCount = newId + 1;
-        tagsByName.put(name, newId);
-        tagsSorted.put(name, newId);
-        return newId;
+        return tags.intern(name);
     }
 
     /** {@link #append(long, long, long, long, EntityState, int, int, long, byte[], int[])} without tags. */
@@ -185,12 +139,11 @@ public final class EventIndex {
         c.scopeId[i] = scopeId;
         c.kind[i] = (short) kind;
         entity.append(row, eventHash);
-        scopePostings[scopeId].append(row);
+        scopes.postings(scopeId).append(row);
         kindPostingsForWrite(kind).append(row);
         if (tagIds != null) {
-            PostingList[] tp = tagPostings;
             for (int t : tagIds) {
-                tp[t].append(row);
+                tags.postings(t).append(row);
             }
         }
         size = row + 1;
@@ -341,39 +294,36 @@ public final class EventIndex {
 
     /** The posting list of a scope id. */
     public PostingList scopePostings(int scopeId) {
-        return scopePostings[scopeId];
+        return scopes.postings(scopeId);
     }
 
     /** The id of a scope name, or -1 when no event has it. */
     public int findScope(String name) {
-        Integer id = scopesByName.get(name);
-        return id == null ? -1 : id;
+        return scopes.find(name);
     }
 
     /** The id of a tag, or -1 when no event has it. */
     public int findTag(String name) {
-        Integer id = tagsByName.get(name);
-        return id == null ? -1 : id;
+        return tags.find(name);
     }
 
     /** The posting list of a tag id. */
     public PostingList tagPostings(int tagId) {
-        return tagPostings[tagId];
+        return tags.postings(tagId);
     }
 
     public String tagName(int id) {
-        return tagsById[id];
+        return tags.name(id);
     }
 
     /** Tags interned so far (some may have no visible event yet). */
     public int tagCount() {
-        return tagCount;
+        return tags.count();
     }
 
     /** Tag names in [{@code from}, {@code to}) in name order ({@code to} null: unbounded), with their ids. */
     public java.util.NavigableMap<String, Integer> tagsInRange(String from, String to) {
-        return java.util.Collections.unmodifiableNavigableMap(to == null ? tagsSorted.tailMap(from, true)
-                : tagsSorted.subMap(from, true, to, false));
+        return tags.inRange(from, to);
     }
 
     /** The posting list of a 16-bit kind, or null when no event has it. */
@@ -424,11 +374,11 @@ public final class EventIndex {
     }
 
     public String scopeName(int id) {
-        return scopesById[id];
+        return scopes.name(id);
     }
 
     public int scopeCount() {
-        return scopeCount;
+        return scopes.count();
     }
 
     /**
@@ -456,6 +406,7 @@ public final class EventIndex {
 
     /** Rebuilds the scope and kind posting lists from the restored columns. */
     void restorePostings() {
+        int scopeCount = scopes.count();
         int[] scopeCounts = new int[scopeCount];
         int[] kindCounts = new int[kindPostings.length];
         for (int row = 0; row < size; row++) {
@@ -465,7 +416,7 @@ public final class EventIndex {
             kindCounts[c.kind[i] & 0xFFFF]++;
         }
         for (int i = 0; i < scopeCount; i++) {
-            scopePostings[i].ensureCapacity(scopeCounts[i]);
+            scopes.postings(i).ensureCapacity(scopeCounts[i]);
         }
         for (int k = 0; k < kindCounts.length; k++) {
             if (kindCounts[k] > 0) {
@@ -475,7 +426,7 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
-            scopePostings[c.scopeId[i]].append(row);
+            scopes.postings(c.scopeId[i]).append(row);
             kindPostingsForWrite(c.kind[i] & 0xFFFF).append(row);
         }
     }
@@ -500,7 +451,7 @@ public final class EventIndex {
     /** Restores a tag and its posting list (increasing rows below {@link #size()}), checked by the caller. */
     void restoreTag(String name, int[] rows) {
         int id = tag(name);
-        PostingList p = tagPostings[id];
+        PostingList p = tags.postings(id);
         p.ensureCapacity(rows.length);
         for (int r : rows) {
             p.append(r);

@@ -30,6 +30,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Function;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -225,48 +228,40 @@ public final class StoreCore implements StoreReader, AutoCloseable {
 
     @Override
     public List<String> tags(String prefix, String afterTag, int limit) {
-        checkLimit("limit", limit);
         EventIndex index = recovered.index();
-        List<String> out = new ArrayList<>(Math.min(limit, 1024));
-        if (limit == 0) {
-            return out;
-        }
         long visible = index.visible();
-        String from = afterTag == null ? (prefix == null ? "" : prefix) : afterTag;
-        for (java.util.Map.Entry<String, Integer> t : index.tagsInRange(from, null).entrySet()) {
-            String name = t.getKey();
-            if (afterTag != null && name.equals(afterTag)) {
-                continue;
-            }
-            if (prefix != null && !Region.namespaceMatches(prefix, name)) {
-                if (name.compareTo(prefix + (char) (Region.NAMESPACE_SEPARATOR + 1)) >= 0) {
-                    break;
-                }
-                continue;
-            }
-            PostingList p = index.tagPostings(t.getValue());
-            if (p.count() > 0 && p.get(0) <= visible) {
-                out.add(name);
-                if (out.size() == limit) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return listNames(index.tagsInRange(first(prefix, afterTag), null).entrySet(), Map.Entry::getKey, prefix,
+                afterTag, limit, t -> {
+                    PostingList p = index.tagPostings(t.getValue());
+                    return p.count() > 0 && p.get(0) <= visible;
+                });
     }
 
     @Override
     public List<String> entities(String prefix, String afterEntity, int limit) {
-        checkLimit("limit", limit);
         EventIndex index = recovered.index();
+        return listNames(index.entitiesInRange(first(prefix, afterEntity), null), EntityState::name, prefix,
+                afterEntity, limit, e -> index.visibleCount(e) > 0);
+    }
+
+    private static String first(String prefix, String after) {
+        return after == null ? (prefix == null ? "" : prefix) : after;
+    }
+
+    /**
+     * A page of a registry listing: from {@code ordered} (in name order, starting at {@link #first}), the names in
+     * {@code prefix}'s namespace after {@code after} for which {@code visible} holds, at most {@code limit}.
+     */
+    private static <T> List<String> listNames(Iterable<T> ordered, Function<T, String> nameOf, String prefix,
+                                              String after, int limit, Predicate<T> visible) {
+        checkLimit("limit", limit);
         List<String> out = new ArrayList<>(Math.min(limit, 1024));
         if (limit == 0) {
             return out;
         }
-        String from = afterEntity == null ? (prefix == null ? "" : prefix) : afterEntity;
-        for (EntityState e : index.entitiesInRange(from, null)) {
-            String name = e.name();
-            if (afterEntity != null && name.equals(afterEntity)) {
+        for (T item : ordered) {
+            String name = nameOf.apply(item);
+            if (after != null && name.equals(after)) {
                 continue;
             }
             if (prefix != null && !Region.namespaceMatches(prefix, name)) {
@@ -275,7 +270,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
                 }
                 continue;
             }
-            if (index.visibleCount(e) > 0) {
+            if (visible.test(item)) {
                 out.add(name);
                 if (out.size() == limit) {
                     break;
