@@ -60,6 +60,8 @@ class AppendConditionTest extends EmbeddedStoreTest {
 
         AppendConditionFailedException e = assertFails(AppendConditionFailedException.class,
                 store.append(c("student:2"), KIND, new byte[] {3}, unless(COURSE, -1, "course:7")));
+        assertFails(AppendConditionFailedException.class, store.append(c("student:2"), KIND, new byte[] {3},
+                AppendOptions.condition(AppendCondition.noneMatching(COURSE, -1))));
         assertEquals(COURSE, e.region());
         assertEquals(-1, e.afterGlobalSequence());
         assertEquals(0, e.conflictingGlobalSequence());

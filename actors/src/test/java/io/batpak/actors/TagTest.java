@@ -78,6 +78,8 @@ class TagTest extends EmbeddedStoreTest {
         assertEquals(List.of(), store.get(plain.eventId()).orElseThrow().tags());
         assertEquals(e.tags(), store.readEntity("order:1", 0, 1).get(0).tags());
         assertEquals(e.tags(), store.query(Region.tag("customer:ada"), -1, 10).get(0).tags());
+        AppendReceipt shorthand = await(store.append(c("order:2"), KIND, new byte[] {3}, AppendOptions.tags("b", "a")));
+        assertEquals(List.of("b", "a"), store.get(shorthand.eventId()).orElseThrow().tags());
         assertTrue(store.verify().ok());
     }
 

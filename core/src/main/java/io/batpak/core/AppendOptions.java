@@ -37,6 +37,27 @@ public final class AppendOptions {
         return new Builder();
     }
 
+    /**
+     * Default options with these tags: {@code AppendOptions.tags("customer:ada", "sku:42")}. See
+     * {@link Builder#tags(String...)}.
+     *
+     * @throws InvalidTagException naming the first invalid tag
+     */
+    public static AppendOptions tags(String... tags) {
+        return builder().tags(tags).build();
+    }
+
+    /**
+     * Default options with this append condition: {@code AppendOptions.condition(AppendCondition.noneMatching(region,
+     * position))}. See {@link Builder#condition(AppendCondition)}.
+     *
+     * @throws io.batpak.core.error.InvalidInputException when {@code condition} is null
+     */
+    public static AppendOptions condition(AppendCondition condition) {
+        InvalidInputException.requireArgument(condition, "condition");
+        return builder().condition(condition).build();
+    }
+
     /** A builder pre-filled with these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
