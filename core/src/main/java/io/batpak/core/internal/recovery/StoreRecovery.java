@@ -399,13 +399,13 @@ public final class StoreRecovery {
         int scopeId = knownScope != null ? knownScope : index.findScope(scope);
         if (entity == null || scopeId < 0) {
             // Strict names are checked once per entity and scope, when first seen: later frames naming them decode
-            // to a name already checked.
+            // to a name already checked. This check covers the frame's tags too.
             String names = v.namesProblem();
             if (names != null) {
                 return names;
             }
-        }
-        if (v.tagCount() > 0) {
+        } else if (v.tagCount() > 0) {
+            // Tags are checked on every tagged frame: they are not cached by their bytes.
             String tagProblem = v.tagsProblem();
             if (tagProblem != null) {
                 return tagProblem;

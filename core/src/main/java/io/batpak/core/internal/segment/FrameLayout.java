@@ -93,11 +93,6 @@ public final class FrameLayout {
     private FrameLayout() {
     }
 
-    /** A copy of the domain-separation tag that starts every eventHash input. */
-    public static byte[] hashDomain() {
-        return HASH_DOMAIN.clone();
-    }
-
     static byte[] hashDomainRef() {
         return HASH_DOMAIN;
     }

@@ -86,9 +86,11 @@ public final class FrameView {
         if (state != PAYLOAD_PRESENT && state != PAYLOAD_REDACTED) {
             return "unknown payload state " + state;
         }
-        if (buf.get(base + RESERVED_OFFSET) != 0 || buf.getInt(base + STATE_RESERVED_OFFSET) != 0
-                || buf.getShort(base + STATE_RESERVED_OFFSET + 4) != 0
-                || buf.get(base + STATE_RESERVED_OFFSET + 6) != 0) {
+        boolean reservedZero = buf.get(base + RESERVED_OFFSET) == 0;
+        for (int i = 0; i < STATE_RESERVED_LENGTH; i++) {
+            reservedZero &= buf.get(base + STATE_RESERVED_OFFSET + i) == 0;
+        }
+        if (!reservedZero) {
             return "reserved header field is not zero";
         }
         int el = entityLength();
