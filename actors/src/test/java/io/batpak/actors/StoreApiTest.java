@@ -187,6 +187,19 @@ class StoreApiTest {
     // ------------------------------------------------------------------ reads
 
     @Test
+    void lastEntitySequenceIsTheEntitysHeadFromTheIndex() {
+        BatpakStore store = open();
+        assertEquals(-1, store.lastEntitySequence("order:1"));
+        await(store.append(c("order:1"), KIND, new byte[] {1}));
+        await(store.append(c("order:2"), KIND, new byte[] {2}));
+        await(store.append(c("order:1"), KIND, new byte[] {3}));
+        assertEquals(1, store.lastEntitySequence("order:1"));
+        assertEquals(0, store.lastEntitySequence("order:2"));
+        assertEquals(-1, store.lastEntitySequence("order"), "a namespace is not an entity");
+        assertThrows(InvalidQueryException.class, () -> store.lastEntitySequence(null));
+    }
+
+    @Test
     void getFindsPresentEventsOnly() {
         BatpakStore store = open();
         AppendReceipt r = await(store.append(c("e"), KIND, "x"));

@@ -38,6 +38,11 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final long lastEntitySequence(String entity) {
+        return core.lastEntitySequence(entity);
+    }
+
+    @Override
     public final <T> List<T> readTyped(String entity, long fromSequence, int max, Class<T> type) {
         return core.readTyped(entity, fromSequence, max, type);
     }

@@ -63,6 +63,14 @@ public interface StoreReader {
     List<StoredEvent> readEntity(String entity, long fromSequence, int max);
 
     /**
+     * The entity sequence of {@code entity}'s last visible event, -1 when it has none. Answered from the index,
+     * without reading a frame.
+     *
+     * @throws InvalidQueryException when {@code entity} is null
+     */
+    long lastEntitySequence(String entity);
+
+    /**
      * The visible events of {@code entity} of {@code type}'s kind, from entity sequence {@code fromSequence} on, at
      * most {@code max}, decoded as {@code type} (an {@link EventType} class, registered on first use). Events of
      * other kinds are skipped using the index. Events stored with an older payload version are upcast

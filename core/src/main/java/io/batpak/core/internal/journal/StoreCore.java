@@ -166,6 +166,16 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     }
 
     @Override
+    public long lastEntitySequence(String entity) {
+        if (entity == null) {
+            throw new InvalidQueryException("entity must not be null");
+        }
+        EventIndex index = recovered.index();
+        EntityState e = index.findEntity(entity);
+        return e == null ? -1 : index.visibleCount(e) - 1;
+    }
+
+    @Override
     public Optional<StoredEvent> get(EventId id) {
         if (id == null) {
             throw new InvalidQueryException("eventId must not be null");

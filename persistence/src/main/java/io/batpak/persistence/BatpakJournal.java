@@ -1,0 +1,167 @@
+package io.batpak.persistence;
+
+import com.typesafe.config.Config;
+import io.batpak.actors.BatpakStore;
+import io.batpak.core.AppendOptions;
+import io.batpak.core.AppendReceipt;
+import io.batpak.core.AppendRequest;
+import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.PayloadTooLargeException;
+import io.batpak.persistence.internal.JournalIndex;
+import io.batpak.persistence.internal.PekkoNames;
+import io.batpak.persistence.internal.PersistentEventCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.Tagged;
+import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * The Pekko Persistence journal plugin ({@code batpak.persistence.journal}): a persistence id's events are the
+ * events of one batpak entity, in the store shared through {@link BatpakPersistence}.
+ *
+ * <h2>Writes</h2>
+ * The {@code AtomicWrite}s of one {@code WriteMessages} are stored as one atomic batch: all of them or none,
+ * across a crash too, with gap-free global sequences in order, forced to disk (under the store's sync mode)
+ * before the write is acknowledged. An {@code AtomicWrite} that cannot be stored whatever happens (its event or
+ * metadata does not serialize, a name or tag breaks a batpak rule, it is too large) is rejected and stores
+ * nothing; the others are stored. A storage failure fails the whole write. Pekko's {@code sequenceNr} is stored
+ * as given (it may have gaps, say after a rejection); the entity's own batpak sequence stays gap-free. A
+ * {@code Tagged} payload is unwrapped and its tags become batpak tags. Events are serialized with Pekko
+ * serialization; the serializer id, both manifests, the writer uuid, the timestamp and the metadata are kept.
+ *
+ * <h2>Deletes and recovery</h2>
+ * {@code deleteMessagesTo} appends a durable deletion mark to the persistence id's stream: the events up to it
+ * are hidden from replay and queries at once; the highest sequence number is kept. Replay reads the entity from
+ * the index {@code replay-batch-size} events at a time on the replay dispatcher, from the first requested
+ * sequence number (found without a scan), honouring the upper bound and {@code max}. The highest sequence number
+ * of a persistence id waits for that id's writes still in flight.
+ *
+ * <p>Pekko guarantees one writer per persistence id; the journal relies on it, as every Pekko journal does.
+ */
+public final class BatpakJournal extends AsyncWriteJournal {
+    private final BatpakPersistence persistence;
+    private final BatpakStore store;
+    private final PersistentEventCodec codec;
+    private final JournalIndex index;
+    private final Executor replay;
+    private final int replayBatch;
+    /** Per persistence id, the last write not yet acknowledged. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> writesInProgress = new ConcurrentHashMap<>();
+
+    /** Created by Pekko Persistence with the plugin's configuration. */
+    public BatpakJournal(Config config, String configPath) {
+        this.persistence = BatpakPersistence.get(context().system());
+        this.store = persistence.store();
+        this.codec = persistence.codec();
+        this.index = persistence.index();
+        this.replay = context().system().dispatchers().lookup(config.getString("replay-dispatcher"));
+        this.replayBatch = persistence.settings().replayBatchSize();
+    }
+
+    @Override
+    public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+        List<Optional<Exception>> results = new ArrayList<>();
+        List<AppendRequest> requests = new ArrayList<>();
+        List<String> persistenceIds = new ArrayList<>();
+        boolean rejected = false;
+        for (AtomicWrite write : messages) {
+            Optional<Exception> result = encode(write, requests);
+            results.add(result);
+            rejected |= result.isPresent();
+            if (result.isEmpty() && !persistenceIds.contains(write.persistenceId())) {
+                persistenceIds.add(write.persistenceId());
+            }
+        }
+        if (requests.isEmpty()) {
+            return Future.successful(results);
+        }
+        CompletionStage<?> stored = requests.size() == 1 ? store.append(requests.get(0))
+                : store.appendBatch(requests);
+        CompletableFuture<Void> done = stored.thenApply(r -> (Void) null).toCompletableFuture();
+        for (String pid : persistenceIds) {
+            writesInProgress.put(pid, done);
+            done.whenComplete((r, e) -> writesInProgress.remove(pid, done));
+        }
+        boolean anyRejected = rejected;
+        return FutureConverters.asScala(done.thenApply(v -> anyRejected ? results : List.<Optional<Exception>>of()));
+    }
+
+    /** Adds the requests of one AtomicWrite, or returns why it is rejected (and adds nothing). */
+    private Optional<Exception> encode(AtomicWrite write, List<AppendRequest> out) {
+        List<PersistentRepr> events = CollectionConverters.asJava(write.payload());
+        if (events.size() > store.config().maxBatchItems()) {
+            return Optional.of(new InvalidAppendException("an AtomicWrite of " + events.size()
+                    + " events exceeds batpak.max-batch-items (" + store.config().maxBatchItems() + ")"));
+        }
+        List<AppendRequest> encoded = new ArrayList<>(events.size());
+        try {
+            for (PersistentRepr repr : events) {
+                Object payload = repr.payload();
+                List<String> tags = List.of();
+                if (payload instanceof Tagged tagged) {
+                    payload = tagged.payload();
+                    tags = new ArrayList<>();
+                    for (String tag : CollectionConverters.asJava(tagged.tags())) {
+                        tags.add(PekkoNames.tag(tag));
+                    }
+                }
+                byte[] bytes = codec.encode(repr, payload);
+                if (bytes.length > store.config().maxPayloadBytes()) {
+                    throw new PayloadTooLargeException(bytes.length, store.config().maxPayloadBytes());
+                }
+                String pid = repr.persistenceId();
+                encoded.add(AppendRequest.encoded(PekkoNames.coordinate(pid, PersistenceId.extractEntityType(pid)),
+                        PekkoNames.EVENT_KIND, bytes, PersistentEventCodec.VERSION,
+                        AppendOptions.builder().tags(tags).build()));
+            }
+        } catch (Exception e) {
+            return Optional.of(e);
+        }
+        out.addAll(encoded);
+        return Optional.empty();
+    }
+
+    @Override
+    public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+        CompletionStage<Void> deleted = afterWrites(persistenceId)
+                .thenApplyAsync(v -> index.deletionMark(persistenceId, toSequenceNr), replay)
+                .thenCompose(mark -> mark == null ? CompletableFuture.<Void>completedFuture(null)
+                        : store.append(mark.request())
+                                .thenAccept((AppendReceipt r) -> index.markDeleted(mark.entity(), mark.deletedTo())));
+        return FutureConverters.asScala(deleted);
+    }
+
+    @Override
+    public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+                                              Consumer<PersistentRepr> replayCallback) {
+        String entity = PekkoNames.entity(persistenceId);
+        return FutureConverters.asScala(CompletableFuture.runAsync(() -> index.replay(entity, fromSequenceNr,
+                toSequenceNr, max, replayBatch, e -> replayCallback.accept(codec.decode(e))), replay));
+    }
+
+    @Override
+    public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+        String entity = PekkoNames.entity(persistenceId);
+        return FutureConverters.asScala(afterWrites(persistenceId)
+                .thenApplyAsync(v -> index.highestSequenceNr(entity), replay));
+    }
+
+    /** Completes once the write of {@code persistenceId} in flight now (if any) is done, however it ended. */
+    private CompletionStage<Void> afterWrites(String persistenceId) {
+        CompletableFuture<Void> inFlight = writesInProgress.get(persistenceId);
+        return inFlight == null ? CompletableFuture.completedFuture(null)
+                : inFlight.handle((v, e) -> (Void) null);
+    }
+}

@@ -1,0 +1,142 @@
+package io.batpak.persistence;
+
+import io.batpak.actors.BatpakStore;
+import io.batpak.actors.BatpakStores;
+import io.batpak.core.EventKind;
+import io.batpak.core.StoreConfig;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.error.InvalidInputException;
+import io.batpak.persistence.internal.JournalIndex;
+import io.batpak.persistence.internal.PekkoNames;
+import io.batpak.persistence.internal.PersistentEventCodec;
+import io.batpak.persistence.internal.SnapshotDatabase;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.serialization.SerializationExtension;
+
+/**
+ * The store of an ActorSystem's Pekko Persistence plugins: one {@link BatpakStore} in
+ * {@code batpak.persistence.dir}, shared by the journal ({@code batpak.persistence.journal}), the snapshot store
+ * ({@code batpak.persistence.snapshot}) and the read journal ({@code batpak.persistence.query}). Created (the
+ * store opened and recovered) when the first plugin starts or on the first {@link #get}; closed in the system's
+ * CoordinatedShutdown, after the plugins stopped.
+ *
+ * <p>The store is the application's to read, stream and verify with the batpak API while the plugins run:
+ * persistence id {@code pid} is entity {@link #entityOf(String)}, its events are of kind
+ * {@link #EVENT_KIND}; {@link #persistentRepr} decodes one. Appending to those entities other than through Pekko is not supported.
+ * Thread-safe.
+ */
+public final class BatpakPersistence implements Extension {
+    /** The kind of every event the journal writes (payload layout in docs/FORMAT.md, "Pekko Persistence"). */
+    public static final EventKind EVENT_KIND = PekkoNames.EVENT_KIND;
+    /** The kind of a deletion mark, written by {@code deleteMessagesTo} in the persistence id's own stream. */
+    public static final EventKind DELETION_KIND = PekkoNames.DELETION_KIND;
+
+    private static final Id ID = new Id();
+
+    private final BatpakStore store;
+    private final PersistenceSettings settings;
+    private final PersistentEventCodec codec;
+    private final JournalIndex index;
+    private final SnapshotDatabase snapshots;
+
+    private static final class Id extends AbstractExtensionId<BatpakPersistence> {
+        @Override
+        public BatpakPersistence createExtension(ExtendedActorSystem system) {
+            return new BatpakPersistence(system);
+        }
+    }
+
+    private BatpakPersistence(ExtendedActorSystem system) {
+        this.settings = PersistenceSettings.fromConfig(system.settings().config());
+        StoreConfig.Builder builder = BatpakStores.get(Adapter.toTyped(system)).configBuilder(settings.dir());
+        Optional<BatpakPersistenceSetup> setup = system.settings().setup().get(BatpakPersistenceSetup.class);
+        if (setup.isPresent()) {
+            builder = setup.get().storeConfig().apply(builder);
+        }
+        StoreConfig config = builder.build();
+        this.store = BatpakStores.get(Adapter.toTyped(system)).open(config);
+        try {
+            this.codec = new PersistentEventCodec(SerializationExtension.get(system));
+            this.index = new JournalIndex(store);
+            this.snapshots = new SnapshotDatabase(config.dataDir(), settings.snapshotInitialMapSize(),
+                    settings.snapshotMaxReaders(), config.ioFaultHook());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        // The store closes itself in the same phase; the snapshot database closes after every plugin stopped.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                "batpak-persistence-snapshots-close", () -> {
+                    snapshots.close();
+                    return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+                });
+    }
+
+    /** The extension of {@code system} (classic or typed), created on first use. */
+    public static BatpakPersistence get(ClassicActorSystemProvider system) {
+        InvalidInputException.requireArgument(system, "system");
+        return ID.get(system);
+    }
+
+    /** The store the plugins write to and read from. */
+    public BatpakStore store() {
+        return store;
+    }
+
+    /** The plugins' settings. */
+    public PersistenceSettings settings() {
+        return settings;
+    }
+
+    /** The batpak entity that holds {@code persistenceId}'s events. */
+    public static String entityOf(String persistenceId) {
+        return PekkoNames.entity(persistenceId);
+    }
+
+    /** The persistence id of a batpak entity written by the journal. */
+    public static String persistenceIdOf(String entity) {
+        return PekkoNames.persistenceId(entity);
+    }
+
+    /** The batpak tag that holds events Pekko tagged {@code tag}. */
+    public static String tagOf(String tag) {
+        return PekkoNames.tag(tag);
+    }
+
+    /**
+     * Decodes a journal event read with the batpak API (a cursor, a query) into the {@code PersistentRepr} the
+     * persistent actor wrote: its event deserialized, sequence number, writer uuid, manifest, timestamp and
+     * metadata.
+     *
+     * @throws InvalidInputException when {@code stored} is not of {@link #EVENT_KIND}
+     * @throws CorruptJournalEventException when its payload is not a readable journal event
+     */
+    public PersistentRepr persistentRepr(StoredEvent stored) {
+        InvalidInputException.requireArgument(stored, "stored");
+        if (!stored.kind().equals(EVENT_KIND)) {
+            throw new InvalidInputException("stored", "event " + stored.eventId() + " is of kind " + stored.kind()
+                    + ", not a journal event (" + EVENT_KIND + ")");
+        }
+        return codec.decode(stored);
+    }
+
+    PersistentEventCodec codec() {
+        return codec;
+    }
+
+    JournalIndex index() {
+        return index;
+    }
+
+    SnapshotDatabase snapshots() {
+        return snapshots;
+    }
+}
