@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>core is plain Java: it never uses the actor runtime, the streams module or Pekko;</li>
  *   <li>the actor runtime never uses the streams module;</li>
+ *   <li>the Pekko Persistence plugins use only the public packages of core, actors and streams;</li>
  *   <li>the examples (what the README and docs show) use only public packages, never {@code ..internal..};</li>
  *   <li>no cycle between the internal packages of a module, nor between modules;</li>
  *   <li>public packages never expose Pekko's internals and internal packages are the only ones named internal.</li>
@@ -55,6 +56,14 @@ class ArchitectureTest {
     void streamsUseNoInternalsOfTheActorRuntime() {
         noClasses().that().resideInAPackage("io.batpak.streams..")
                 .should().dependOnClassesThat().resideInAPackage("io.batpak.actors.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void persistenceUsesOnlyPublicPackagesOfTheOtherModules() {
+        noClasses().that().resideInAPackage("io.batpak.persistence..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.batpak.core.internal..",
+                        "io.batpak.actors.internal..", "io.batpak.streams.internal..")
                 .check(classes);
     }
 

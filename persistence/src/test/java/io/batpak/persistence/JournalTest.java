@@ -203,6 +203,61 @@ class JournalTest {
     }
 
     @Test
+    void theHighestSequenceNumberWaitsForTheIdsWriteInFlight() throws Exception {
+        AtomicBoolean hold = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        IoFaultHook faults = new IoFaultHook() {
+            @Override
+            public void beforeForce(String file) {
+                if (hold.get() && file.endsWith(".seg")) {
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        ActorSystem system = start(faults);
+        try {
+            writeSeq(system, 1, 2);
+            hold.set(true);
+            TestKit writer = new TestKit(system);
+            List<org.apache.pekko.persistence.PersistentEnvelope> third = List.of(atomic(repr("e-3", 3)));
+            journal(system).tell(new JournalProtocol.WriteMessages(CollectionConverters.asScala(third).toList(),
+                    writer.getRef(), 1), writer.getRef());
+            assertTrue(entered.await(30, java.util.concurrent.TimeUnit.SECONDS), "the write is held in its force");
+            TestKit recovering = new TestKit(system);
+            journal(system).tell(new JournalProtocol.ReplayMessages(1, Long.MAX_VALUE, Long.MAX_VALUE, PID,
+                    recovering.getRef()), recovering.getRef());
+            // The journal handles its mailbox in order: once this later delete is answered, the replay above has
+            // asked for the highest sequence number while event 3 was still in flight.
+            journal(system).tell(new JournalProtocol.DeleteMessagesTo("Order|unknown", 1, recovering.getRef()),
+                    recovering.getRef());
+            recovering.expectMsg(WAIT, new DeleteMessagesSuccess(1));
+            hold.set(false);
+            release.countDown();
+            writer.expectMsgClass(WAIT, JournalProtocol.WriteMessagesSuccessful$.class);
+            List<Long> replayed = new ArrayList<>();
+            while (true) {
+                Object m = recovering.expectMsgClass(WAIT, Object.class);
+                if (m instanceof JournalProtocol.ReplayedMessage r) {
+                    replayed.add(r.persistent().sequenceNr());
+                } else {
+                    assertEquals(new JournalProtocol.RecoverySuccess(3), m, "the highest includes the write in flight");
+                    break;
+                }
+            }
+            assertEquals(List.of(1L, 2L, 3L), replayed);
+        } finally {
+            release.countDown();
+            TestKit.shutdownActorSystem(system);
+        }
+    }
+
+    @Test
     void aStorageFailureFailsTheWriteAndLosesNoAcknowledgedEvent() {
         AtomicBoolean failForces = new AtomicBoolean();
         IoFaultHook faults = new IoFaultHook() {
