@@ -55,18 +55,20 @@ public final class BatpakPersistence implements Extension {
     }
 
     private BatpakPersistence(ExtendedActorSystem system) {
-        this.settings = PersistenceSettings.fromConfig(system.settings().config());
-        StoreConfig.Builder builder = BatpakStores.get(Adapter.toTyped(system)).configBuilder(settings.dir());
+        PersistenceSettings configured = PersistenceSettings.fromConfig(system.settings().config());
+        StoreConfig.Builder builder = BatpakStores.get(Adapter.toTyped(system)).configBuilder(configured.dir());
         Optional<BatpakPersistenceSetup> setup = system.settings().setup().get(BatpakPersistenceSetup.class);
         if (setup.isPresent()) {
             builder = setup.get().storeConfig().apply(builder);
         }
         StoreConfig config = builder.build();
+        // The directory the store is really opened in (a setup may have moved it) holds the default snapshots.
+        this.settings = config.dataDir().equals(configured.dir()) ? configured : configured.withDir(config.dataDir());
         this.store = BatpakStores.get(Adapter.toTyped(system)).open(config);
         try {
             this.codec = new PersistentEventCodec(SerializationExtension.get(system));
             this.index = new JournalIndex(store);
-            this.snapshots = new SnapshotDatabase(config.dataDir(), settings.snapshotInitialMapSize(),
+            this.snapshots = new SnapshotDatabase(settings.snapshotDir(), settings.snapshotInitialMapSize(),
                     settings.snapshotMaxReaders(), config.ioFaultHook());
         } catch (RuntimeException e) {
             store.close();

@@ -15,10 +15,13 @@ public final class PersistenceSettings {
     private final int queryBatchSize;
     private final long snapshotInitialMapSize;
     private final int snapshotMaxReaders;
+    /** Null: {@code <dir>/snapshots}. */
+    private final Path snapshotDir;
 
     private PersistenceSettings(Path dir, int replayBatchSize, int queryBatchSize, long snapshotInitialMapSize,
-                                int snapshotMaxReaders) {
+                                int snapshotMaxReaders, Path snapshotDir) {
         this.dir = InvalidInputException.requireArgument(dir, "dir");
+        this.snapshotDir = snapshotDir;
         this.replayBatchSize = (int) positive("replay-batch-size", replayBatchSize);
         this.queryBatchSize = (int) positive("query.batch-size", queryBatchSize);
         this.snapshotInitialMapSize = positive("snapshot.initial-map-size", snapshotInitialMapSize);
@@ -34,9 +37,10 @@ public final class PersistenceSettings {
         InvalidInputException.requireArgument(config, "config");
         try {
             Config c = config.getConfig("batpak.persistence");
+            String snapshots = c.getString("snapshot.dir");
             return new PersistenceSettings(Path.of(c.getString("dir")), c.getInt("replay-batch-size"),
                     c.getInt("query.batch-size"), c.getBytes("snapshot.initial-map-size"),
-                    c.getInt("snapshot.max-readers"));
+                    c.getInt("snapshot.max-readers"), snapshots.isEmpty() ? null : Path.of(snapshots));
         } catch (com.typesafe.config.ConfigException e) {
             throw new InvalidConfigException("batpak.persistence", e.getMessage(), e);
         }
@@ -45,6 +49,14 @@ public final class PersistenceSettings {
     /** The store directory the plugins share ({@code batpak.persistence.dir}). */
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * The directory of the LMDB snapshot database ({@code snapshot.dir}; by default {@code snapshots} inside
+     * {@link #dir()}).
+     */
+    public Path snapshotDir() {
+        return snapshotDir != null ? snapshotDir : dir.resolve("snapshots");
     }
 
     /** Journal events read per index read during a replay ({@code replay-batch-size}). */
@@ -69,19 +81,26 @@ public final class PersistenceSettings {
 
     public PersistenceSettings withDir(Path dir) {
         return new PersistenceSettings(dir, replayBatchSize, queryBatchSize, snapshotInitialMapSize,
-                snapshotMaxReaders);
+                snapshotMaxReaders, snapshotDir);
     }
 
     public PersistenceSettings withReplayBatchSize(int size) {
-        return new PersistenceSettings(dir, size, queryBatchSize, snapshotInitialMapSize, snapshotMaxReaders);
+        return new PersistenceSettings(dir, size, queryBatchSize, snapshotInitialMapSize, snapshotMaxReaders,
+                snapshotDir);
     }
 
     public PersistenceSettings withQueryBatchSize(int size) {
-        return new PersistenceSettings(dir, replayBatchSize, size, snapshotInitialMapSize, snapshotMaxReaders);
+        return new PersistenceSettings(dir, replayBatchSize, size, snapshotInitialMapSize, snapshotMaxReaders,
+                snapshotDir);
     }
 
     public PersistenceSettings withSnapshotInitialMapSize(long bytes) {
-        return new PersistenceSettings(dir, replayBatchSize, queryBatchSize, bytes, snapshotMaxReaders);
+        return new PersistenceSettings(dir, replayBatchSize, queryBatchSize, bytes, snapshotMaxReaders, snapshotDir);
+    }
+
+    public PersistenceSettings withSnapshotDir(Path snapshotDir) {
+        return new PersistenceSettings(dir, replayBatchSize, queryBatchSize, snapshotInitialMapSize,
+                snapshotMaxReaders, InvalidInputException.requireArgument(snapshotDir, "snapshotDir"));
     }
 
     private static long positive(String name, long value) {
@@ -95,6 +114,6 @@ public final class PersistenceSettings {
     public String toString() {
         return "PersistenceSettings[dir=" + dir + ", replayBatchSize=" + replayBatchSize + ", queryBatchSize="
                 + queryBatchSize + ", snapshotInitialMapSize=" + snapshotInitialMapSize + ", snapshotMaxReaders="
-                + snapshotMaxReaders + "]";
+                + snapshotMaxReaders + ", snapshotDir=" + snapshotDir() + "]";
     }
 }

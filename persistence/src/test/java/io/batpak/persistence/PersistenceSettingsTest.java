@@ -17,6 +17,9 @@ class PersistenceSettingsTest {
         assertEquals(256, s.replayBatchSize());
         assertEquals(256, s.queryBatchSize());
         assertEquals(64L << 20, s.snapshotInitialMapSize());
+        assertEquals(Path.of("data/pekko/snapshots"), s.snapshotDir());
+        assertEquals(Path.of("elsewhere"), PersistenceSettings.fromConfig(ConfigFactory.parseString(
+                "batpak.persistence.snapshot.dir = elsewhere").withFallback(ConfigFactory.load())).snapshotDir());
         assertEquals("io.batpak.persistence.BatpakJournal",
                 ConfigFactory.load().getString("batpak.persistence.journal.class"));
         assertEquals("io.batpak.persistence.BatpakSnapshotStore",

@@ -26,7 +26,8 @@ import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
 /**
- * The snapshot database: one LMDB environment in {@code <store dir>/snapshots}, one database {@code snapshots}.
+ * The snapshot database: one LMDB environment in a directory of its own (by default {@code <store dir>/snapshots}),
+ * one database {@code snapshots}.
  *
  * <p>Key (24 bytes): the first 16 bytes of BLAKE3(persistence id as UTF-8), then the Pekko sequence number as a
  * big-endian i64, so a persistence id's snapshots are adjacent and ordered by sequence number whatever the length
@@ -49,9 +50,8 @@ import org.lmdbjava.Txn;
  * write retried, with every transaction held off meanwhile. Thread-safe.
  */
 public final class SnapshotDatabase implements AutoCloseable {
-    /** The directory name under the store directory. */
-    public static final String DIRECTORY = "snapshots";
-    private static final String FAULT_FILE = DIRECTORY + "/data.mdb";
+    /** The LMDB data file, as named to the {@link IoFaultHook}. */
+    private static final String FAULT_FILE = "data.mdb";
     private static final int VERSION = 1;
     private static final int FLAG_METADATA = 1;
     private static final int KEY_BYTES = 24;
@@ -77,12 +77,12 @@ public final class SnapshotDatabase implements AutoCloseable {
     }
 
     /**
-     * Opens (creating) the database in {@code storeDir/snapshots}.
+     * Opens (creating) the database in {@code directory}.
      *
      * @throws SnapshotStoreException when LMDB cannot open it
      */
-    public SnapshotDatabase(Path storeDir, long initialMapSize, int maxReaders, IoFaultHook faults) {
-        this.directory = storeDir.resolve(DIRECTORY);
+    public SnapshotDatabase(Path directory, long initialMapSize, int maxReaders, IoFaultHook faults) {
+        this.directory = directory;
         this.faults = faults;
         this.mapSize = initialMapSize;
         try {

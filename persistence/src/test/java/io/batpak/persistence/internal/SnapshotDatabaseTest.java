@@ -112,7 +112,7 @@ class SnapshotDatabaseTest {
         try (SnapshotDatabase db = new SnapshotDatabase(dir, MAP, 16, IoFaultHook.NONE)) {
             db.save(record("p", 1, 1, marker));
         }
-        Path file = dir.resolve(SnapshotDatabase.DIRECTORY).resolve("data.mdb");
+        Path file = dir.resolve("data.mdb");
         byte[] bytes = Files.readAllBytes(file);
         int at = indexOf(bytes, marker.getBytes(StandardCharsets.UTF_8));
         assertTrue(at > 0, "the record is in the file");
