@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>core is plain Java: it never uses the actor runtime, the streams module or Pekko;</li>
  *   <li>the actor runtime never uses the streams module;</li>
- *   <li>the Pekko Persistence plugins use only the public packages of core, actors and streams;</li>
+ *   <li>the Pekko Persistence plugins and the projections use only the public packages of core, actors and
+ *       streams;</li>
  *   <li>the examples (what the README and docs show) use only public packages, never {@code ..internal..};</li>
  *   <li>no cycle between the internal packages of a module, nor between modules;</li>
  *   <li>public packages never expose Pekko's internals and internal packages are the only ones named internal.</li>
@@ -60,8 +61,8 @@ class ArchitectureTest {
     }
 
     @Test
-    void persistenceUsesOnlyPublicPackagesOfTheOtherModules() {
-        noClasses().that().resideInAPackage("io.batpak.persistence..")
+    void persistenceAndProjectionsUseOnlyPublicPackagesOfTheOtherModules() {
+        noClasses().that().resideInAnyPackage("io.batpak.persistence..", "io.batpak.projections..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.batpak.core.internal..",
                         "io.batpak.actors.internal..", "io.batpak.streams.internal..")
                 .check(classes);

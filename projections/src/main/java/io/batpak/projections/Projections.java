@@ -272,11 +272,13 @@ public final class Projections implements AutoCloseable {
         InvalidInputException.requireArgument(settings, "settings");
         ensureOpen();
         Map<String, Dbi<byte[]>> dbs = databases(model);
-        ReadModelRunner runner = new ReadModelRunner(store, models, offsets, dbs, model, settings, LAG_CAP);
+        ReadModelRunner[] self = new ReadModelRunner[1];
+        ReadModelRunner runner = new ReadModelRunner(store, models, offsets, dbs, model, settings, LAG_CAP,
+                () -> running.remove(model.name(), self[0]));
+        self[0] = runner;
         if (running.putIfAbsent(model.name(), runner) != null) {
             throw new InvalidInputException("model", "read model " + model.name() + " is already running");
         }
-        runner.done().whenComplete((d, e) -> running.remove(model.name(), runner));
         runner.run(offset(model.name()));
         return runner;
     }

@@ -44,9 +44,12 @@ public final class ReadModelRunner implements ReadModelControl {
     private volatile long offset;
     private volatile Throwable lastError;
     private volatile UniqueKillSwitch killSwitch;
+    private final Runnable onStopped;
 
+    /** {@code onStopped} runs when the stream ended, before {@link #done()} completes. */
     public ReadModelRunner(BatpakStore store, LmdbEnvironment env, Dbi<byte[]> offsets, Map<String, Dbi<byte[]>> dbs,
-                           ReadModel model, ReadModelSettings settings, int lagCap) {
+                           ReadModel model, ReadModelSettings settings, int lagCap, Runnable onStopped) {
+        this.onStopped = onStopped;
         this.store = store;
         this.env = env;
         this.offsets = offsets;
@@ -70,6 +73,7 @@ public final class ReadModelRunner implements ReadModelControl {
                 .run(store.system());
         killSwitch = m.first();
         m.second().whenComplete((d, e) -> {
+            onStopped.run();
             if (e != null) {
                 Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause() : e;
@@ -98,6 +102,7 @@ public final class ReadModelRunner implements ReadModelControl {
             }
             view.rethrowMapFull();
         }
+        view.flush();
         long last = batch.get(batch.size() - 1).globalSequence();
         offsets.put(txn, offsetKey, Keys.ofLong(last));
         return last;
