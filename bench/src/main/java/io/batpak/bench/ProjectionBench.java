@@ -149,20 +149,25 @@ public final class ProjectionBench {
         double[] batched = new double[rounds];
         double[] single = new double[rounds];
         double[] h2 = new double[rounds];
+        double[] noop = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             try (Projections p = Projections.open(store, ProjectionSettings.defaults()
                     .withDir(dir.resolve("models-" + r)))) {
                 batched[r] = runModel(store, p, "batched", region, 1000, last);
                 single[r] = runModel(store, p, "single", region, 1, singles - 1);
+                noop[r] = runModel(store, p, ReadModel.of("noop", region, List.of("none"), (e, txn) -> { }), 1000,
+                        last);
             }
             h2[r] = h2Model(store, dir.resolve("h2-" + r), last);
             System.out.printf(Locale.ROOT, "round %d: LMDB batches of 1000 %,.0f events/s, one per transaction "
-                    + "%,.0f events/s, H2 JDBC batches of 1000 %,.0f events/s%n", r + 1, batched[r], single[r], h2[r]);
+                    + "%,.0f events/s, H2 JDBC batches of 1000 %,.0f events/s, a handler that writes nothing "
+                    + "%,.0f events/s%n", r + 1, batched[r], single[r], h2[r], noop[r]);
         }
         System.out.printf(Locale.ROOT, "read model (count + sum per entity, %,d entities, %,d events): LMDB batches of "
                 + "1000 %,.0f events/s, one per transaction %,.0f events/s, H2 JDBC batches of 1000 %,.0f events/s; "
-                + "LMDB / H2 %.1fx (medians of %d)%n", ENTITIES, last + 1, median(batched), median(single),
-                median(h2), median(batched) / median(h2), rounds);
+                + "LMDB / H2 %.1fx; a handler that writes nothing (cursor, batching, offset commits) %,.0f events/s "
+                + "(medians of %d)%n", ENTITIES, last + 1, median(batched), median(single), median(h2),
+                median(batched) / median(h2), median(noop), rounds);
     }
 
     private static ReadModel counting(String name, Region region) {
@@ -176,7 +181,11 @@ public final class ProjectionBench {
     /** Events/s of a new counting model from the store's first event up to global sequence {@code upTo}. */
     private static double runModel(BatpakStore store, Projections p, String name, Region region, int batch, long upTo)
             throws Exception {
-        ReadModel model = counting(name, region);
+        return runModel(store, p, counting(name, region), batch, upTo);
+    }
+
+    private static double runModel(BatpakStore store, Projections p, ReadModel model, int batch, long upTo)
+            throws Exception {
         long t0 = System.nanoTime();
         ReadModelControl c = p.start(model, ReadModelSettings.create(store.system()).withBatchSize(batch));
         c.awaitOffset(upTo).toCompletableFuture().get(10, TimeUnit.MINUTES);

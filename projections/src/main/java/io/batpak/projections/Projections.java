@@ -72,6 +72,8 @@ public final class Projections implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final Map<String, ReadModelRunner> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** This object's close in the system's CoordinatedShutdown; cancelled when closed first. */
+    private final org.apache.pekko.actor.Cancellable shutdownTask;
 
     private Projections(BatpakStore store, ProjectionSettings settings) {
         this.store = store;
@@ -90,8 +92,9 @@ public final class Projections implements AutoCloseable {
         this.states = cache.db(CACHE_DB);
         this.offsets = models.db(OFFSETS_DB);
         this.blocking = store.system().dispatchers().lookup(DispatcherSelector.blocking());
-        CoordinatedShutdown.get(store.system()).addTask(CoordinatedShutdown.PhaseServiceStop(),
-                "batpak-projections-close-" + System.identityHashCode(this), () -> {
+        this.shutdownTask = CoordinatedShutdown.get(store.system()).addCancellableTask(
+                CoordinatedShutdown.PhaseServiceStop(), "batpak-projections-close-" + System.identityHashCode(this),
+                () -> {
                     close();
                     return CompletableFuture.completedFuture(Done.getInstance());
                 });
@@ -352,6 +355,7 @@ public final class Projections implements AutoCloseable {
             return;
         }
         closed = true;
+        shutdownTask.cancel();
         for (ReadModelRunner r : List.copyOf(running.values())) {
             try {
                 r.stop().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
