@@ -34,7 +34,8 @@ import scala.jdk.javaapi.FutureConverters;
  * <h2>Writes</h2>
  * The {@code AtomicWrite}s of one {@code WriteMessages} are stored as one atomic batch: all of them or none,
  * across a crash too, with gap-free global sequences in order, forced to disk (under the store's sync mode)
- * before the write is acknowledged. An {@code AtomicWrite} that cannot be stored whatever happens (its event or
+ * before the write is acknowledged. (Should they hold more than {@code batpak.max-batch-items} events, they are
+ * stored as several batches one after another, each AtomicWrite whole inside one.) An {@code AtomicWrite} that cannot be stored whatever happens (its event or
  * metadata does not serialize, a name or tag breaks a batpak rule, it is too large) is rejected and stores
  * nothing; the others are stored. A storage failure fails the whole write. Pekko's {@code sequenceNr} is stored
  * as given (it may have gaps, say after a rejection); the entity's own batpak sequence stays gap-free. A
@@ -57,6 +58,8 @@ public final class BatpakJournal extends AsyncWriteJournal {
     private final JournalIndex index;
     private final Executor replay;
     private final int replayBatch;
+    /** How often a delete is tried when a write of the same id lands between reading the head and the mark. */
+    private static final int DELETE_ATTEMPTS = 3;
     /** Per persistence id, the last write not yet acknowledged. */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> writesInProgress = new ConcurrentHashMap<>();
 
@@ -73,29 +76,43 @@ public final class BatpakJournal extends AsyncWriteJournal {
     @Override
     public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
         List<Optional<Exception>> results = new ArrayList<>();
-        List<AppendRequest> requests = new ArrayList<>();
+        // The stored AtomicWrites, each a run of requests; runs are packed into batches of at most max-batch-items.
+        List<List<AppendRequest>> batches = new ArrayList<>();
         List<String> persistenceIds = new ArrayList<>();
         boolean rejected = false;
+        int max = store.config().maxBatchItems();
         for (AtomicWrite write : messages) {
-            Optional<Exception> result = encode(write, requests);
+            List<AppendRequest> run = new ArrayList<>();
+            Optional<Exception> result = encode(write, run);
             results.add(result);
             rejected |= result.isPresent();
-            if (result.isEmpty() && !persistenceIds.contains(write.persistenceId())) {
+            if (result.isPresent()) {
+                continue;
+            }
+            if (batches.isEmpty() || batches.get(batches.size() - 1).size() + run.size() > max) {
+                batches.add(new ArrayList<>());
+            }
+            batches.get(batches.size() - 1).addAll(run);
+            if (!persistenceIds.contains(write.persistenceId())) {
                 persistenceIds.add(write.persistenceId());
             }
         }
-        if (requests.isEmpty()) {
+        if (batches.isEmpty()) {
             return Future.successful(results);
         }
-        CompletionStage<?> stored = requests.size() == 1 ? store.append(requests.get(0))
-                : store.appendBatch(requests);
-        CompletableFuture<Void> done = stored.thenApply(r -> (Void) null).toCompletableFuture();
+        // One batch (the usual case) is one atomic append; more are appended one after another, in order.
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (List<AppendRequest> batch : batches) {
+            done = done.thenCompose(v -> (batch.size() == 1 ? store.append(batch.get(0)) : store.appendBatch(batch))
+                    .thenApply(r -> (Void) null));
+        }
+        CompletableFuture<Void> written = done;
         for (String pid : persistenceIds) {
-            writesInProgress.put(pid, done);
-            done.whenComplete((r, e) -> writesInProgress.remove(pid, done));
+            writesInProgress.put(pid, written);
+            written.whenComplete((r, e) -> writesInProgress.remove(pid, written));
         }
         boolean anyRejected = rejected;
-        return FutureConverters.asScala(done.thenApply(v -> anyRejected ? results : List.<Optional<Exception>>of()));
+        return FutureConverters.asScala(written.thenApply(v -> anyRejected ? results : List.<Optional<Exception>>of()));
     }
 
     /** Adds the requests of one AtomicWrite, or returns why it is rejected (and adds nothing). */
@@ -135,12 +152,23 @@ public final class BatpakJournal extends AsyncWriteJournal {
 
     @Override
     public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-        CompletionStage<Void> deleted = afterWrites(persistenceId)
-                .thenApplyAsync(v -> index.deletionMark(persistenceId, toSequenceNr), replay)
+        return FutureConverters.asScala(afterWrites(persistenceId)
+                .thenCompose(v -> deleteTo(persistenceId, toSequenceNr, DELETE_ATTEMPTS)));
+    }
+
+    /** Appends the deletion mark conditional on the entity's head; a write that slipped in between makes it retry. */
+    private CompletionStage<Void> deleteTo(String persistenceId, long toSequenceNr, int attempts) {
+        return CompletableFuture.supplyAsync(() -> index.deletionMark(persistenceId, toSequenceNr), replay)
                 .thenCompose(mark -> mark == null ? CompletableFuture.<Void>completedFuture(null)
                         : store.append(mark.request())
-                                .thenAccept((AppendReceipt r) -> index.markDeleted(mark.entity(), mark.deletedTo())));
-        return FutureConverters.asScala(deleted);
+                                .thenAccept((AppendReceipt r) -> index.markDeleted(mark.entity(), mark.deletedTo()))
+                                .exceptionallyCompose(e -> {
+                                    Throwable cause = e instanceof java.util.concurrent.CompletionException
+                                            && e.getCause() != null ? e.getCause() : e;
+                                    return cause instanceof io.batpak.core.error.SequenceMismatchException
+                                            && attempts > 1 ? deleteTo(persistenceId, toSequenceNr, attempts - 1)
+                                            : CompletableFuture.failedFuture(cause);
+                                }));
     }
 
     @Override

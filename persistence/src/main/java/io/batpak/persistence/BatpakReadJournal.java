@@ -113,6 +113,9 @@ public final class BatpakReadJournal implements ReadJournal, EventsByPersistence
     private Source<EventEnvelope, NotUsed> byPersistenceId(String persistenceId, long from, long to,
                                                            boolean current) {
         requirePersistenceId(persistenceId);
+        if (from > to) {
+            return Source.empty();
+        }
         String entity = PekkoNames.entity(persistenceId);
         return deferred(() -> {
             long start = Math.max(from, 1);

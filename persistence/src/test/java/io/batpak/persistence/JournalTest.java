@@ -161,6 +161,28 @@ class JournalTest {
     }
 
     @Test
+    void writesBeyondTheBatchLimitAreStoredInOrderAndAnAtomicWriteAboveItIsRejected() {
+        ActorSystemSetup setup = ActorSystemSetup.create(BootstrapSetup.create(PluginSystem.config(dir)
+                .withFallback(ConfigFactory.load()))).withSetup(BatpakPersistenceSetup.create(b -> b.maxBatchItems(3)));
+        ActorSystem system = ActorSystem.create("journal-test", setup);
+        try {
+            List<Object> replies = write(system, List.of(atomic(repr("e-1", 1), repr("e-2", 2)),
+                    atomic(repr("e-3", 3), repr("e-4", 4)), atomic(repr("e-5", 5)),
+                    atomic(repr("e-6", 6), repr("e-7", 7), repr("e-8", 8), repr("e-9", 9))), 9);
+            assertInstanceOf(JournalProtocol.WriteMessagesSuccessful$.class, replies.get(0), replies.toString());
+            for (int i = 1; i <= 5; i++) {
+                assertInstanceOf(JournalProtocol.WriteMessageSuccess.class, replies.get(i), "event " + i);
+            }
+            JournalProtocol.WriteMessageRejected tooBig = assertInstanceOf(JournalProtocol.WriteMessageRejected.class,
+                    replies.get(6));
+            assertTrue(tooBig.cause().getMessage().contains("max-batch-items"), tooBig.cause().getMessage());
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, -5L), replay(system, 1, Long.MAX_VALUE, Long.MAX_VALUE));
+        } finally {
+            TestKit.shutdownActorSystem(system);
+        }
+    }
+
+    @Test
     void taggedPayloadsAreUnwrappedAndTheirTagsBecomeBatpakTags() {
         ActorSystem system = start(null);
         try {

@@ -69,6 +69,7 @@ class ReadJournalTest {
         assertEquals(List.of(3L, 4L, 5L), seqNrs(sys.run(queries.currentEventsByPersistenceId("Counter|a", 3, 5))));
         assertEquals(List.of(), sys.run(queries.currentEventsByPersistenceId("Counter|a", 9, 20)));
         assertEquals(List.of(), sys.run(queries.currentEventsByPersistenceId("Counter|nobody", 0, 20)));
+        assertEquals(List.of(), sys.run(queries.eventsByPersistenceId("Counter|a", 5, 3)), "an empty range completes");
         EventEnvelope first = all.get(0);
         assertEquals("Counter|a", first.persistenceId());
         long global = ((Sequence) first.offset()).value();

@@ -6,7 +6,6 @@ import io.batpak.core.PayloadCodec;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.error.InvalidInputException;
-import io.batpak.projections.internal.LmdbEnvironment;
 import io.batpak.projections.internal.ReadModelRunner;
 import io.batpak.streams.BatpakStreams;
 import io.batpak.streams.CursorControl;

@@ -4,25 +4,20 @@ import io.batpak.core.Hash;
 import io.batpak.core.IoFaultHook;
 import io.batpak.persistence.CorruptSnapshotException;
 import io.batpak.persistence.SnapshotStoreException;
-import java.io.IOException;
+import io.batpak.projections.LmdbEnvironment;
+import io.batpak.projections.ProjectionStoreException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.zip.CRC32C;
-import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
-import org.lmdbjava.Env;
-import org.lmdbjava.EnvFlags;
 import org.lmdbjava.KeyRange;
-import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
 /**
@@ -45,27 +40,19 @@ import org.lmdbjava.Txn;
  *      the serialized snapshot, to the end
  * </pre>
  *
- * Every write is one LMDB transaction, durable (LMDB forces on commit) before the call returns. The environment
- * opens with {@code MDB_NOTLS}, so read transactions may run on any thread; a full map is grown (doubled) and the
- * write retried, with every transaction held off meanwhile. Thread-safe.
+ * Every write is one LMDB transaction, durable (LMDB forces on commit) before the call returns; the environment
+ * ({@link LmdbEnvironment}) runs it on its writer thread, grows a full map and serves reads on any thread.
+ * Thread-safe.
  */
 public final class SnapshotDatabase implements AutoCloseable {
-    /** The LMDB data file, as named to the {@link IoFaultHook}. */
-    private static final String FAULT_FILE = "data.mdb";
     private static final int VERSION = 1;
     private static final int FLAG_METADATA = 1;
     private static final int KEY_BYTES = 24;
     private static final int ID_BYTES = 16;
     private static final int CRC_FROM = 6;
 
-    private final Path directory;
-    private final IoFaultHook faults;
-    private final Env<byte[]> env;
+    private final LmdbEnvironment env;
     private final Dbi<byte[]> db;
-    /** Read-held by every transaction, write-held to resize the map (LMDB requires no transaction then). */
-    private final ReentrantReadWriteLock resize = new ReentrantReadWriteLock();
-    private long mapSize;
-    private volatile boolean closed;
 
     /** One stored snapshot. */
     public record Record(String persistenceId, long sequenceNr, long timestamp, int serializerId, String manifest,
@@ -82,17 +69,12 @@ public final class SnapshotDatabase implements AutoCloseable {
      * @throws SnapshotStoreException when LMDB cannot open it
      */
     public SnapshotDatabase(Path directory, long initialMapSize, int maxReaders, IoFaultHook faults) {
-        this.directory = directory;
-        this.faults = faults;
-        this.mapSize = initialMapSize;
         try {
-            Files.createDirectories(directory);
-            this.env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(initialMapSize).setMaxDbs(1)
-                    .setMaxReaders(maxReaders).open(directory.toFile(), EnvFlags.MDB_NOTLS);
-            // Keys compare as unsigned bytes, as LMDB orders them (lmdbjava's default range comparator is signed).
-            this.db = env.openDbi("snapshots", DbiFlags.MDB_CREATE, DbiFlags.MDB_UNSIGNEDKEY);
-        } catch (IOException | LmdbException e) {
-            throw new SnapshotStoreException(directory, "cannot open: " + e, e);
+            this.env = new LmdbEnvironment(directory, initialMapSize, maxReaders, true, "batpak-snapshots-writer",
+                    faults);
+            this.db = env.db("snapshots");
+        } catch (ProjectionStoreException e) {
+            throw new SnapshotStoreException(directory, "cannot open: " + e.getMessage(), e);
         }
     }
 
@@ -100,7 +82,10 @@ public final class SnapshotDatabase implements AutoCloseable {
     public void save(Record r) {
         byte[] key = key(r.persistenceId(), r.sequenceNr());
         byte[] value = encode(r);
-        write("save of " + r.persistenceId() + " at " + r.sequenceNr(), txn -> db.put(txn, key, value));
+        write("save of " + r.persistenceId() + " at " + r.sequenceNr(), txn -> {
+            db.put(txn, key, value);
+            return null;
+        });
     }
 
     /**
@@ -137,24 +122,22 @@ public final class SnapshotDatabase implements AutoCloseable {
         if (minSeq > maxSeq) {
             return 0;
         }
-        int[] deleted = new int[1];
-        write("delete of " + persistenceId, txn -> {
+        return write("delete of " + persistenceId, txn -> {
             List<byte[]> keys = new ArrayList<>();
             try (CursorIterable<byte[]> it = db.iterate(txn, KeyRange.closed(
                     key(persistenceId, Math.max(0, minSeq)), key(persistenceId, maxSeq)))) {
                 for (CursorIterable.KeyVal<byte[]> kv : it) {
                     Record r = decode(persistenceId, kv.key(), kv.val());
                     if (r != null && accept.test(r)) {
-                        keys.add(kv.key().clone());
+                        keys.add(kv.key());
                     }
                 }
             }
             for (byte[] k : keys) {
                 db.delete(txn, k);
             }
-            deleted[0] = keys.size();
+            return keys.size();
         });
-        return deleted[0];
     }
 
     /** How many snapshots are stored. */
@@ -164,83 +147,32 @@ public final class SnapshotDatabase implements AutoCloseable {
 
     /** The database directory. */
     public Path directory() {
-        return directory;
+        return env.directory();
     }
 
     @Override
     public void close() {
-        resize.writeLock().lock();
+        env.close();
+    }
+
+    private <R> R read(Function<Txn<byte[]>, R> work) {
         try {
-            if (!closed) {
-                closed = true;
-                env.close();
-            }
-        } finally {
-            resize.writeLock().unlock();
+            return env.read(work);
+        } catch (ProjectionStoreException e) {
+            throw new SnapshotStoreException(env.directory(), e.getMessage(), e);
         }
     }
 
-    private interface TxnWork<R> {
-        R run(Txn<byte[]> txn);
-    }
-
-    private interface TxnWrite {
-        void run(Txn<byte[]> txn);
-    }
-
-    private <R> R read(TxnWork<R> work) {
-        resize.readLock().lock();
+    private <R> R write(String what, Function<Txn<byte[]>, R> work) {
         try {
-            ensureOpen();
-            try (Txn<byte[]> txn = env.txnRead()) {
-                return work.run(txn);
+            return env.write(work).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof CorruptSnapshotException c) {
+                throw c;
             }
-        } catch (LmdbException e) {
-            throw new SnapshotStoreException(directory, "read failed: " + e, e);
-        } finally {
-            resize.readLock().unlock();
-        }
-    }
-
-    private void write(String what, TxnWrite work) {
-        while (true) {
-            resize.readLock().lock();
-            try {
-                ensureOpen();
-                try (Txn<byte[]> txn = env.txnWrite()) {
-                    work.run(txn);
-                    faults.beforeWrite(FAULT_FILE, -1, 0);
-                    faults.beforeForce(FAULT_FILE);
-                    txn.commit();
-                }
-                return;
-            } catch (Env.MapFullException e) {
-                // fall through to grow the map, outside the read lock
-            } catch (IOException | LmdbException e) {
-                throw new SnapshotStoreException(directory, what + " failed, nothing was changed: " + e, e);
-            } finally {
-                resize.readLock().unlock();
-            }
-            grow();
-        }
-    }
-
-    private void grow() {
-        resize.writeLock().lock();
-        try {
-            ensureOpen();
-            mapSize *= 2;
-            env.setMapSize(mapSize);
-        } catch (LmdbException e) {
-            throw new SnapshotStoreException(directory, "cannot grow the map to " + mapSize + " bytes: " + e, e);
-        } finally {
-            resize.writeLock().unlock();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new SnapshotStoreException(directory, "closed", null);
+            throw new SnapshotStoreException(env.directory(), what + " failed, nothing was changed: "
+                    + cause.getMessage(), cause);
         }
     }
 

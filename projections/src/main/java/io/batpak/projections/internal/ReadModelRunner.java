@@ -1,5 +1,7 @@
 package io.batpak.projections.internal;
 
+import io.batpak.projections.LmdbEnvironment;
+
 import io.batpak.actors.BatpakStore;
 import io.batpak.core.StoredEvent;
 import io.batpak.projections.Keys;

@@ -1,6 +1,6 @@
-package io.batpak.projections.internal;
+package io.batpak.projections;
 
-import io.batpak.projections.ProjectionStoreException;
+import io.batpak.core.IoFaultHook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,8 @@ import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
 /**
- * One LMDB environment and the rules for using it, so no caller has to know them:
+ * One LMDB environment (lmdbjava, byte-array keys and values) and the rules for using it, so no caller has to know
+ * them; batpak's read models, projection cache and Pekko snapshot store all use it:
  * <ul>
  *   <li><b>one owner</b>: the object that opened it closes it, once, after its writer thread stopped;</li>
  *   <li><b>write transactions on one thread</b>: {@link #write} runs the work on this environment's single writer
@@ -45,6 +46,9 @@ public final class LmdbEnvironment implements AutoCloseable {
     private volatile Thread writerThread;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong growths = new java.util.concurrent.atomic.AtomicLong();
+    private final IoFaultHook faults;
+    /** The data file as named to the fault hook. */
+    private static final String DATA_FILE = "data.mdb";
 
     /**
      * Opens (creating) the environment in {@code directory}.
@@ -53,7 +57,17 @@ public final class LmdbEnvironment implements AutoCloseable {
      *             the last commits but never corrupts the database)
      */
     public LmdbEnvironment(Path directory, long initialMapSize, int maxReaders, boolean sync, String threadName) {
+        this(directory, initialMapSize, maxReaders, sync, threadName, IoFaultHook.NONE);
+    }
+
+    /**
+     * Like the other constructor, with a test hook called before every commit ({@code beforeForce("data.mdb")}):
+     * throwing aborts the transaction as a failed commit would.
+     */
+    public LmdbEnvironment(Path directory, long initialMapSize, int maxReaders, boolean sync, String threadName,
+                           IoFaultHook faults) {
         this.directory = directory;
+        this.faults = faults;
         this.mapSize = initialMapSize;
         try {
             Files.createDirectories(directory);
@@ -164,6 +178,11 @@ public final class LmdbEnvironment implements AutoCloseable {
                 ensureOpen();
                 try (Txn<byte[]> txn = env.txnWrite()) {
                     T result = work.apply(txn);
+                    try {
+                        faults.beforeForce(DATA_FILE);
+                    } catch (java.io.IOException e) {
+                        throw new ProjectionStoreException(directory, "write failed, nothing was changed: " + e, e);
+                    }
                     txn.commit();
                     return result;
                 }
