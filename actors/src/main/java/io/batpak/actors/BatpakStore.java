@@ -6,7 +6,9 @@ import io.batpak.actors.internal.Partitioning;
 import io.batpak.actors.internal.StoreGuardian;
 import io.batpak.actors.internal.StoreState;
 import io.batpak.actors.internal.WriteOutcome;
+import io.batpak.actors.internal.WriterActor;
 import io.batpak.core.AppendOptions;
+import io.batpak.core.BackupReport;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
@@ -16,11 +18,14 @@ import io.batpak.core.EventType;
 import io.batpak.core.EventTypeRegistry;
 import io.batpak.core.ForwardingStoreReader;
 import io.batpak.core.IdempotencyKey;
+import io.batpak.core.IoFaultHook;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoreReader;
 import io.batpak.core.StoreStats;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.error.BackupFailedException;
 import io.batpak.core.error.InvalidAppendException;
+import io.batpak.core.error.InvalidBackupDestinationException;
 import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.PayloadTooLargeException;
@@ -29,17 +34,21 @@ import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreTimeoutException;
 import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.StoreBackup;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.recovery.StoreRecovery;
 import io.batpak.core.internal.segment.FrameLayout;
 import io.batpak.core.internal.segment.SegmentHeader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -50,6 +59,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -118,6 +128,8 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     private final CompletableFuture<Void> guardianStopped = new CompletableFuture<>();
     private final ActorRef<StoreCommand> ref;
     private final List<ActorRef<EntityPartition.Command>> partitions;
+    private final ActorRef<WriterActor.Command> writer;
+    private final JournalWriter journal;
     private CompletableFuture<Done> closed;
     /** The close registered with the system's CoordinatedShutdown; cancelled when close is called first. */
     private final Cancellable shutdownTask;
@@ -149,6 +161,8 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         this.ref = children.frontDoor();
         this.partitions = children.partitions();
+        this.writer = children.writer();
+        this.journal = journal;
         // A system that terminates (or a JVM that exits) before close was called still closes the store while
         // its actors run: in the last phase before the system terminates, after the services that used it stopped.
         this.shutdownTask = CoordinatedShutdown.get(system).addCancellableTask(
@@ -545,6 +559,106 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                     + " actor, which had stopped", f != null ? f : cause);
         }
         return new StoreTimeoutException("the " + what, timeout);
+    }
+
+    /**
+     * Makes a consistent point-in-time copy of the store in {@code destination} while appends, reads and streams go
+     * on: every event visible when the backup takes its snapshot (after a force, at a commit boundary, so no atomic
+     * batch is cut), the index checkpoint and idempotency keys of exactly those events, and the cursor checkpoints.
+     * Sealed segments are hard-linked where the file system allows (they never change), the rest is copied. The copy
+     * is written into a hidden sibling directory and renamed to {@code destination} only when complete, so a failed
+     * or interrupted backup (a full disk, kill -9) never leaves a directory there. The copy opens as a normal store
+     * and verifies. Data of other modules kept under the store directory (Pekko snapshots, projections) is not
+     * included. The copying runs on the I/O dispatcher.
+     *
+     * @param destination a directory that does not exist yet or is empty, outside the store's directory, not a
+     *                    symbolic link, whose parent exists
+     * @return completes with what was copied; fails with {@link InvalidBackupDestinationException}
+     *         before anything is written, {@link BackupFailedException} when copying failed,
+     *         {@link io.batpak.core.error.StoreFailedException} or {@link io.batpak.core.error.StoreClosedException}
+     */
+    public CompletionStage<BackupReport> backup(Path destination) {
+        Path dest;
+        try {
+            dest = checkBackupDestination(destination);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Executor ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.ioDispatcher()));
+        Path partial = StoreBackup.partialDirectory(dest,
+                UUID.randomUUID().toString());
+        IoFaultHook hook = config.ioFaultHook();
+        return CompletableFuture.runAsync(() -> {
+                    try {
+                        Files.createDirectories(partial);
+                        StoreBackup.copyCursorCheckpoints(config.dataDir(), partial, hook);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, ioExecutor)
+                .thenCompose(v -> AskPattern.<WriterActor.Command,
+                        WriterActor.SnapshotTaken>ask(writer,
+                        WriterActor.TakeSnapshot::new, settings.appendTimeout(),
+                        system.scheduler()))
+                .thenApplyAsync(taken -> {
+                    if (taken.error() != null) {
+                        throw new CompletionException(taken.error());
+                    }
+                    try {
+                        StoreBackup.Result r = journal.writeBackup(taken.snapshot(),
+                                partial);
+                        StoreBackup.publish(partial, dest, hook);
+                        return new BackupReport(dest, r.events(), r.segmentsLinked(),
+                                r.segmentsCopied(), r.bytesCopied());
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, ioExecutor)
+                .handle((report, e) -> {
+                    if (e == null) {
+                        return report;
+                    }
+                    StoreBackup.discard(partial);
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    throw new CompletionException(cause instanceof StoreException se ? se
+                            : new BackupFailedException(dest, cause));
+                });
+    }
+
+    private Path checkBackupDestination(Path destination) {
+        InvalidInputException.requireArgument(destination, "destination");
+        Path dest = destination.toAbsolutePath().normalize();
+        Path parent = dest.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new InvalidBackupDestinationException(destination,
+                    "its parent directory does not exist");
+        }
+        if (Files.isSymbolicLink(dest)) {
+            throw new InvalidBackupDestinationException(destination, "it is a symbolic link");
+        }
+        try {
+            Path store = config.dataDir().toRealPath();
+            Path realParent = parent.toRealPath();
+            if (realParent.resolve(dest.getFileName()).startsWith(store)) {
+                throw new InvalidBackupDestinationException(destination,
+                        "it is inside the store's directory " + store);
+            }
+            if (Files.exists(dest)) {
+                if (!Files.isDirectory(dest)) {
+                    throw new InvalidBackupDestinationException(destination,
+                            "it exists and is not a directory");
+                }
+                try (Stream<Path> entries = Files.list(dest)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new InvalidBackupDestinationException(destination,
+                                "it is not empty");
+                    }
+                }
+            }
+            return realParent.resolve(dest.getFileName());
+        } catch (IOException e) {
+            throw new InvalidBackupDestinationException(destination, "cannot be checked: " + e);
+        }
     }
 
     /** Current counters. */

@@ -49,7 +49,8 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     }
 
     /** The refs the facade holds: the front door and the partitions (appends go straight to them). */
-    public record Children(ActorRef<StoreCommand> frontDoor, List<ActorRef<EntityPartition.Command>> partitions) {
+    public record Children(ActorRef<StoreCommand> frontDoor, List<ActorRef<EntityPartition.Command>> partitions,
+                           ActorRef<WriterActor.Command> writer) {
     }
 
     /** Run an atomic batch; its outcome goes to {@code replyTo}. */
@@ -136,7 +137,7 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(GetChildren.class, g -> {
-                    g.replyTo().tell(new Children(frontDoor, partitions));
+                    g.replyTo().tell(new Children(frontDoor, partitions, writer));
                     return this;
                 })
                 .onMessage(RunBatch.class, this::onRunBatch)

@@ -91,6 +91,17 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     public record Verdict(PendingEvent[] events, Throwable refusal) {
     }
 
+    /**
+     * Commit what is staged, force, and reply with a snapshot of everything durable: what a backup copies while
+     * appends continue.
+     */
+    public record TakeSnapshot(ActorRef<SnapshotTaken> replyTo) implements Command {
+    }
+
+    /** The snapshot, or why none could be taken. */
+    public record SnapshotTaken(io.batpak.core.internal.index.IndexCheckpoint.Snapshot snapshot, Throwable error) {
+    }
+
     /** The store failed elsewhere (an actor stopped): refuse every append from now on. */
     public record Fail(StoreFailedException failure) implements Command {
     }
@@ -160,6 +171,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                     return this;
                 })
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(TakeSnapshot.class, this::onTakeSnapshot)
                 .build();
     }
 
@@ -290,6 +302,23 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 self.tell(new CheckpointWritten(snapshot.rows(), e));
             }
         }, state.ioExecutor);
+    }
+
+    private Behavior<Command> onTakeSnapshot(TakeSnapshot t) {
+        commit();
+        if (failed != null) {
+            t.replyTo().tell(new SnapshotTaken(null, failed));
+            return this;
+        }
+        try {
+            t.replyTo().tell(new SnapshotTaken(journal.checkpointSnapshot(), null));
+        } catch (StoreFailedException e) {
+            enterFailed(e);
+            t.replyTo().tell(new SnapshotTaken(null, e));
+        } catch (IOException | RuntimeException e) {
+            t.replyTo().tell(new SnapshotTaken(null, e));
+        }
+        return this;
     }
 
     private Behavior<Command> onCheckpointWritten(CheckpointWritten w) {

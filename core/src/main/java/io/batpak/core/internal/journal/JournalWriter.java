@@ -411,6 +411,15 @@ public final class JournalWriter implements AutoCloseable {
         checkpoints++;
     }
 
+    /**
+     * Writes the segments and index checkpoint of {@code snapshot} into {@code partial} for a backup: on any thread,
+     * while appends continue after the snapshot (see {@link StoreBackup}).
+     */
+    public StoreBackup.Result writeBackup(IndexCheckpoint.Snapshot snapshot, java.nio.file.Path partial)
+            throws IOException {
+        return StoreBackup.writeSegmentsAndIndex(segments, index, keys, snapshot, partial, config.ioFaultHook());
+    }
+
     /** Writes the index checkpoint covering everything committed, on the writer's thread. */
     public void writeCheckpoint() throws IOException {
         writeCheckpoint(checkpointSnapshot());
