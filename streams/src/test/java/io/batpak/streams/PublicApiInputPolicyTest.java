@@ -76,7 +76,8 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
      */
     private static final Set<String> PRODUCED_BY_THE_STORE = Set.of("AppendReceipt", "StoredEvent", "IndexEntry",
             "IntegrityBreak", "VerifyReport", "ReceiptVerification", "GateDenial", "EventTypeRegistry$Registration",
-            "StoreStats", "AppendOutcome$Appended", "AppendOutcome$Failed", "CommittableEvent", "CommittableOffset");
+            "StoreStats", "BackupReport", "AppendOutcome$Appended", "AppendOutcome$Failed", "CommittableEvent",
+            "CommittableOffset");
 
     private static boolean outOfScope(Class<?> c) {
         return Throwable.class.isAssignableFrom(c) || c.isAnnotation() || c.isSynthetic()
