@@ -28,6 +28,7 @@ import io.batpak.core.error.InvalidAppendException;
 import io.batpak.core.error.InvalidBackupDestinationException;
 import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidSubjectException;
 import io.batpak.core.error.PayloadTooLargeException;
 import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
@@ -45,6 +46,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +61,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -381,8 +384,88 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         int version = payloadVersion;
         ActorRef<EntityPartition.Command> partition = partitions.get(Partitioning.index(coordinate.entity(),
                 partitions.size()));
-        return await(1, "append", partition, replyTo -> new EntityPartition.Append(coordinate, kind, bytes,
-                version, options, replyTo), receipts -> receipts.get(0));
+        return afterSubjectKeys(Collections.singletonList(options), () -> await(1, "append", partition,
+                replyTo -> new EntityPartition.Append(coordinate, kind, bytes, version, options, replyTo),
+                receipts -> receipts.get(0)));
+    }
+
+    /**
+     * Runs {@code send} once every subject the options name has a durable key: at once when they all have one,
+     * else after the missing keys were created on the I/O dispatcher (never on the caller's thread or an actor).
+     */
+    private <T> CompletionStage<T> afterSubjectKeys(List<AppendOptions> options, Supplier<CompletionStage<T>> send) {
+        List<String> missing = null;
+        for (AppendOptions o : options) {
+            String subject = o.subject();
+            if (subject != null && core.subjectKeys().find(subject) == null) {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(subject);
+            }
+        }
+        if (missing == null) {
+            return send.get();
+        }
+        List<String> create = missing;
+        CompletableFuture<T> out = new CompletableFuture<>();
+        state.ioExecutor.execute(() -> {
+            try {
+                for (String subject : create) {
+                    core.subjectKeys().ensure(subject);
+                }
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+                return;
+            }
+            send.get().whenComplete((r, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e instanceof CompletionException && e.getCause() != null
+                            ? e.getCause() : e);
+                } else {
+                    out.complete(r);
+                }
+            });
+        });
+        return out;
+    }
+
+    /**
+     * Destroys the key of data subject {@code subject} (GDPR art. 17 erasure by crypto-shredding). From the moment
+     * this stage completes, every payload appended with {@link AppendOptions#subject(String) AppendOptions.subject}
+     * {@code (subject)} reads as erased ({@link StoredEvent#payloadRedacted()} true, empty payload, and
+     * {@link StoredEvent#payloadAs} fails with {@link io.batpak.core.error.PayloadUnavailableException}) in this store
+     * and in every backup or export of it, since none of them holds the key. Headers, digests and the hash chain
+     * are unchanged, so {@code verify()} still passes. The key file is overwritten, forced, deleted and its
+     * directory forced before the stage completes (blocking I/O runs on the I/O dispatcher). An append naming the
+     * subject that races with the forget is ordered before it (its payload is as unreadable); a later append of the
+     * same subject starts a new key.
+     *
+     * @return whether the subject had a key
+     * @throws io.batpak.core.error.InvalidSubjectException (as a failed stage) for an invalid subject id
+     * @throws io.batpak.core.error.SubjectKeyStoreException (as a failed stage) when the key file cannot be
+     *         destroyed; the key is then kept and the call may be retried
+     */
+    public CompletionStage<Boolean> forgetSubject(String subject) {
+        StoreException refused;
+        try {
+            InvalidSubjectException.requireValid(subject);
+            refused = state.unavailable("forget subject");
+        } catch (StoreException e) {
+            refused = e;
+        }
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<Boolean> out = new CompletableFuture<>();
+        state.ioExecutor.execute(() -> {
+            try {
+                out.complete(core.subjectKeys().forget(subject));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
     }
 
     private byte[] validate(Coordinate coordinate, EventKind kind, Object payload, AppendOptions options, int item) {
@@ -441,8 +524,12 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return await(items.size(), "batch append", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
-                receipts -> receipts);
+        List<AppendOptions> options = new ArrayList<>(items.size());
+        for (EntityPartition.BatchItem item : items) {
+            options.add(item.options());
+        }
+        return afterSubjectKeys(options, () -> await(items.size(), "batch append", guardian,
+                replyTo -> new StoreGuardian.RunBatch(items, replyTo), receipts -> receipts));
     }
 
     private List<EntityPartition.BatchItem> validateBatch(List<AppendRequest> requests) {

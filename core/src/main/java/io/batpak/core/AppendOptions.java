@@ -2,13 +2,14 @@ package io.batpak.core;
 
 import io.batpak.core.error.InvalidAppendException;
 import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.InvalidSubjectException;
 import io.batpak.core.error.InvalidTagException;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Per-append options: expected sequence, idempotency key, correlation and causation ids, user flags, tags and an
- * append condition over a query. Build with {@link #builder()}; {@link #DEFAULT} has no expected sequence, no key,
+ * Per-append options: expected sequence, idempotency key, correlation and causation ids, user flags, tags, an
+ * append condition over a query and the data subject whose key encrypts the payload. Build with {@link #builder()}; {@link #DEFAULT} has no expected sequence, no key,
  * correlation = the event's own id, no causation, flags 0, no tags and no condition. Immutable and thread-safe.
  */
 public final class AppendOptions {
@@ -22,8 +23,10 @@ public final class AppendOptions {
     private final int flags;
     private final List<String> tags;
     private final AppendCondition condition;
+    private final String subject;
 
     private AppendOptions(Builder b) {
+        this.subject = b.subject;
         this.expected = b.expected;
         this.idempotencyKey = b.idempotencyKey;
         this.correlationId = b.correlationId;
@@ -58,6 +61,16 @@ public final class AppendOptions {
         return builder().condition(condition).build();
     }
 
+    /**
+     * Default options naming a data subject: the payload is stored encrypted with the subject's key, and
+     * {@code forgetSubject(subject)} makes it unreadable everywhere. See {@link Builder#subject(String)}.
+     *
+     * @throws InvalidSubjectException when {@code subject} is not a valid subject id
+     */
+    public static AppendOptions subject(String subject) {
+        return builder().subject(InvalidSubjectException.requireValid(subject)).build();
+    }
+
     /** A builder pre-filled with these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -68,6 +81,7 @@ public final class AppendOptions {
         b.flags = flags;
         b.tags = tags;
         b.condition = condition;
+        b.subject = subject;
         return b;
     }
 
@@ -105,6 +119,11 @@ public final class AppendOptions {
         return condition;
     }
 
+    /** The data subject whose key encrypts the payload, or null when the payload is stored as given. */
+    public String subject() {
+        return subject;
+    }
+
     /** These options with {@code tags} instead of the current ones (see {@link Builder#tags(String...)}). */
     public AppendOptions withTags(String... tags) {
         return toBuilder().tags(tags).build();
@@ -119,7 +138,7 @@ public final class AppendOptions {
     public String toString() {
         return "AppendOptions[expect=" + expected + ", key=" + idempotencyKey + ", correlation=" + correlationId
                 + ", causation=" + causationId + ", flags=" + flags + (tags.isEmpty() ? "" : ", tags=" + tags)
-                + (condition == null ? "" : ", condition=" + condition) + "]";
+                + (condition == null ? "" : ", condition=" + condition) + (subject == null ? "" : ", subject") + "]";
     }
 
     /** Builder for {@link AppendOptions}. Not thread-safe. */
@@ -131,6 +150,7 @@ public final class AppendOptions {
         private int flags;
         private List<String> tags = List.of();
         private AppendCondition condition;
+        private String subject;
 
         private Builder() {
         }
@@ -209,6 +229,23 @@ public final class AppendOptions {
          */
         public Builder condition(AppendCondition condition) {
             this.condition = condition;
+            return this;
+        }
+
+        /**
+         * Names the data subject the payload is about (null, the default: none). The payload is then stored
+         * encrypted with AES-256-GCM under the subject's own key, kept in the store's subject key directory
+         * ({@code batpak.subject-keys.dir}), never in a segment, a backup or an export; reads decrypt it. The
+         * header, tags and names stay in the clear (do not put personal data there), and the chain covers the
+         * ciphertext's digest. {@code forgetSubject(subject)} destroys the key: every such payload, in the store and
+         * in every copy of its segments, then reads as erased ({@link StoredEvent#payloadRedacted()}) while the
+         * chain still verifies. The first append of a subject creates its key durably (one small file write).
+         *
+         * @throws InvalidSubjectException when {@code subject} is not 1 to 256 bytes of UTF-8 without control
+         *         characters
+         */
+        public Builder subject(String subject) {
+            this.subject = subject == null ? null : InvalidSubjectException.requireValid(subject);
             return this;
         }
 

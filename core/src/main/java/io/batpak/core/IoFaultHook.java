@@ -36,6 +36,10 @@ public interface IoFaultHook {
     default void beforeRename(String from, String to) throws IOException {
     }
 
+    /** Called before deleting {@code file} (a destroyed subject key). */
+    default void beforeDelete(String file) throws IOException {
+    }
+
     /** Called before forcing the entries (created, renamed, deleted files) of {@code directory}. */
     default void beforeDirectoryForce(String directory) throws IOException {
     }

@@ -58,8 +58,13 @@ public final class StoreConfig {
     private final boolean recordDenials;
     private final List<SigningKey> signingKeys;
     private final List<VerifyingKey> verifyingKeys;
+    private final Path subjectKeysDir;
+
+    /** Name of the default subject key directory under the data directory. */
+    public static final String SUBJECT_KEYS_DIRECTORY = "subject-keys";
 
     private StoreConfig(Builder b) {
+        this.subjectKeysDir = b.subjectKeysDir != null ? b.subjectKeysDir : b.dataDir.resolve(SUBJECT_KEYS_DIRECTORY);
         this.dataDir = b.dataDir;
         this.segmentMaxBytes = b.segmentMaxBytes;
         this.syncMode = b.syncMode;
@@ -221,6 +226,14 @@ public final class StoreConfig {
     }
 
     /** Public keys that only verify receipts (for example of retired signing keys). Empty by default. */
+    /**
+     * The directory of the data subjects' keys ({@code batpak.subject-keys.dir}; by default
+     * {@code <data-dir>/subject-keys}). Backups and exports never include it.
+     */
+    public Path subjectKeysDir() {
+        return subjectKeysDir;
+    }
+
     public List<VerifyingKey> verifyingKeys() {
         return verifyingKeys;
     }
@@ -258,6 +271,7 @@ public final class StoreConfig {
         private boolean recordDenials;
         private List<SigningKey> signingKeys = List.of();
         private List<VerifyingKey> verifyingKeys = List.of();
+        private Path subjectKeysDir;
 
         private Builder(Path dataDir, Config c) {
             this.dataDir = dataDir;
@@ -283,6 +297,8 @@ public final class StoreConfig {
             this.checkpointIntervalEvents = read(c, "checkpoint-interval-events", Config::getLong);
             this.checkpointInterval = read(c, "checkpoint-interval", Config::getDuration);
             this.recordDenials = c.hasPath("gates.record-denials") && read(c, "gates.record-denials", Config::getBoolean);
+            String keys = c.hasPath("subject-keys.dir") ? read(c, "subject-keys.dir", Config::getString) : "";
+            this.subjectKeysDir = keys.isBlank() ? null : Path.of(keys);
         }
 
         /** Reads the setting {@code batpak.<path>} from the {@code batpak} block {@code c}. */
@@ -446,6 +462,16 @@ public final class StoreConfig {
          */
         public Builder signingKeys(List<SigningKey> keys) {
             this.signingKeys = List.copyOf(InvalidInputException.requireArgument(keys, "keys"));
+            return this;
+        }
+
+        /**
+         * The directory of the data subjects' keys (null: {@code <data-dir>/subject-keys}, the default). A copy of
+         * this directory can decrypt every payload sealed with its keys, so keep it where destroying a key destroys
+         * every copy of it.
+         */
+        public Builder subjectKeysDir(Path dir) {
+            this.subjectKeysDir = dir;
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.batpak.core.error.FutureVersionException;
 import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.error.MissingUpcasterException;
 import io.batpak.core.error.PayloadEncodingException;
+import io.batpak.core.error.PayloadUnavailableException;
 import io.batpak.core.error.UpcastException;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public final class StoredEvent {
     private final List<String> tags;
     private final Hash payloadDigest;
     private final boolean payloadRedacted;
+    private final boolean payloadEncrypted;
     private final byte[] payload;
     private final PayloadCodec codec;
 
@@ -52,6 +54,25 @@ public final class StoredEvent {
                        long globalSequence, long timestampMicros, EventId correlationId, EventId causationId,
                        int flags, int payloadVersion, Hash prevHash, Hash eventHash, List<String> tags,
                        Hash payloadDigest, boolean payloadRedacted, byte[] payload, PayloadCodec codec) {
+        this(eventId, coordinate, kind, entitySequence, globalSequence, timestampMicros, correlationId, causationId,
+                flags, payloadVersion, prevHash, eventHash, tags, payloadDigest, payloadRedacted, false, payload, codec);
+    }
+
+    /**
+     * An event as read from its frame, possibly with a payload stored encrypted for a data subject.
+     *
+     * @param payloadRedacted whether the payload is gone: its bytes were removed, or it was encrypted and its
+     *        subject's key was destroyed ({@code payload} is then empty)
+     * @param payloadEncrypted whether the payload is stored encrypted for a data subject ({@code payload} is the
+     *        decrypted plaintext while the key exists); {@code payloadDigest} is then the digest of the stored
+     *        ciphertext envelope
+     */
+    public StoredEvent(EventId eventId, Coordinate coordinate, EventKind kind, long entitySequence,
+                       long globalSequence, long timestampMicros, EventId correlationId, EventId causationId,
+                       int flags, int payloadVersion, Hash prevHash, Hash eventHash, List<String> tags,
+                       Hash payloadDigest, boolean payloadRedacted, boolean payloadEncrypted, byte[] payload,
+                       PayloadCodec codec) {
+        this.payloadEncrypted = payloadEncrypted;
         this.tags = List.copyOf(InvalidInputException.requireArgument(tags, "tags"));
         this.payloadDigest = InvalidInputException.requireArgument(payloadDigest, "payloadDigest");
         this.payloadRedacted = payloadRedacted;
@@ -131,17 +152,30 @@ public final class StoredEvent {
         return tags;
     }
 
-    /** BLAKE3-256 of the payload bytes as appended; the chain hash covers the payload through it. */
+    /**
+     * BLAKE3-256 of the payload bytes as stored when appended (for an {@link #payloadEncrypted() encrypted} payload,
+     * of its ciphertext envelope); the chain hash covers the payload through it.
+     */
     public Hash payloadDigest() {
         return payloadDigest;
     }
 
     /**
-     * Whether the payload was redacted (erased): its bytes are gone ({@link #payload()} is empty) while its digest,
-     * and so the event's hash and its entity's chain, are kept.
+     * Whether the payload was erased: redacted (its bytes were removed) or, for an {@link #payloadEncrypted()
+     * encrypted} payload, shredded (its subject's key was destroyed by {@code forgetSubject}). {@link #payload()} is
+     * then empty while the digest, and so the event's hash and its entity's chain, are kept.
      */
     public boolean payloadRedacted() {
         return payloadRedacted;
+    }
+
+    /**
+     * Whether the payload is stored encrypted for a data subject ({@code AppendOptions.subject}). While the
+     * subject's key exists, {@link #payload()} is the decrypted plaintext; once the subject is forgotten,
+     * {@link #payloadRedacted()} is true and the payload is empty.
+     */
+    public boolean payloadEncrypted() {
+        return payloadEncrypted;
     }
 
     /** A copy of the stored payload bytes (empty when redacted). */
@@ -159,6 +193,7 @@ public final class StoredEvent {
      * read is typed: the event must be of that class's kind, and a payload stored with an older version is upcast
      * with the store's {@link Upcaster}s (see {@link EventTypeRegistry}).
      *
+     * @throws PayloadUnavailableException when the payload was redacted or its subject forgotten
      * @throws PayloadEncodingException when the payload does not decode into {@code type}
      * @throws EventTypeMismatchException when {@code type} is the event type of another kind
      * @throws FutureVersionException when the payload version is newer than {@code type}'s
@@ -167,6 +202,9 @@ public final class StoredEvent {
      */
     public <T> T payloadAs(Class<T> type) {
         InvalidInputException.requireArgument(type, "type");
+        if (payloadRedacted) {
+            throw new PayloadUnavailableException(eventId, payloadEncrypted);
+        }
         return codec.decodeEvent(kind, payloadVersion, payload, type);
     }
 
@@ -183,6 +221,7 @@ public final class StoredEvent {
     public String toString() {
         return "StoredEvent[" + eventId + " " + coordinate + " kind=" + kind + " seq=" + entitySequence
                 + " global=" + globalSequence + (tags.isEmpty() ? "" : " tags=" + tags)
+                + (payloadEncrypted ? " encrypted" : "")
                 + (payloadRedacted ? " payload=redacted]" : " payload=" + payload.length + "B]");
     }
 }

@@ -12,10 +12,14 @@ import io.batpak.core.error.GateDeniedException;
 import io.batpak.core.error.IdempotencyConflictException;
 import io.batpak.core.error.SequenceMismatchException;
 import io.batpak.core.error.StoreWriteException;
+import io.batpak.core.internal.crypto.PayloadEnvelope;
+import io.batpak.core.internal.crypto.SubjectKey;
+import io.batpak.core.internal.crypto.SubjectKeyStore;
 import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.journal.PendingEvent;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.segment.FrameEncoder;
+import io.batpak.core.internal.segment.FrameLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -161,6 +165,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     private final StoreCore core;
     private final IdempotencyIndex keys;
     private final FrameEncoder encoder = new FrameEncoder();
+    private final PayloadEnvelope envelope = new PayloadEnvelope();
     private final GateEvaluator gates;
     private final boolean recordDenials;
     private final Map<String, Head> heads = new HashMap<>();
@@ -329,7 +334,16 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
                 tagBytes[i] = tags.get(i).getBytes(StandardCharsets.UTF_8);
             }
         }
-        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, payload, kind.raw(), o.flags(),
+        byte[] stored = payload;
+        int encoding = FrameLayout.ENCODING_PLAIN;
+        if (o.subject() != null) {
+            // The store made the key durable before sending the append; it is missing only when forgetSubject ran
+            // since. The event is then ordered before that forget: sealed with a key that is already destroyed.
+            SubjectKey key = core.subjectKeys().find(o.subject());
+            stored = envelope.seal(key != null ? key : SubjectKeyStore.destroyed(o.subject()), payload);
+            encoding = FrameLayout.ENCODING_SEALED;
+        }
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, stored, encoding, kind.raw(), o.flags(),
                 payloadVersion, seq, ts, id, correlation, o.causationId(), o.idempotencyKey(), prevHash, hash);
         return new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), o.idempotencyKey(), tags, o.condition());
     }
@@ -352,7 +366,8 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
             fail(reply, denied);
             return;
         }
-        AppendOptions.Builder o = AppendOptions.builder();
+        // The denial record holds the proposed payload: it is sealed for the same subject.
+        AppendOptions.Builder o = AppendOptions.builder().subject(proposed.subject());
         if (proposed.correlationId() != null) {
             o.correlationId(proposed.correlationId());
         }

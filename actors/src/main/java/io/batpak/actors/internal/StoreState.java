@@ -49,6 +49,15 @@ public final class StoreState {
         this.feed = new FeedHub(core);
     }
 
+    /** Why a call that changes the store is refused now (closed, failed), or null when it may run. */
+    public StoreException unavailable(String what) {
+        if (closing) {
+            return new StoreClosedException(what);
+        }
+        StoreFailedException f = failure;
+        return f == null ? null : refusal(f, what);
+    }
+
     /**
      * Admits {@code n} appends or returns why not: closed, failed or overloaded.
      *

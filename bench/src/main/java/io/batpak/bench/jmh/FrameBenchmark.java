@@ -59,7 +59,7 @@ public class FrameBenchmark {
     /** A frame with its BLAKE3-256 eventHash, as an entity partition builds it. */
     @Benchmark
     public byte[] encode() {
-        return encoder.encode(entity, scope, null, payload, 0x1001, 0, 0, 7, 1_700_000_000_000_000L, id, id, null, null, prev,
+        return encoder.encode(entity, scope, null, payload, 0, 0x1001, 0, 0, 7, 1_700_000_000_000_000L, id, id, null, null, prev,
                 hash);
     }
 

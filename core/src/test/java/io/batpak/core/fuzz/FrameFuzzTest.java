@@ -53,7 +53,7 @@ class FrameFuzzTest {
         if (v.validate() != null || v.namesProblem() != null) {
             return;
         }
-        StoredEvent e = v.toStoredEvent(CODEC);
+        StoredEvent e = v.toStoredEvent(CODEC, null);
         assertEquals(v.entitySequence(), e.entitySequence());
         assertEquals(v.globalSequence(), e.globalSequence());
         assertEquals(v.payloadLength(), e.payload().length);
@@ -81,14 +81,14 @@ class FrameFuzzTest {
         if (c != null) {
             byte[] hash = new byte[32];
             EventId id = EventId.generate();
-            byte[] frame = new FrameEncoder().encode(c.entityBytes(), c.scopeBytes(), null, new byte[0], 0x1001, 0, 0, 0, 1,
+            byte[] frame = new FrameEncoder().encode(c.entityBytes(), c.scopeBytes(), null, new byte[0], 0, 0x1001, 0, 0, 0, 1,
                     id, id, null, null, new byte[32], hash);
             ByteBuffer buf = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
             FrameEncoder.place(buf, 0, frame.length, 0, 1, 0, new CRC32C());
             FrameView v = new FrameView().wrap(buf, 0);
             assertNull(v.validate());
             assertNull(v.namesProblem(), "a valid coordinate is a valid stored name");
-            assertEquals(c, v.toStoredEvent(CODEC).coordinate());
+            assertEquals(c, v.toStoredEvent(CODEC, null).coordinate());
             assertEquals(entity, new String(c.entityBytes(), StandardCharsets.UTF_8));
         }
         try {

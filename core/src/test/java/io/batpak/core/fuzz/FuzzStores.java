@@ -44,7 +44,7 @@ final class FuzzStores {
                     List<String> tags = i % 3 == 0 ? List.of("tag-" + e) : List.of();
                     byte[][] tagBytes = tags.isEmpty() ? null : new byte[][] {tags.get(0).getBytes(StandardCharsets.UTF_8)};
                     byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, new byte[] {(byte) i, 1, 2},
-                            EventKind.of(1, e).raw(), 0, 1, seq[e], ts, id, id, null, null, last[e], hash);
+                            0, EventKind.of(1, e).raw(), 0, 1, seq[e], ts, id, id, null, null, last[e], hash);
                     g[k] = new PendingEvent(frame, c, id, seq[e]++, ts, hash, EventKind.of(1, e).raw(), null, tags, null);
                     last[e] = hash;
                 }

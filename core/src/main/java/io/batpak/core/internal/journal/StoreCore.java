@@ -17,6 +17,7 @@ import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.internal.DirectoryLock;
 import io.batpak.core.internal.MonotonicClock;
+import io.batpak.core.internal.crypto.SubjectKeyStore;
 import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.index.PostingList;
@@ -53,6 +54,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     private final boolean readOnly;
     private final ReceiptSigner signer;
     private final StoreVerifier verifier;
+    private final SubjectKeyStore subjectKeys;
 
     private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered, boolean readOnly) {
         this.config = config;
@@ -63,6 +65,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         this.readOnly = readOnly;
         this.signer = ReceiptSigner.of(config);
         this.verifier = new StoreVerifier(this);
+        this.subjectKeys = SubjectKeyStore.open(config.subjectKeysDir(), readOnly, config.ioFaultHook());
     }
 
     /**
@@ -124,6 +127,11 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     /** Signs receipts with the configured keys (unsigned when there are none) and checks receipt signatures. */
     public ReceiptSigner signer() {
         return signer;
+    }
+
+    /** The data subjects' keys: sealed payloads are decrypted with them on read. */
+    public SubjectKeyStore subjectKeys() {
+        return subjectKeys;
     }
 
     @Override
@@ -194,7 +202,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         EventIndex index = recovered.index();
         long loc = index.location(globalSequence);
         return recovered.segments().readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
-                index.length(globalSequence), globalSequence, codec);
+                index.length(globalSequence), globalSequence, codec, subjectKeys);
     }
 
     @Override

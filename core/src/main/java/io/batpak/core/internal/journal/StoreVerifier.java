@@ -16,6 +16,7 @@ import io.batpak.core.error.ChainBrokenException;
 import io.batpak.core.error.CorruptStoreException;
 import io.batpak.core.error.InvalidQueryException;
 import io.batpak.core.error.StoreException;
+import io.batpak.core.internal.crypto.SealedPayloadException;
 import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.segment.AtomicGroup;
@@ -372,7 +373,7 @@ final class StoreVerifier {
                 throw new ChainBrokenException(b, out);
             }
             laterHash = eventHash(r.v, r.file, r.offset, r.digest, r.hash);
-            later = r.v.toStoredEvent(core.codec());
+            later = materialise(r);
             laterFile = r.file;
             laterOffset = r.offset;
             out.add(later);
@@ -382,6 +383,14 @@ final class StoreVerifier {
             throw new ChainBrokenException(laterHash, out.subList(0, out.size() - 1));
         }
         return out;
+    }
+
+    private StoredEvent materialise(Reader r) {
+        try {
+            return r.v.toStoredEvent(core.codec(), core.subjectKeys());
+        } catch (SealedPayloadException e) {
+            throw new CorruptStoreException(r.file, r.offset, e.getMessage());
+        }
     }
 
     /** Position of global sequence {@code g} in the entity's posting list (ascending global sequences). */
@@ -419,7 +428,7 @@ final class StoreVerifier {
         if (b != null) {
             throw new CorruptStoreException(b.file(), b.offset(), b.detail());
         }
-        StoredEvent e = r.v.toStoredEvent(core.codec());
+        StoredEvent e = materialise(r);
         if (!e.coordinate().equals(receipt.coordinate())) {
             return new ReceiptVerification(Outcome.COORDINATE_MISMATCH, "event " + id + " is stored at "
                     + e.coordinate() + ", the receipt says " + receipt.coordinate());

@@ -20,11 +20,14 @@ public final class FrameEncoder {
      * Builds an unplaced frame and writes its payload digest and eventHash into it.
      *
      * @param tags the tags' UTF-8 bytes (0 to 16 of them, each 1 to 256 bytes, validated by the caller)
+     * @param payloadEncoding {@link FrameLayout#ENCODING_PLAIN}, or {@link FrameLayout#ENCODING_SEALED} when
+     *        {@code payload} is an envelope sealed for a data subject
      * @param prevHash 32 bytes: the eventHash of the entity's previous event, zeros for its first
      * @param eventHashOut receives the 32-byte eventHash
      * @return the frame bytes, ready for {@link #place}
      */
-    public byte[] encode(byte[] entity, byte[] scope, byte[][] tags, byte[] payload, int kind, int flags,
+    public byte[] encode(byte[] entity, byte[] scope, byte[][] tags, byte[] payload, int payloadEncoding, int kind,
+                         int flags,
                          int payloadVersion, long entitySequence, long timestampMicros, EventId eventId,
                          EventId correlationId, EventId causationId, IdempotencyKey idempotencyKey, byte[] prevHash,
                          byte[] eventHashOut) {
@@ -42,6 +45,7 @@ public final class FrameEncoder {
         b.putShort(ENTITY_LENGTH_OFFSET, (short) entity.length);
         b.putShort(SCOPE_LENGTH_OFFSET, (short) scope.length);
         frame[TAG_COUNT_OFFSET] = (byte) (tags == null ? 0 : tags.length);
+        frame[PAYLOAD_ENCODING_OFFSET] = (byte) payloadEncoding;
         b.putInt(PAYLOAD_LENGTH_OFFSET, payload.length);
         b.putLong(ENTITY_SEQUENCE_OFFSET, entitySequence);
         b.putLong(TIMESTAMP_OFFSET, timestampMicros);

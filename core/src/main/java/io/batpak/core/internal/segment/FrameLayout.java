@@ -23,7 +23,7 @@ package io.batpak.core.internal.segment;
  * 134     2  entityLength     u16, 1..1024
  * 136     2  scopeLength      u16, 1..1024
  * 138     1  tagCount         u8, 0..16
- * 139     1  reserved         0
+ * 139     1  payloadEncoding  0 = plain, 1 = sealed for a data subject (an AES-256-GCM envelope, see below)
  * 140     4  payloadLength    u32, length of the payload as appended (kept when the payload is redacted)
  * 144     8  entitySequence   u64, per entity, gap-free from 0
  * 152     8  timestampMicros  i64, microseconds since the Unix epoch
@@ -41,6 +41,11 @@ package io.batpak.core.internal.segment;
  * is stored. Because the payload enters only through its digest, a payload can be <em>redacted</em>: its bytes are
  * removed, {@code payloadState} becomes 1 and the frame shrinks by {@code payloadLength}, while its digest, its
  * eventHash and every other frame stay byte for byte the same, so the chain still verifies.
+ *
+ * <p>A payload appended for a data subject is stored <em>sealed</em>: {@code payloadEncoding} is 1 and the payload
+ * bytes are an envelope ({@link io.batpak.core.internal.crypto.PayloadEnvelope}: version, the subject key's random
+ * id, nonce, AES-256-GCM ciphertext and tag). {@code payloadLength} and {@code payloadDigest} are those of the
+ * envelope, so the chain covers the ciphertext and still verifies once the subject's key is destroyed.
  */
 public final class FrameLayout {
     public static final int LENGTH_OFFSET = 0;
@@ -65,7 +70,7 @@ public final class FrameLayout {
     public static final int ENTITY_LENGTH_OFFSET = 134;
     public static final int SCOPE_LENGTH_OFFSET = 136;
     public static final int TAG_COUNT_OFFSET = 138;
-    public static final int RESERVED_OFFSET = 139;
+    public static final int PAYLOAD_ENCODING_OFFSET = 139;
     public static final int PAYLOAD_LENGTH_OFFSET = 140;
     public static final int ENTITY_SEQUENCE_OFFSET = 144;
     public static final int TIMESTAMP_OFFSET = 152;
@@ -83,6 +88,8 @@ public final class FrameLayout {
     public static final byte FRAME_TYPE_EVENT = 1;
     public static final byte PAYLOAD_PRESENT = 0;
     public static final byte PAYLOAD_REDACTED = 1;
+    public static final byte ENCODING_PLAIN = 0;
+    public static final byte ENCODING_SEALED = 1;
 
     /**
      * Prefix of every eventHash input: it separates the chain hash from any other BLAKE3 use (payload digests,

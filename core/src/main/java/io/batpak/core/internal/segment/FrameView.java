@@ -10,6 +10,8 @@ import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.Tags;
 import io.batpak.core.error.InvalidCoordinateException;
+import io.batpak.core.internal.crypto.SealedPayloadException;
+import io.batpak.core.internal.crypto.SubjectKeyStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -86,7 +88,11 @@ public final class FrameView {
         if (state != PAYLOAD_PRESENT && state != PAYLOAD_REDACTED) {
             return "unknown payload state " + state;
         }
-        boolean reservedZero = buf.get(base + RESERVED_OFFSET) == 0;
+        int encoding = payloadEncoding();
+        if (encoding != ENCODING_PLAIN && encoding != ENCODING_SEALED) {
+            return "unknown payload encoding " + encoding;
+        }
+        boolean reservedZero = true;
         for (int i = 0; i < STATE_RESERVED_LENGTH; i++) {
             reservedZero &= buf.get(base + STATE_RESERVED_OFFSET + i) == 0;
         }
@@ -459,8 +465,34 @@ public final class FrameView {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    /** Materialises the frame as a {@link StoredEvent}. */
-    public StoredEvent toStoredEvent(PayloadCodec codec) {
+    /** The payload encoding: {@link FrameLayout#ENCODING_PLAIN} or {@link FrameLayout#ENCODING_SEALED}. */
+    public int payloadEncoding() {
+        return buf.get(base + PAYLOAD_ENCODING_OFFSET) & 0xFF;
+    }
+
+    /** Whether the payload is sealed for a data subject. */
+    public boolean payloadSealed() {
+        return payloadEncoding() == ENCODING_SEALED;
+    }
+
+    /**
+     * Materialises the frame as a {@link StoredEvent}. A sealed payload is decrypted with {@code keys}; when its key
+     * is gone (the subject was forgotten) the event comes back with its payload erased.
+     *
+     * @throws SealedPayloadException when the key is there and the sealed bytes fail authentication
+     */
+    public StoredEvent toStoredEvent(PayloadCodec codec, SubjectKeyStore keys) {
+        if (!payloadSealed()) {
+            return toStoredEvent(codec, payload(), payloadRedacted(), false);
+        }
+        if (payloadRedacted()) {
+            return toStoredEvent(codec, new byte[0], true, true);
+        }
+        byte[] plain = keys.unseal(payload());
+        return plain == null ? toStoredEvent(codec, new byte[0], true, true) : toStoredEvent(codec, plain, false, true);
+    }
+
+    private StoredEvent toStoredEvent(PayloadCodec codec, byte[] payload, boolean erased, boolean sealed) {
         byte[] prev = new byte[Hash.LENGTH];
         byte[] hash = new byte[Hash.LENGTH];
         byte[] digest = new byte[Hash.LENGTH];
@@ -471,7 +503,6 @@ public final class FrameView {
         EventId corr = id(CORRELATION_ID_OFFSET);
         return new StoredEvent(id, new Coordinate(entity(), scope()), EventKind.fromRaw(kind()), entitySequence(),
                 globalSequence(), timestampMicros(), corr == null ? id : corr, id(CAUSATION_ID_OFFSET), flags(),
-                payloadVersion(), Hash.of(prev), Hash.of(hash), tags(), Hash.of(digest), payloadRedacted(), payload(),
-                codec);
+                payloadVersion(), Hash.of(prev), Hash.of(hash), tags(), Hash.of(digest), erased, sealed, payload, codec);
     }
 }

@@ -4,6 +4,8 @@ import io.batpak.core.PayloadCodec;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.error.CorruptStoreException;
 import io.batpak.core.error.InvalidCoordinateException;
+import io.batpak.core.internal.crypto.SealedPayloadException;
+import io.batpak.core.internal.crypto.SubjectKeyStore;
 import io.batpak.core.error.StoreClosedException;
 import io.batpak.core.error.StoreException;
 import java.io.IOException;
@@ -116,8 +118,12 @@ public final class SegmentSet implements AutoCloseable {
         return buf;
     }
 
-    /** Reads, checks and decodes the frame at a location; verifies it holds {@code expectedGlobalSequence}. */
-    public StoredEvent readEvent(int ordinal, int offset, int length, long expectedGlobalSequence, PayloadCodec codec) {
+    /**
+     * Reads, checks and decodes the frame at a location; verifies it holds {@code expectedGlobalSequence}. A sealed
+     * payload is decrypted with {@code keys}.
+     */
+    public StoredEvent readEvent(int ordinal, int offset, int length, long expectedGlobalSequence, PayloadCodec codec,
+                                 SubjectKeyStore keys) {
         ByteBuffer buf = readFrame(ordinal, offset, length);
         FrameView v = views.get().wrap(buf, 0);
         if (v.globalSequence() != expectedGlobalSequence) {
@@ -125,9 +131,11 @@ public final class SegmentSet implements AutoCloseable {
                     "frame holds global sequence " + v.globalSequence() + ", index expects " + expectedGlobalSequence);
         }
         try {
-            return v.toStoredEvent(codec);
+            return v.toStoredEvent(codec, keys);
         } catch (InvalidCoordinateException e) {
             throw new CorruptStoreException(segments[ordinal].path, offset, "frame holds an invalid " + e.getMessage());
+        } catch (SealedPayloadException e) {
+            throw new CorruptStoreException(segments[ordinal].path, offset, e.getMessage());
         }
     }
 

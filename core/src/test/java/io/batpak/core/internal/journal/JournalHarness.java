@@ -121,7 +121,7 @@ final class JournalHarness implements AutoCloseable {
         byte[] hash = new byte[32];
         byte[][] tagBytes = tags.isEmpty() ? null : tags.stream()
                 .map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, payload, kind.raw(), flags,
+        byte[] frame = encoder.encode(c.entityBytes(), c.scopeBytes(), tagBytes, payload, 0, kind.raw(), flags,
                 payloadVersion, seq, ts, id, corr, causation, key, h.lastHash(), hash);
         PendingEvent p = new PendingEvent(frame, c, id, seq, ts, hash, kind.raw(), key, tags, null);
         heads.put(c.entity(), new Head(seq, hash));

@@ -46,7 +46,7 @@ class SegmentScanTest {
             byte[] payload = new byte[payloadSize];
             Arrays.fill(payload, (byte) (entitySeq + 1));
             byte[] f = enc.encode("e".getBytes(StandardCharsets.UTF_8), "s".getBytes(StandardCharsets.UTF_8), null, payload,
-                    0x1001, 0, 0, entitySeq++, 1000 + entitySeq, EventId.generate(), new EventId(1, 1), null, null,
+                    0, 0x1001, 0, 0, entitySeq++, 1000 + entitySeq, EventId.generate(), new EventId(1, 1), null, null,
                     prev, hash);
             prev = hash;
             return f;

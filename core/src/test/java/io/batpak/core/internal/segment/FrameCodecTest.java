@@ -98,7 +98,7 @@ class FrameCodecTest {
     private static Encoded encode(FrameEncoder enc, Input in) {
         byte[] hash = new byte[32];
         byte[] frame = enc.encode(in.entity.getBytes(StandardCharsets.UTF_8), in.scope.getBytes(StandardCharsets.UTF_8),
-                null, in.payload, in.kind, in.flags, in.payloadVersion, in.entitySequence, in.timestamp, in.id, in.correlation,
+                null, in.payload, 0, in.kind, in.flags, in.payloadVersion, in.entitySequence, in.timestamp, in.id, in.correlation,
                 in.causation, in.key, in.prevHash, hash);
         return new Encoded(frame, hash);
     }
@@ -168,7 +168,7 @@ class FrameCodecTest {
         assertFalse(v.entityEquals("order:4".getBytes(StandardCharsets.UTF_8)));
         assertTrue(v.prevHashEquals(in.prevHash));
 
-        StoredEvent e = v.toStoredEvent(CODEC);
+        StoredEvent e = v.toStoredEvent(CODEC, null);
         assertEquals(in.id, e.eventId());
         assertEquals(Coordinate.of("order:42", "tenant-ä"), e.coordinate());
         assertEquals(EventKind.of(0x3, 0x1A2), e.kind());
@@ -193,7 +193,7 @@ class FrameCodecTest {
         Encoded enc = encode(in);
         FrameView v = new FrameView().wrap(placed(enc.frame, 0, 1, 0), 0);
         assertNull(v.validate());
-        StoredEvent e = v.toStoredEvent(CODEC);
+        StoredEvent e = v.toStoredEvent(CODEC, null);
         assertEquals(0xFF, e.flags());
         assertEquals(0xFFFF, e.payloadVersion());
         assertEquals(0xFFFF, e.kind().raw());
@@ -211,7 +211,7 @@ class FrameCodecTest {
         Input in = Input.sample().withIds(new EventId(0x77L, 0x88L), new EventId(0x77L, 0x88L), null, null);
         Encoded enc = encode(in);
         FrameView v = new FrameView().wrap(placed(enc.frame, 5, 1, 0), 0);
-        StoredEvent e = v.toStoredEvent(CODEC);
+        StoredEvent e = v.toStoredEvent(CODEC, null);
         assertEquals(e.eventId(), e.correlationId());
         assertTrue(e.causationId().isEmpty());
         assertEquals(0, v.idempotencyKeyMsb());
@@ -417,8 +417,13 @@ class FrameCodecTest {
         reCrc(type);
         assertEquals("unknown frame type 2", v.wrap(type, 0).validate());
 
+        ByteBuffer encoding = placed(enc.frame, 0, 1, 0);
+        encoding.put(FrameLayout.PAYLOAD_ENCODING_OFFSET, (byte) 2);
+        reCrc(encoding);
+        assertEquals("unknown payload encoding 2", v.wrap(encoding, 0).validate());
+
         ByteBuffer reserved = placed(enc.frame, 0, 1, 0);
-        reserved.putShort(FrameLayout.RESERVED_OFFSET, (short) 1);
+        reserved.put(FrameLayout.STATE_RESERVED_OFFSET + 3, (byte) 1);
         reCrc(reserved);
         assertEquals("reserved header field is not zero", v.wrap(reserved, 0).validate());
 
