@@ -64,6 +64,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
             "StoreConfig$Builder.ioFaultHook.hook", "AppendReceipt.withSignature.signature",
             "AppendOptions$Builder.causationId.causationId", "AppendOptions$Builder.correlationId.correlationId",
             "AppendOptions$Builder.idempotencyKey.key", "GateVerdict.deny.message",
+            "AppendOptions$Builder.subject.subject", "StoreConfig$Builder.subjectKeysDir.dir",
             "BatpakStore.tags.prefix", "BatpakStore.tags.afterTag", "ReadOnlyStore.tags.prefix",
             "ReadOnlyStore.tags.afterTag", "ForwardingStoreReader.tags.prefix", "ForwardingStoreReader.tags.afterTag",
             "AppendOptions.withCondition.condition", "AppendOptions$Builder.condition.condition",

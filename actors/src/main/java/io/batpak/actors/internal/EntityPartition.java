@@ -366,8 +366,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
             fail(reply, denied);
             return;
         }
-        // The denial record holds the proposed payload: it is sealed for the same subject.
-        AppendOptions.Builder o = AppendOptions.builder().subject(proposed.subject());
+        AppendOptions.Builder o = AppendOptions.builder();
         if (proposed.correlationId() != null) {
             o.correlationId(proposed.correlationId());
         }
