@@ -444,7 +444,8 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      * @return whether the subject had a key
      * @throws io.batpak.core.error.InvalidSubjectException (as a failed stage) for an invalid subject id
      * @throws io.batpak.core.error.SubjectKeyStoreException (as a failed stage) when the key file cannot be
-     *         destroyed; the key is then kept and the call may be retried
+     *         destroyed; the key stays usable and the call may be retried (once its file was overwritten, the next
+     *         open of the store finishes the destruction)
      */
     public CompletionStage<Boolean> forgetSubject(String subject) {
         StoreException refused;

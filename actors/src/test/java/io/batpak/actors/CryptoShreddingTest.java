@@ -226,6 +226,50 @@ class CryptoShreddingTest {
         assertFalse(reopened.verify().ok(), "the payload digest no longer matches");
     }
 
+    @Test
+    void anInterruptedForgetIsFinishedAtOpenAndADamagedKeyFileIsRefused() throws Exception {
+        Path data = dir.resolve("store");
+        BatpakStore store = kit.open(StoreConfig.builder(data).build());
+        AppendReceipt a = await(store.append(Coordinate.of("customer:ada", "crm"), KIND, personal(ADA, 0),
+                AppendOptions.subject(ADA)));
+        AppendReceipt b = await(store.append(Coordinate.of("customer:bob", "crm"), KIND, personal(BOB, 0),
+                AppendOptions.subject(BOB)));
+        TestSupport.closeStore(store);
+        Path keys = data.resolve(StoreConfig.SUBJECT_KEYS_DIRECTORY);
+        Path adaFile = keyFileOf(keys, ADA);
+        Files.write(adaFile, new byte[(int) Files.size(adaFile)]); // a forget killed after its overwrite
+        BatpakStore reopened = kit.open(StoreConfig.builder(data).build());
+        assertFalse(Files.exists(adaFile), "the destruction is finished");
+        assertTrue(reopened.get(a.eventId()).orElseThrow().payloadRedacted());
+        assertArrayEquals(personal(BOB, 0), reopened.get(b.eventId()).orElseThrow().payload());
+        TestSupport.closeStore(reopened);
+
+        Path bobFile = keyFileOf(keys, BOB);
+        byte[] damaged = Files.readAllBytes(bobFile);
+        damaged[30] ^= 0x10;
+        Files.write(bobFile, damaged);
+        CorruptStoreException refused = assertThrows(CorruptStoreException.class,
+                () -> BatpakStore.open(StoreConfig.builder(data).build(), kit.system()));
+        assertEquals(bobFile, refused.file());
+        damaged[30] ^= 0x10;
+        Files.write(bobFile, damaged);
+        BatpakStore repaired = kit.open(StoreConfig.builder(data).build());
+        assertArrayEquals(personal(BOB, 0), repaired.get(b.eventId()).orElseThrow().payload(),
+                "the failed open released the directory");
+    }
+
+    private static Path keyFileOf(Path keys, String subject) throws IOException {
+        try (Stream<Path> files = Files.list(keys)) {
+            for (Path f : files.toList()) {
+                byte[] b = Files.readAllBytes(f);
+                if (new String(b, 55, b.length - 59, StandardCharsets.UTF_8).equals(subject)) {
+                    return f;
+                }
+            }
+        }
+        throw new AssertionError("no key file of " + subject);
+    }
+
     private static int firstFrameOffset(byte[] segment) {
         return io.batpak.core.internal.segment.SegmentHeader.LENGTH;
     }

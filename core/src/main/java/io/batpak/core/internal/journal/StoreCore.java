@@ -65,7 +65,12 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         this.readOnly = readOnly;
         this.signer = ReceiptSigner.of(config);
         this.verifier = new StoreVerifier(this);
-        this.subjectKeys = SubjectKeyStore.open(config.subjectKeysDir(), readOnly, config.ioFaultHook());
+        try {
+            this.subjectKeys = SubjectKeyStore.open(config.subjectKeysDir(), readOnly, config.ioFaultHook());
+        } catch (RuntimeException e) {
+            recovered.segments().close();
+            throw e;
+        }
     }
 
     /**
