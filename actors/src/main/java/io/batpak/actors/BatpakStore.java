@@ -390,44 +390,22 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     }
 
     /**
-     * Runs {@code send} once every subject the options name has a durable key: at once when they all have one,
-     * else after the missing keys were created on the I/O dispatcher (never on the caller's thread or an actor).
+     * Runs {@code send} once every subject the options name has a durable key. A missing key is created here, on
+     * the calling thread, so that appends reach their partition in the order they were made (the append flow's
+     * per-entity order rests on it); it happens once per subject and costs one small forced file write.
      */
     private <T> CompletionStage<T> afterSubjectKeys(List<AppendOptions> options, Supplier<CompletionStage<T>> send) {
-        List<String> missing = null;
         for (AppendOptions o : options) {
             String subject = o.subject();
             if (subject != null && core.subjectKeys().find(subject) == null) {
-                if (missing == null) {
-                    missing = new ArrayList<>();
-                }
-                missing.add(subject);
-            }
-        }
-        if (missing == null) {
-            return send.get();
-        }
-        List<String> create = missing;
-        CompletableFuture<T> out = new CompletableFuture<>();
-        state.ioExecutor.execute(() -> {
-            try {
-                for (String subject : create) {
+                try {
                     core.subjectKeys().ensure(subject);
+                } catch (StoreException e) {
+                    return CompletableFuture.failedFuture(e);
                 }
-            } catch (RuntimeException e) {
-                out.completeExceptionally(e);
-                return;
             }
-            send.get().whenComplete((r, e) -> {
-                if (e != null) {
-                    out.completeExceptionally(e instanceof CompletionException && e.getCause() != null
-                            ? e.getCause() : e);
-                } else {
-                    out.complete(r);
-                }
-            });
-        });
-        return out;
+        }
+        return send.get();
     }
 
     /**

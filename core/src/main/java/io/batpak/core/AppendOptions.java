@@ -239,7 +239,8 @@ public final class AppendOptions {
          * header, tags and names stay in the clear (do not put personal data there), and the chain covers the
          * ciphertext's digest. {@code forgetSubject(subject)} destroys the key: every such payload, in the store and
          * in every copy of its segments, then reads as erased ({@link StoredEvent#payloadRedacted()}) while the
-         * chain still verifies. The first append of a subject creates its key durably (one small file write).
+         * chain still verifies. The first append of a subject creates its key durably, on the thread that calls
+         * the append (one small forced file write), so that appends keep the order in which they were made.
          *
          * @throws InvalidSubjectException when {@code subject} is not 1 to 256 bytes of UTF-8 without control
          *         characters

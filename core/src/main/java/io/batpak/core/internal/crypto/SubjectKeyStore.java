@@ -136,7 +136,7 @@ public final class SubjectKeyStore {
 
     /**
      * The subject's key, created and made durable first when it has none. Blocking file I/O on first use of a
-     * subject; call it off actors.
+     * subject.
      *
      * @throws InvalidSubjectException when {@code subject} is not a valid subject id
      * @throws SubjectKeyStoreException when the key file cannot be written (nothing is left behind)
