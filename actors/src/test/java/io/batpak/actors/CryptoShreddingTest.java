@@ -275,16 +275,8 @@ class CryptoShreddingTest {
     }
 
     private static byte[] keyBytesOf(Path data, String subject) throws IOException {
-        try (Stream<Path> files = Files.list(data.resolve(StoreConfig.SUBJECT_KEYS_DIRECTORY))) {
-            for (Path f : files.toList()) {
-                byte[] b = Files.readAllBytes(f);
-                String s = new String(b, 55, b.length - 59, StandardCharsets.UTF_8);
-                if (s.equals(subject)) {
-                    return java.util.Arrays.copyOfRange(b, 21, 53);
-                }
-            }
-        }
-        throw new AssertionError("no key file of " + subject);
+        byte[] b = Files.readAllBytes(keyFileOf(data.resolve(StoreConfig.SUBJECT_KEYS_DIRECTORY), subject));
+        return java.util.Arrays.copyOfRange(b, 21, 53);
     }
 
     /** Asserts that no file under {@code root} (optionally except the key directory) contains {@code needle}. */
