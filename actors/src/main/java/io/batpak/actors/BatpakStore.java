@@ -46,7 +46,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -61,7 +60,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -384,28 +382,29 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         int version = payloadVersion;
         ActorRef<EntityPartition.Command> partition = partitions.get(Partitioning.index(coordinate.entity(),
                 partitions.size()));
-        return afterSubjectKeys(Collections.singletonList(options), () -> await(1, "append", partition,
-                replyTo -> new EntityPartition.Append(coordinate, kind, bytes, version, options, replyTo),
-                receipts -> receipts.get(0)));
+        StoreException noKey = missingSubjectKey(options);
+        if (noKey != null) {
+            return CompletableFuture.failedFuture(noKey);
+        }
+        return await(1, "append", partition, replyTo -> new EntityPartition.Append(coordinate, kind, bytes,
+                version, options, replyTo), receipts -> receipts.get(0));
     }
 
     /**
-     * Runs {@code send} once every subject the options name has a durable key. A missing key is created here, on
-     * the calling thread, so that appends reach their partition in the order they were made (the append flow's
-     * per-entity order rests on it); it happens once per subject and costs one small forced file write.
+     * Makes sure every subject the options name has a durable key; returns why not, or null. A missing key is
+     * created here, on the calling thread, so that appends reach their partition in the order they were made (the
+     * append flow's per-entity order rests on it); it happens once per subject and costs one small forced write.
      */
-    private <T> CompletionStage<T> afterSubjectKeys(List<AppendOptions> options, Supplier<CompletionStage<T>> send) {
-        for (AppendOptions o : options) {
-            String subject = o.subject();
-            if (subject != null && core.subjectKeys().find(subject) == null) {
-                try {
-                    core.subjectKeys().ensure(subject);
-                } catch (StoreException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
+    private StoreException missingSubjectKey(AppendOptions options) {
+        String subject = options.subject();
+        if (subject != null && core.subjectKeys().find(subject) == null) {
+            try {
+                core.subjectKeys().ensure(subject);
+            } catch (StoreException e) {
+                return e;
             }
         }
-        return send.get();
+        return null;
     }
 
     /**
@@ -503,12 +502,14 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        List<AppendOptions> options = new ArrayList<>(items.size());
         for (EntityPartition.BatchItem item : items) {
-            options.add(item.options());
+            StoreException noKey = missingSubjectKey(item.options());
+            if (noKey != null) {
+                return CompletableFuture.failedFuture(noKey);
+            }
         }
-        return afterSubjectKeys(options, () -> await(items.size(), "batch append", guardian,
-                replyTo -> new StoreGuardian.RunBatch(items, replyTo), receipts -> receipts));
+        return await(items.size(), "batch append", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
+                receipts -> receipts);
     }
 
     private List<EntityPartition.BatchItem> validateBatch(List<AppendRequest> requests) {

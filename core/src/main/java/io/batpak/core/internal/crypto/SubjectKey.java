@@ -27,11 +27,6 @@ public final class SubjectKey {
         return subject;
     }
 
-    /** A copy of the key id. */
-    public byte[] keyId() {
-        return keyId.clone();
-    }
-
     byte[] keyIdRef() {
         return keyId;
     }

@@ -119,16 +119,6 @@ public final class SubjectKeyStore {
         return s;
     }
 
-    /** The directory of the key files. */
-    public Path directory() {
-        return dir;
-    }
-
-    /** Number of subjects with a key. */
-    public int size() {
-        return bySubject.size();
-    }
-
     /** The subject's key, or null when it has none (never had one, or it was forgotten). */
     public SubjectKey find(String subject) {
         return bySubject.get(subject);
@@ -146,7 +136,7 @@ public final class SubjectKeyStore {
         if (k != null) {
             return k;
         }
-        validate(subject);
+        InvalidSubjectException.requireValid(subject);
         synchronized (this) {
             k = bySubject.get(subject);
             if (k != null) {
@@ -196,7 +186,7 @@ public final class SubjectKeyStore {
      * @throws SubjectKeyStoreException when the file cannot be destroyed (the key is then kept, as before)
      */
     public synchronized boolean forget(String subject) {
-        validate(subject);
+        InvalidSubjectException.requireValid(subject);
         if (readOnly) {
             throw new SubjectKeyStoreException("a read-only store destroys no subject key", null);
         }
@@ -261,11 +251,6 @@ public final class SubjectKeyStore {
         r.nextBytes(id);
         r.nextBytes(key);
         return new SubjectKey(subject, id, key);
-    }
-
-    /** Throws {@link InvalidSubjectException} when {@code subject} is not a valid subject id. */
-    public static void validate(String subject) {
-        InvalidSubjectException.requireValid(subject);
     }
 
     private void remember(SubjectKey k) {
