@@ -9,6 +9,11 @@ import io.batpak.actors.internal.WriteOutcome;
 import io.batpak.actors.internal.WriterActor;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.BackupReport;
+import io.batpak.core.CompactionPlan;
+import io.batpak.core.CompactionReport;
+import io.batpak.core.RedactionRecord;
+import io.batpak.core.RedactionReport;
+import io.batpak.core.RedactionRequest;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
@@ -34,7 +39,9 @@ import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreTimeoutException;
+import io.batpak.core.internal.journal.Compactor;
 import io.batpak.core.internal.journal.JournalWriter;
+import io.batpak.core.internal.journal.RedactionTargets;
 import io.batpak.core.internal.journal.StoreBackup;
 import io.batpak.core.internal.journal.StoreCore;
 import io.batpak.core.internal.recovery.StoreRecovery;
@@ -132,6 +139,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     private final ActorRef<WriterActor.Command> writer;
     private final JournalWriter journal;
     private CompletableFuture<Done> closed;
+    /** Set when the store begins to close: compactions stop after their current segment. */
+    private volatile boolean lifecycleStopping;
+    private final Set<CompletableFuture<?>> lifecycleOps = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The close registered with the system's CoordinatedShutdown; cancelled when close is called first. */
     private final Cancellable shutdownTask;
 
@@ -655,7 +665,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         Path partial = StoreBackup.partialDirectory(dest,
                 UUID.randomUUID().toString());
         IoFaultHook hook = config.ioFaultHook();
+        AtomicBoolean held = new AtomicBoolean();
         return CompletableFuture.runAsync(() -> {
+                    acquireLifecycle("backup", held);
                     try {
                         Files.createDirectories(partial);
                         StoreBackup.copyCursorCheckpoints(config.dataDir(), partial, hook);
@@ -682,6 +694,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                     }
                 }, ioExecutor)
                 .handle((report, e) -> {
+                    releaseLifecycle(held);
                     if (e == null) {
                         return report;
                     }
@@ -689,6 +702,158 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     throw new CompletionException(cause instanceof StoreException se ? se
                             : new BackupFailedException(dest, cause));
+                });
+    }
+
+    /**
+     * Takes the store's lifecycle permit (one backup, compaction or index checkpoint at a time), waiting for the one
+     * running; records in {@code held} that it was taken.
+     */
+    private void acquireLifecycle(String what, AtomicBoolean held) {
+        StoreException refused = state.unavailable(what);
+        if (refused != null || lifecycleStopping) {
+            throw new CompletionException(refused != null ? refused
+                    : new io.batpak.core.error.StoreClosedException(what));
+        }
+        try {
+            core.lifecycle().acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(new StoreException("interrupted while waiting to start the " + what, e));
+        }
+        held.set(true);
+        if (lifecycleStopping) {
+            releaseLifecycle(held);
+            throw new CompletionException(new io.batpak.core.error.StoreClosedException(what));
+        }
+    }
+
+    private void releaseLifecycle(AtomicBoolean held) {
+        if (held.compareAndSet(true, false)) {
+            core.lifecycle().release();
+        }
+    }
+
+    /**
+     * Compacts the store while appends, reads, subscriptions and cursors go on: seals the active segment (so everything
+     * committed before the call is covered), then rewrites each sealed segment the plan changes, one at a time, erasing
+     * the payload bytes of redacted events and removing the events the plan's rules select (see
+     * {@link CompactionPlan}). Global and entity sequences are never renumbered or reused.
+     *
+     * <p>What readers see: an event is there until its segment's rewrite is swapped in, then gone; a read never sees a
+     * half-swapped segment set. A query or cursor skips removed events (a cursor resumes at the next surviving event;
+     * {@link StoreReader#removedThrough(long)} reports the removed range after a checkpoint). The idempotency key of a
+     * removed event is forgotten: a retry with it appends anew. Each entity keeps a verifiable chain: the removal of
+     * its oldest events leaves an anchor that {@code verify()} checks its surviving events from.
+     *
+     * <p>Crash safety: a kill at any step leaves a store that opens, verifies and holds every event the plan keeps
+     * (each segment is either the old file or its complete, forced rewrite). Runs on the I/O dispatcher; waits for a
+     * running backup or compaction first. The index checkpoint is removed by the first rewrite (the next close writes
+     * a new one).
+     *
+     * @return completes with what was done; fails with {@link io.batpak.core.error.CompactionFailedException} when a
+     *         rewrite could not be written or swapped in (that segment is unchanged, earlier ones stay compacted),
+     *         {@link io.batpak.core.error.CorruptStoreException} when a sealed segment fails its checks,
+     *         {@link io.batpak.core.error.StoreClosedException} when the store closes meanwhile, or
+     *         {@link io.batpak.core.error.StoreFailedException}
+     */
+    public CompletionStage<CompactionReport> compact(CompactionPlan plan) {
+        if (plan == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing("plan"));
+        }
+        StoreException refused = state.unavailable("compaction");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return runCompaction(plan);
+    }
+
+    private CompletableFuture<CompactionReport> runCompaction(CompactionPlan plan) {
+        Executor ioExecutor = state.ioExecutor;
+        AtomicBoolean held = new AtomicBoolean();
+        CompletableFuture<CompactionReport> out = CompletableFuture
+                .runAsync(() -> acquireLifecycle("compaction", held), ioExecutor)
+                .thenCompose(v -> AskPattern.<WriterActor.Command, WriterActor.Sealed>ask(writer,
+                        WriterActor.SealActive::new, settings.appendTimeout(), system.scheduler()))
+                .thenApplyAsync(sealed -> {
+                    if (sealed.error() != null) {
+                        throw new CompletionException(sealed.error());
+                    }
+                    return new Compactor(core, plan, () -> lifecycleStopping).run(sealed.sealedSegments());
+                }, ioExecutor)
+                .handle((report, e) -> {
+                    releaseLifecycle(held);
+                    if (e != null) {
+                        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    }
+                    return report;
+                });
+        trackLifecycle(out);
+        return out;
+    }
+
+    private void trackLifecycle(CompletableFuture<?> op) {
+        lifecycleOps.add(op);
+        op.whenComplete((r, e) -> lifecycleOps.remove(op));
+    }
+
+    /**
+     * Redacts payloads: the events the request names (as visible now) lose their payloads and keep their headers,
+     * digests and places in their chains, so {@code verify()} still passes. The redaction is recorded durably first,
+     * as {@link EventKind#SYSTEM_REDACTION} events ({@link RedactionRecord}, no payload data in them) in one atomic
+     * batch on the entity {@value RedactionRecord#ENTITY}; from then on, also after a crash or a reopen, a read of a
+     * redacted event returns it marked {@link StoredEvent#payloadRedacted() redacted}, with no payload, and so do
+     * queries, cursors and subscriptions. The payload bytes stay in their segment files until the next compaction
+     * erases them, or before this call completes with {@link RedactionRequest#withEraseNow()}. Backups and exports
+     * taken earlier still hold them (see {@code docs/ERASURE.md}).
+     *
+     * @return completes with the events redacted and the records written; fails with the append's errors (for the
+     *         records) or a compaction's (with erase-now: the redaction itself is then already recorded)
+     */
+    public CompletionStage<RedactionReport> redact(RedactionRequest request) {
+        if (request == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing("request"));
+        }
+        StoreException refused = state.unavailable("redaction");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<RedactionReport> out = CompletableFuture
+                .supplyAsync(() -> RedactionTargets.resolve(core, request), state.ioExecutor)
+                .thenCompose(targets -> recordRedaction(request, targets))
+                .thenCompose(report -> !request.eraseNow() || report.redacted().isEmpty()
+                        ? CompletableFuture.completedFuture(report)
+                        : runCompaction(CompactionPlan.ERASE_ONLY).thenApply(c -> new RedactionReport(
+                                report.redacted(), report.notFound(), report.records(), true)));
+        trackLifecycle(out);
+        return out;
+    }
+
+    private CompletionStage<RedactionReport> recordRedaction(RedactionRequest request, RedactionTargets targets) {
+        if (targets.globalSequences().length == 0) {
+            return CompletableFuture.completedFuture(new RedactionReport(List.of(), targets.notFound(), List.of(),
+                    false));
+        }
+        List<EntityPartition.BatchItem> items = new ArrayList<>();
+        List<io.batpak.core.EventId> ids = targets.eventIds();
+        Coordinate at = Coordinate.of(RedactionRecord.ENTITY, RedactionRecord.SCOPE);
+        for (int from = 0; from < ids.size(); from += RedactionRecord.MAX_EVENTS) {
+            List<String> chunk = new ArrayList<>();
+            for (io.batpak.core.EventId id : ids.subList(from, Math.min(ids.size(), from + RedactionRecord.MAX_EVENTS))) {
+                chunk.add(id.toString());
+            }
+            byte[] bytes = config.codec().encode(new RedactionRecord(request.reason(), request.target(), chunk));
+            items.add(new EntityPartition.BatchItem(items.size(), at, EventKind.SYSTEM_REDACTION, bytes, 0,
+                    AppendOptions.DEFAULT));
+        }
+        return await(items.size(), "redaction record", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
+                receipts -> {
+                    core.redactions().add(targets.globalSequences());
+                    List<io.batpak.core.EventId> records = new ArrayList<>();
+                    for (AppendReceipt r : receipts) {
+                        records.add(r.eventId());
+                    }
+                    return new RedactionReport(ids, targets.notFound(), records, false);
                 });
     }
 
@@ -752,7 +917,16 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         closed = new CompletableFuture<>();
         shutdownTask.cancel();
         long timeoutMillis = settings.closeTimeout().toMillis();
-        state.beginClose().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
+        // A running compaction stops after its current segment; the close waits for it (bounded) so that nothing
+        // rewrites a file once the journal is closed.
+        lifecycleStopping = true;
+        CompletableFuture<Void> lifecycleIdle = CompletableFuture.allOf(lifecycleOps.toArray(CompletableFuture[]::new))
+                .handle((v, e) -> (Void) null).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    LOG.warn("close: a compaction or backup still runs after {} ms; closing anyway", timeoutMillis);
+                    return null;
+                });
+        lifecycleIdle.thenCompose(x -> state.beginClose()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
             if (e instanceof TimeoutException) {
                 LOG.warn("close: {} appends still in flight after {} ms; closing anyway", state.inFlight(), timeoutMillis);
             }

@@ -23,6 +23,11 @@ public final class EventKind implements Comparable<EventKind> {
      * is on); its payload is a {@link GateDenial}. Only the store writes it.
      */
     public static final EventKind SYSTEM_DENIAL = new EventKind((short) 0x000F);
+    /**
+     * The record of a redaction ({@code BatpakStore.redact}): which events lost their payloads and why. Its payload is
+     * a {@link RedactionRecord}; it is appended to the entity {@link RedactionRecord#ENTITY}. Only the store writes it.
+     */
+    public static final EventKind SYSTEM_REDACTION = new EventKind((short) 0x0010);
 
     private final short raw;
 

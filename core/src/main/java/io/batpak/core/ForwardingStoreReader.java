@@ -28,6 +28,11 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final long removedThrough(long afterGlobalSequence) {
+        return core.removedThrough(afterGlobalSequence);
+    }
+
+    @Override
     public final Optional<StoredEvent> get(EventId eventId) {
         return core.get(eventId);
     }

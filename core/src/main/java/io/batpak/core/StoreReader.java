@@ -48,7 +48,18 @@ public interface StoreReader {
     long lastGlobalSequence();
 
     /**
-     * The visible event with this id, or empty.
+     * The end of the run of events removed by compaction that starts right after {@code afterGlobalSequence}: when
+     * the events {@code afterGlobalSequence + 1 .. r} were all removed, {@code r}; {@code afterGlobalSequence} itself
+     * when the next event is there or nothing follows. A reader resuming from a checkpoint at
+     * {@code afterGlobalSequence} uses it to report what it can no longer read; global sequences are never reused, so
+     * the range stays removed.
+     *
+     * @throws InvalidQueryException when {@code afterGlobalSequence} is below -1
+     */
+    long removedThrough(long afterGlobalSequence);
+
+    /**
+     * The visible event with this id, or empty (also when compaction removed it).
      *
      * @throws InvalidQueryException when {@code eventId} is null
      */

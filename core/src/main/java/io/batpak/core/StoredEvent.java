@@ -104,12 +104,18 @@ public final class StoredEvent {
         return kind;
     }
 
-    /** Position within the entity: 0 for its first event, gap-free. */
+    /**
+     * Position within the entity: 0 for its first event, assigned gap-free. Compaction may remove events, never
+     * renumbers the ones it keeps, so a surviving event keeps its sequence.
+     */
     public long entitySequence() {
         return entitySequence;
     }
 
-    /** Commit order within the store: 0 for the first event, gap-free. */
+    /**
+     * Commit order within the store: 0 for the first event, assigned gap-free and never reused; events removed by
+     * compaction leave their sequences unused.
+     */
     public long globalSequence() {
         return globalSequence;
     }
@@ -206,6 +212,19 @@ public final class StoredEvent {
             throw new PayloadUnavailableException(eventId, payloadEncrypted);
         }
         return codec.decodeEvent(kind, payloadVersion, payload, type);
+    }
+
+    /**
+     * This event with its payload erased (as a redacted event reads): same header, digest and hashes, an empty
+     * payload and {@link #payloadRedacted()} true. Returns this event when its payload is already erased.
+     */
+    public StoredEvent withoutPayload() {
+        if (payloadRedacted) {
+            return this;
+        }
+        return new StoredEvent(eventId, coordinate, kind, entitySequence, globalSequence, timestampMicros,
+                correlationId, causationId, flags, payloadVersion, prevHash, eventHash, tags, payloadDigest, true,
+                payloadEncrypted, new byte[0], codec);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.batpak.streams;
 
+import io.batpak.core.RemovedRange;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -25,6 +26,14 @@ public interface CursorControl {
 
     /** The durable committed position (-1 when nothing is committed or the cursor has no checkpoint). */
     long committed();
+
+    /**
+     * The events right after the cursor's start position (its checkpoint, or {@code startAfter}) that compaction had
+     * removed when the cursor started: it could not deliver them and resumed after them. Empty when the next event
+     * after the start position was there (or none followed yet). Known once the cursor's first read ran; a removed
+     * range is also logged at INFO when it is found.
+     */
+    Optional<RemovedRange> removedOnResume();
 
     /** Events read from the index and not yet emitted; never more than the batch size. */
     int buffered();

@@ -3,6 +3,7 @@ package io.batpak.streams;
 import io.batpak.actors.BatpakStore;
 import io.batpak.actors.StoreFeed;
 import io.batpak.core.Region;
+import io.batpak.core.RemovedRange;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.internal.cursor.CheckpointStore;
@@ -23,6 +24,8 @@ import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cursor source. It reads a page of the region from the index only when downstream has pulled and every
@@ -34,6 +37,7 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * global sequence, so the switch from history to live has no gap and no duplicate.
  */
 final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<SourceShape<T>, CursorControl> {
+    private static final Logger LOG = LoggerFactory.getLogger(CursorStage.class);
     private final Outlet<T> out = Outlet.create("BatpakCursor.out");
     private final SourceShape<T> shape = SourceShape.of(out);
     private final BatpakStore store;
@@ -165,6 +169,13 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                         }
                     }
                     stop = head;
+                    long removedTo = store.removedThrough(start);
+                    if (removedTo > start) {
+                        control.removedOnResume = new RemovedRange(start + 1, removedTo);
+                        LOG.info("cursor {} on {} starts after {}: events {}..{} were removed by compaction and are"
+                                        + " not delivered", settings.checkpointId().orElse("(no checkpoint)"),
+                                region.identity(), start, start + 1, removedTo);
+                    }
                 }
                 long head = feed.visibleSequence();
                 List<StoredEvent> events = store.query(region, start, settings.batchSize());
@@ -263,6 +274,7 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         /** The checkpoint load has finished: the checkpoint is claimed, or loading it failed. */
         volatile boolean startSettled;
         volatile boolean stopped;
+        volatile RemovedRange removedOnResume;
         final CompletableFuture<Done> stoppedFuture = new CompletableFuture<>();
         final Checkpointer checkpointer;
 
@@ -292,6 +304,11 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         @Override
         public int buffered() {
             return buffered;
+        }
+
+        @Override
+        public Optional<RemovedRange> removedOnResume() {
+            return Optional.ofNullable(removedOnResume);
         }
 
         @Override

@@ -400,6 +400,10 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     public static AppendReceipt matchStored(StoreCore core, IdempotencyKey key, long seq, Coordinate c, EventKind kind,
                                      byte[] payload) {
         StoredEvent stored = core.readAt(seq);
+        if (stored == null) {
+            throw new IdempotencyConflictException(key, "its event (global sequence " + seq + ") was removed by a"
+                    + " compaction while this append was checked; retry it");
+        }
         if (!stored.coordinate().equals(c)) {
             throw new IdempotencyConflictException(key, "it stored event " + stored.eventId() + " at " + stored.coordinate()
                     + ", this append is for " + c);

@@ -130,6 +130,10 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
             if (event == null) {
                 try {
                     event = state.core.readAt(g);
+                    if (event == null) {
+                        // Removed by a compaction before this subscriber got to it: nobody receives it.
+                        return;
+                    }
                 } catch (RuntimeException e) {
                     // Corruption is never served: every listener that wanted this event ends with the error.
                     LOG.error("fan-out cannot read global sequence {}: {}", g, e.toString());

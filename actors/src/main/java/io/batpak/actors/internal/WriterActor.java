@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -99,6 +100,17 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
 
     /** The snapshot, or why none could be taken. */
+    /**
+     * Commit what is staged and seal the active segment (when it holds events), so that everything committed so far is
+     * in sealed segments; reply how many segments are sealed. What a compaction rewrites.
+     */
+    public record SealActive(ActorRef<Sealed> replyTo) implements Command {
+    }
+
+    /** The reply to {@link SealActive}: segments {@code [0, sealedSegments)} are sealed, or the error. */
+    public record Sealed(int sealedSegments, Throwable error) {
+    }
+
     public record SnapshotTaken(io.batpak.core.internal.index.IndexCheckpoint.Snapshot snapshot, Throwable error) {
     }
 
@@ -172,6 +184,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 })
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(TakeSnapshot.class, this::onTakeSnapshot)
+                .onMessage(SealActive.class, this::onSealActive)
                 .build();
     }
 
@@ -281,13 +294,20 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         if (checkpointInFlight != null || failed != null || !staged.isEmpty()) {
             return;
         }
+        // A backup or compaction owns the files and the index as a whole: skip this one, the next tick retries.
+        Semaphore lifecycle = journal.core().lifecycle();
+        if (!lifecycle.tryAcquire()) {
+            return;
+        }
         IndexCheckpoint.Snapshot snapshot;
         try {
             snapshot = journal.checkpointSnapshot();
         } catch (StoreFailedException e) {
+            lifecycle.release();
             enterFailed(e);
             return;
         } catch (IOException | RuntimeException e) {
+            lifecycle.release();
             LOG.warn("periodic index checkpoint skipped: {}", e.toString());
             return;
         }
@@ -300,6 +320,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                 self.tell(new CheckpointWritten(snapshot.rows(), null));
             } catch (IOException | RuntimeException e) {
                 self.tell(new CheckpointWritten(snapshot.rows(), e));
+            } finally {
+                lifecycle.release();
             }
         }, state.ioExecutor);
     }
@@ -317,6 +339,23 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             t.replyTo().tell(new SnapshotTaken(null, e));
         } catch (IOException | RuntimeException e) {
             t.replyTo().tell(new SnapshotTaken(null, e));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSealActive(SealActive m) {
+        commit();
+        if (failed != null) {
+            m.replyTo().tell(new Sealed(-1, failed));
+            return this;
+        }
+        try {
+            m.replyTo().tell(new Sealed(journal.sealActive(), null));
+        } catch (StoreFailedException e) {
+            enterFailed(e);
+            m.replyTo().tell(new Sealed(-1, e));
+        } catch (IOException | RuntimeException e) {
+            m.replyTo().tell(new Sealed(-1, e));
         }
         return this;
     }
@@ -442,12 +481,15 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             boolean checkpointFree = awaitCheckpoint();
             if (failed == null) {
                 journal.forceIfDue(true);
-                if (config.checkpointOnClose() && checkpointFree) {
+                Semaphore lifecycle = journal.core().lifecycle();
+                if (config.checkpointOnClose() && checkpointFree && lifecycle.tryAcquire()) {
                     try {
                         journal.writeCheckpoint();
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("index checkpoint not written, next open scans the tail since the"
                                 + " last one: {}", e.toString());
+                    } finally {
+                        lifecycle.release();
                     }
                 }
             }

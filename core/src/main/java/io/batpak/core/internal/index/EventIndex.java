@@ -60,6 +60,17 @@ public final class EventIndex {
     /** Posting list per 16-bit kind, created on first use. */
     private final PostingList[] kindPostings = new PostingList[1 << 16];
 
+    /**
+     * Set in the location of an event that compaction removed; the rest of the value is the location of the removal
+     * frame that records it. Every location with it is negative.
+     */
+    public static final long REMOVED_BIT = Long.MIN_VALUE;
+
+    /** Whether a location is that of a removed event. */
+    public static boolean isRemoved(long location) {
+        return location < 0;
+    }
+
     /** Packs a segment ordinal and a byte offset into one location value. */
     public static long location(int segmentOrdinal, int offset) {
         return ((long) segmentOrdinal << 32) | (offset & 0xFFFF_FFFFL);
@@ -150,6 +161,56 @@ public final class EventIndex {
         insertId(idMsb, idLsb, row);
     }
 
+    /**
+     * Appends the row of a removed event found in a removal frame during recovery: it keeps its entity sequence in the
+     * entity's posting list but has no id, scope, kind or tags. {@code anchor}, when not null, becomes the entity's
+     * last hash (the event was the entity's last removed one in its run). Recovery thread only.
+     */
+    public void appendRemoved(long globalSequence, EntityState entity, long removalFrameLocation, byte[] anchor) {
+        if (globalSequence != size) {
+            throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
+        }
+        if (size == Integer.MAX_VALUE) {
+            throw new IllegalStateException("index is full (2^31 - 1 events)");
+        }
+        int row = size;
+        Chunk c = chunkForWrite(row);
+        int i = row & CHUNK_MASK;
+        c.location[i] = removalFrameLocation | REMOVED_BIT;
+        c.entityId[i] = entity.id();
+        c.scopeId[i] = -1;
+        entity.append(row, anchor);
+        size = row + 1;
+    }
+
+    /**
+     * Points a visible row at a new location: where a segment rewrite moved its frame, or (with {@link #REMOVED_BIT})
+     * the removal frame that now records it. Called while readers are held off by the segment set's layout lock,
+     * which publishes the change.
+     */
+    public void relocate(long globalSequence, long location) {
+        chunk(globalSequence).location[(int) globalSequence & CHUNK_MASK] = location;
+    }
+
+    /** Whether the visible event {@code globalSequence} was removed by compaction. */
+    public boolean removed(long globalSequence) {
+        return location(globalSequence) < 0;
+    }
+
+    /**
+     * The removed run that starts right after {@code afterGlobalSequence}: {@code [afterGlobalSequence + 1, end]} with
+     * every event in it removed, as {@code end}; {@code afterGlobalSequence} itself when the next visible event is
+     * there (or there is none).
+     */
+    public long removedThrough(long afterGlobalSequence) {
+        long v = visible;
+        long g = afterGlobalSequence + 1;
+        while (g <= v && location(g) < 0) {
+            g++;
+        }
+        return g - 1;
+    }
+
     /** Makes every row up to and including {@code lastGlobalSequence} visible. Writer thread only. */
     public void publish(long lastGlobalSequence) {
         if (lastGlobalSequence >= size) {
@@ -210,6 +271,10 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
+            if (c.idMsb[i] == 0 && c.idLsb[i] == 0 && c.location[i] < 0) {
+                // A removed event restored without its id (recovery, checkpoint): nothing to find it by.
+                continue;
+            }
             place(grown, c.idMsb[i], c.idLsb[i], row);
         }
         idSlots = grown;
@@ -267,7 +332,8 @@ public final class EventIndex {
         long loc = location(globalSequence);
         if (globalSequence < visible) {
             long next = location(globalSequence + 1);
-            if (segmentOrdinal(next) == segmentOrdinal(loc)) {
+            // A removed neighbour (negative location) never matches: its removal frame's size is not this frame's.
+            if (next >= 0 && loc >= 0 && segmentOrdinal(next) == segmentOrdinal(loc)) {
                 return segmentOffset(next) - segmentOffset(loc);
             }
         }
@@ -412,6 +478,9 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
+            if (c.location[i] < 0) {
+                continue;
+            }
             scopeCounts[c.scopeId[i]]++;
             kindCounts[c.kind[i] & 0xFFFF]++;
         }
@@ -426,6 +495,9 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
+            if (c.location[i] < 0) {
+                continue;
+            }
             scopes.postings(c.scopeId[i]).append(row);
             kindPostingsForWrite(c.kind[i] & 0xFFFF).append(row);
         }

@@ -97,6 +97,13 @@ public final class IdempotencyIndex {
         addCommitted(msb, lsb, globalSequence);
     }
 
+    /** Forgets a committed key whose event at {@code globalSequence} was removed (a later use of it stays). */
+    public synchronized void forget(long msb, long lsb, long globalSequence) {
+        if (committed.get(msb, lsb) == globalSequence) {
+            committed.remove(msb, lsb);
+        }
+    }
+
     /** Evicts keys that fell out of the window, given the store's last global sequence. */
     public synchronized void evict(long lastGlobalSequence) {
         long oldestKept = lastGlobalSequence - window + 1;

@@ -39,7 +39,8 @@ import java.util.zip.CRC32C;
  *            u32 scopeCount;  per scope:  u16 length, UTF-8 name
  *            u32 entityCount; per entity: u16 length, UTF-8 name, 32-byte eventHash of its last event
  *            eventCount x i64 idMsb, i64 idLsb, i64 location, then eventCount x i32 entityId, i32 scopeId,
- *                then eventCount x u16 kind (column after column)
+ *                then eventCount x u16 kind (column after column); an event removed by compaction has id 0,
+ *                a negative location (the sign bit over its removal frame's location), scopeId -1 and kind 0
  *            u32 tagCount; per tag: u16 length, UTF-8 name, u32 n, n x i32 global sequence (increasing, below
  *                eventCount: the tag's posting list)
  *            u32 keyCount; per key: i64 msb, i64 lsb, i64 globalSequence (in commit order)
@@ -139,18 +140,23 @@ public final class IndexCheckpoint {
                 for (int r = 0; r < rows; r++) {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
-                    out.putLong(col == 0 ? c.idMsb[i] : col == 1 ? c.idLsb[i] : c.location[i]);
+                    // A removed event is stored as recovery rebuilds it from its removal frame: no id.
+                    boolean removed = c.location[i] < 0;
+                    out.putLong(col == 0 ? (removed ? 0 : c.idMsb[i]) : col == 1 ? (removed ? 0 : c.idLsb[i])
+                            : c.location[i]);
                 }
             }
             for (int col = 0; col < 2; col++) {
                 for (int r = 0; r < rows; r++) {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
-                    out.putInt(col == 0 ? c.entityId[i] : c.scopeId[i]);
+                    out.putInt(col == 0 ? c.entityId[i] : c.location[i] < 0 ? -1 : c.scopeId[i]);
                 }
             }
             for (int r = 0; r < rows; r++) {
-                out.putShort(chunks[r >>> EventIndex.CHUNK_SHIFT].kind[r & EventIndex.CHUNK_MASK]);
+                EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
+                int i = r & EventIndex.CHUNK_MASK;
+                out.putShort(c.location[i] < 0 ? 0 : c.kind[i]);
             }
             out.putInt(snapshot.tags());
             for (int t = 0; t < snapshot.tags(); t++) {
@@ -364,7 +370,8 @@ public final class IndexCheckpoint {
             EventIndex.Chunk c = index.chunkForRestore(r);
             int i = r & EventIndex.CHUNK_MASK;
             int e = c.entityId[i];
-            if (e < 0 || e >= entities || c.scopeId[i] < 0 || c.scopeId[i] >= scopes) {
+            boolean removed = c.location[i] < 0;
+            if (e < 0 || e >= entities || (removed ? c.scopeId[i] != -1 : c.scopeId[i] < 0 || c.scopeId[i] >= scopes)) {
                 throw new Unusable("inconsistent checkpoint row " + r);
             }
             counts[e]++;

@@ -16,7 +16,7 @@ import java.util.PriorityQueue;
  * directly from them) and no tag list is shorter, else the shortest posting list of the named tags, the exact kind
  * or the scope, else the global table; remaining filters are checked against the table's columns, and the other
  * named tags by a binary search in their posting lists (the table has no tag column). Thread-safe (stateless,
- * reads only).
+ * reads only). Events removed by compaction are never selected.
  */
 public final class RegionQuery {
     /** Up to this many entities are merged from their posting lists; more are matched through a bit set. */
@@ -216,7 +216,8 @@ public final class RegionQuery {
     }
 
     private static boolean matchesColumns(EventIndex index, Region region, int scopeId, long g) {
-        return (scopeId < 0 || index.scopeIdAt(g) == scopeId) && region.matchesKind(index.kindAt(g));
+        // An event removed by compaction matches nothing (its row stays so that sequences are never reused).
+        return !index.removed(g) && (scopeId < 0 || index.scopeIdAt(g) == scopeId) && region.matchesKind(index.kindAt(g));
     }
 
     /** Collects up to {@code limit} global sequences. */

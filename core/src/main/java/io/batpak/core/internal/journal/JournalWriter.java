@@ -379,6 +379,19 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
+     * Seals the active segment when it holds any event (forcing it) so that everything committed is in sealed
+     * segments; returns how many segments are sealed (every one but the active).
+     *
+     * @throws StoreFailedException when the force fails (as {@link #forceIfDue})
+     */
+    public int sealActive() throws IOException {
+        if (active.size() > io.batpak.core.internal.segment.SegmentHeader.LENGTH) {
+            rotate();
+        }
+        return segments.count() - 1;
+    }
+
+    /**
      * What the next index checkpoint covers: everything committed, after forcing it, so a checkpoint never covers an
      * event that is not durable. Call on the writer's thread with nothing staged; the checkpoint itself is then
      * written by {@link #writeCheckpoint(IndexCheckpoint.Snapshot)} on any thread while appends continue.

@@ -24,6 +24,7 @@ import io.batpak.core.internal.index.PostingList;
 import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.internal.recovery.StoreRecovery;
+import io.batpak.core.internal.segment.RemovalFrame;
 import io.batpak.core.internal.segment.SegmentSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import java.util.function.Predicate;
 import java.util.function.Function;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The open store without its actors: directory lock, recovered index, idempotency keys, segment files and the
@@ -55,6 +57,8 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     private final ReceiptSigner signer;
     private final StoreVerifier verifier;
     private final SubjectKeyStore subjectKeys;
+    private final Redactions redactions;
+    private final java.util.concurrent.Semaphore lifecycle = new java.util.concurrent.Semaphore(1);
 
     private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered, boolean readOnly) {
         this.config = config;
@@ -67,6 +71,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         this.verifier = new StoreVerifier(this);
         try {
             this.subjectKeys = SubjectKeyStore.open(config.subjectKeysDir(), readOnly, config.ioFaultHook());
+            this.redactions = Redactions.load(recovered.index(), recovered.segments(), codec, subjectKeys);
         } catch (RuntimeException e) {
             recovered.segments().close();
             throw e;
@@ -189,25 +194,105 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     }
 
     @Override
+    public long removedThrough(long afterGlobalSequence) {
+        if (afterGlobalSequence < -1) {
+            throw new InvalidQueryException("afterGlobalSequence must be >= -1, was " + afterGlobalSequence);
+        }
+        return recovered.index().removedThrough(afterGlobalSequence);
+    }
+
+    @Override
     public Optional<StoredEvent> get(EventId id) {
         if (id == null) {
             throw new InvalidQueryException("eventId must not be null");
         }
         long seq = recovered.index().find(id.msb(), id.lsb());
-        return seq < 0 ? Optional.empty() : Optional.of(readAt(seq));
+        return seq < 0 ? Optional.empty() : Optional.ofNullable(readAt(seq));
     }
 
     /**
-     * The visible event with this global sequence.
+     * The visible event with this global sequence, or null when compaction removed it. A redacted event comes back
+     * without its payload, also while its bytes are still in a segment (before the compaction that erases them).
+     *
+     * <p>The index location and the segment file are paired under an optimistic read of the segment layout: a read
+     * that overlapped a segment rewrite is retried, so a reader never sees a half-swapped segment set.
      *
      * @throws IndexOutOfBoundsException when it is not visible
      * @throws io.batpak.core.error.CorruptStoreException when its frame fails its checks
      */
     public StoredEvent readAt(long globalSequence) {
         EventIndex index = recovered.index();
+        SegmentSet segments = recovered.segments();
+        StampedLock layout = segments.layout();
+        while (true) {
+            long stamp = layout.tryOptimisticRead();
+            if (stamp == 0) {
+                // A rewrite is being swapped in: wait for it instead of spinning.
+                layout.asReadLock().lock();
+                layout.asReadLock().unlock();
+                continue;
+            }
+            long loc = index.location(globalSequence);
+            if (EventIndex.isRemoved(loc)) {
+                if (layout.validate(stamp)) {
+                    return null;
+                }
+                continue;
+            }
+            StoredEvent e;
+            try {
+                e = segments.readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
+                        index.length(globalSequence), globalSequence, codec, subjectKeys);
+            } catch (RuntimeException ex) {
+                if (layout.validate(stamp)) {
+                    throw ex;
+                }
+                continue;
+            }
+            if (layout.validate(stamp)) {
+                return redactions.contains(globalSequence) ? e.withoutPayload() : e;
+            }
+        }
+    }
+
+    /**
+     * Held by whatever reads or rewrites the segment files and the index as a whole: an index checkpoint, a backup, a
+     * compaction. One at a time; a permit may be released by another thread than the one that took it.
+     */
+    public java.util.concurrent.Semaphore lifecycle() {
+        return lifecycle;
+    }
+
+    /** The redactions recorded in this store (their payloads read as erased). */
+    public Redactions redactions() {
+        return redactions;
+    }
+
+    /**
+     * The anchor a removed event left: the eventHash of the removed event at {@code globalSequence} when it was its
+     * entity's last in its removal run, else null.
+     */
+    public byte[] anchorAt(long globalSequence) {
+        StampedLock layout = recovered.segments().layout();
+        long stamp = layout.readLock();
+        try {
+            return anchorAtLocked(globalSequence);
+        } finally {
+            layout.unlockRead(stamp);
+        }
+    }
+
+    /** {@link #anchorAt} for a caller that holds the read lock of the segment layout. */
+    byte[] anchorAtLocked(long globalSequence) {
+        EventIndex index = recovered.index();
         long loc = index.location(globalSequence);
-        return recovered.segments().readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
-                index.length(globalSequence), globalSequence, codec, subjectKeys);
+        if (!EventIndex.isRemoved(loc)) {
+            return null;
+        }
+        RemovalFrame.Decoded d = recovered.segments().readRemoval(
+                EventIndex.segmentOrdinal(loc & ~EventIndex.REMOVED_BIT), EventIndex.segmentOffset(loc));
+        EntityState es = index.entityById(index.entityIdAt(globalSequence));
+        return d.anchor(es.name(), es.postings().positionOf(globalSequence));
     }
 
     @Override
@@ -220,7 +305,10 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         int[] seqs = select(region, afterGlobalSequence, limit);
         List<StoredEvent> out = new ArrayList<>(seqs.length);
         for (int g : seqs) {
-            out.add(readAt(g));
+            StoredEvent e = readAt(g);
+            if (e != null) {
+                out.add(e);
+            }
         }
         return out;
     }
@@ -347,8 +435,11 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         List<StoredEvent> out = new ArrayList<>((int) Math.min(max, Math.max(0, visible - fromSequence)));
         for (long s = fromSequence; s < visible && out.size() < max; s++) {
             int g = e.globalSequenceAt((int) s);
-            if (rawKind < 0 || index.kindAt(g) == rawKind) {
-                out.add(readAt(g));
+            if (!index.removed(g) && (rawKind < 0 || index.kindAt(g) == rawKind)) {
+                StoredEvent read = readAt(g);
+                if (read != null) {
+                    out.add(read);
+                }
             }
         }
         return out;
@@ -374,7 +465,12 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         if (n == e.count()) {
             return new EntityHead(n - 1, e.lastHash());
         }
-        byte[] hash = n == 0 ? new byte[32] : readAt(e.globalSequenceAt(n - 1)).eventHash().toByteArray();
+        byte[] hash = new byte[32];
+        if (n > 0) {
+            int last = e.globalSequenceAt(n - 1);
+            StoredEvent read = readAt(last);
+            hash = read != null ? read.eventHash().toByteArray() : anchorAt(last);
+        }
         return new EntityHead(n - 1, hash);
     }
 

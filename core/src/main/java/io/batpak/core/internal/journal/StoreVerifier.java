@@ -21,6 +21,7 @@ import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.segment.AtomicGroup;
 import io.batpak.core.internal.segment.FrameView;
+import io.batpak.core.internal.segment.RemovalFrame;
 import io.batpak.core.internal.segment.SegmentHeader;
 import io.batpak.core.internal.segment.SegmentSet;
 import java.nio.ByteBuffer;
@@ -60,13 +61,29 @@ final class StoreVerifier {
     // ------------------------------------------------------------------------------------------ whole store
 
     VerifyReport verifyStore() {
+        return underLayout(this::verifyStoreLocked);
+    }
+
+    /** Runs a walk that pairs index locations with files under the layout's read lock (no rewrite swaps meanwhile). */
+    private <T> T underLayout(java.util.function.Supplier<T> walk) {
+        java.util.concurrent.locks.StampedLock layout = core.segments().layout();
+        long stamp = layout.readLock();
+        try {
+            return walk.get();
+        } finally {
+            layout.unlockRead(stamp);
+        }
+    }
+
+    private VerifyReport verifyStoreLocked() {
         EventIndex index = core.index();
         SegmentSet segments = core.segments();
         long watermark = index.visible();
         if (watermark < 0) {
             return new VerifyReport(null, -1, 0, 0, 0, 0, null);
         }
-        long endLoc = index.location(watermark);
+        // The last visible event may have been removed: its row then locates the removal frame recording it.
+        long endLoc = index.location(watermark) & ~EventIndex.REMOVED_BIT;
         int endOrdinal = EventIndex.segmentOrdinal(endLoc);
         int lastLength = index.length(watermark);
         if (lastLength < 0) {
@@ -199,6 +216,17 @@ final class StoreVerifier {
                 if (b != null) {
                     return b;
                 }
+                if (v.isRemoval()) {
+                    String misplacedRemoval = group.check(v.batchIndex(), v.batchCount());
+                    b = misplacedRemoval != null ? new IntegrityBreak(Reason.ATOMIC_GROUP, file, pos, null, expected,
+                            null, -1, misplacedRemoval) : removal(file, pos, here);
+                    if (b != null) {
+                        return b;
+                    }
+                    bytes += total;
+                    pos += total;
+                    continue;
+                }
                 String misplaced = group.check(v.batchIndex(), v.batchCount());
                 if (misplaced != null) {
                     return brk(Reason.ATOMIC_GROUP, file, pos, v, misplaced);
@@ -237,6 +265,65 @@ final class StoreVerifier {
             if (group.open()) {
                 return new IntegrityBreak(Reason.ATOMIC_GROUP, file, group.start(), null, -1, null, -1,
                         group.unfinished() + " at offset " + limit);
+            }
+            return null;
+        }
+
+        /**
+         * Checks a removal frame against the index (every event it records is a removed row of the entity it names,
+         * at the entity's next sequence, located at this frame) and takes its anchors as the entities' last hashes.
+         */
+        private IntegrityBreak removal(Path file, long pos, long here) {
+            RemovalFrame.Decoded d = v.removal();
+            int names = d.names().size();
+            EntityState[] es = new EntityState[names];
+            for (int i = 0; i < names; i++) {
+                es[i] = index.findEntity(d.names().get(i));
+                if (es[i] == null) {
+                    return new IntegrityBreak(Reason.INDEX_MISMATCH, file, pos, null, d.firstGlobalSequence(),
+                            d.names().get(i), -1, "the removal frame names entity \"" + d.names().get(i)
+                            + "\", which the index does not have");
+                }
+                grow(es[i].id());
+            }
+            for (int i = 0; i < d.count(); i++) {
+                long g = d.firstGlobalSequence() + i;
+                EntityState e = es[d.entityOf()[i]];
+                long seq = counts[e.id()];
+                if (g > watermark) {
+                    return new IntegrityBreak(Reason.GLOBAL_SEQUENCE, file, pos, null, g, e.name(), seq,
+                            "a removal frame records events after the last visible event " + watermark);
+                }
+                if (index.location(g) != (here | EventIndex.REMOVED_BIT)) {
+                    return new IntegrityBreak(Reason.INDEX_MISMATCH, file, pos, null, g, e.name(), seq,
+                            "the removal frame records event " + g + " as removed, the index does not place it here");
+                }
+                if (index.entityIdAt(g) != e.id() || e.count() <= seq || e.globalSequenceAt((int) seq) != g) {
+                    return new IntegrityBreak(Reason.INDEX_MISMATCH, file, pos, null, g, e.name(), seq,
+                            "the index does not list removed event " + g + " as event " + seq + " of entity \""
+                                    + e.name() + "\"");
+                }
+                if (seq == 0) {
+                    entities++;
+                }
+                counts[e.id()] = seq + 1;
+                lastHashes[e.id()] = null;
+                expected++;
+            }
+            for (int a = 0; a < d.anchorEntity().length; a++) {
+                EntityState e = es[d.anchorEntity()[a]];
+                if (d.anchorSequence()[a] != counts[e.id()] - 1 || lastHashes[e.id()] != null) {
+                    return new IntegrityBreak(Reason.MALFORMED, file, pos, null, d.firstGlobalSequence(), e.name(),
+                            d.anchorSequence()[a], "the removal frame's anchor of entity \"" + e.name()
+                            + "\" is not at its last removed event " + (counts[e.id()] - 1));
+                }
+                lastHashes[e.id()] = d.anchorHash()[a].clone();
+            }
+            for (EntityState e : es) {
+                if (lastHashes[e.id()] == null) {
+                    return new IntegrityBreak(Reason.MALFORMED, file, pos, null, d.firstGlobalSequence(), e.name(),
+                            counts[e.id()] - 1, "the removal frame leaves entity \"" + e.name() + "\" without an anchor");
+                }
             }
             return null;
         }
@@ -284,6 +371,10 @@ final class StoreVerifier {
         if (entity == null) {
             throw new InvalidQueryException("entity must not be null");
         }
+        return underLayout(() -> verifyEntityLocked(entity));
+    }
+
+    private VerifyReport verifyEntityLocked(String entity) {
         EventIndex index = core.index();
         long watermark = index.visible();
         EntityState es = index.findEntity(entity);
@@ -297,8 +388,29 @@ final class StoreVerifier {
         long bytes = 0;
         boolean[] seen = new boolean[core.segments().count()];
         int segmentsRead = 0;
+        long removed = 0;
         for (int s = 0; s < n; s++) {
             long g = es.globalSequenceAt(s);
+            if (index.removed(g)) {
+                // A removed event: the chain resumes from its anchor when it was the last of a removal run.
+                removed++;
+                byte[] anchor;
+                try {
+                    anchor = core.anchorAtLocked(g);
+                } catch (CorruptStoreException e) {
+                    return new VerifyReport(entity, watermark, s - removed + 1, 1, segmentsRead, bytes,
+                            new IntegrityBreak(Reason.MALFORMED, e.file(), e.offset(), null, g, entity, s, e.reason()));
+                }
+                prev = anchor;
+                continue;
+            }
+            if (prev == null) {
+                long loc = index.location(es.globalSequenceAt(s - 1)) & ~EventIndex.REMOVED_BIT;
+                return new VerifyReport(entity, watermark, s - removed, 1, segmentsRead, bytes,
+                        new IntegrityBreak(Reason.MALFORMED, core.segments().segment(EventIndex.segmentOrdinal(loc))
+                                .path(), EventIndex.segmentOffset(loc), null, g, entity, s - 1,
+                                "removed event " + (s - 1) + " left no anchor for the entity's next event"));
+            }
             IntegrityBreak b = r.read(g);
             int ordinal = EventIndex.segmentOrdinal(index.location(g));
             if (ordinal < seen.length && !seen[ordinal]) {
@@ -316,12 +428,13 @@ final class StoreVerifier {
                 b = eventHash(r.v, r.file, r.offset, r.digest, r.hash);
             }
             if (b != null) {
-                return new VerifyReport(entity, watermark, s, s == 0 ? 0 : 1, segmentsRead, bytes, b);
+                return new VerifyReport(entity, watermark, s - removed, s == 0 ? 0 : 1, segmentsRead, bytes, b);
             }
+            prev = new byte[Hash.LENGTH];
             r.v.eventHash(prev);
             bytes += r.v.totalLength();
         }
-        return new VerifyReport(entity, watermark, n, n == 0 ? 0 : 1, segmentsRead, bytes, null);
+        return new VerifyReport(entity, watermark, n - removed, n == 0 ? 0 : 1, segmentsRead, bytes, null);
     }
 
     // ------------------------------------------------------------------------------------------ ancestors
@@ -333,9 +446,13 @@ final class StoreVerifier {
         if (limit < 0) {
             throw new InvalidQueryException("limit must be >= 0, was " + limit);
         }
+        return underLayout(() -> walkAncestorsLocked(id, limit));
+    }
+
+    private List<StoredEvent> walkAncestorsLocked(EventId id, int limit) {
         EventIndex index = core.index();
         long g = index.find(id.msb(), id.lsb());
-        if (g < 0 || limit == 0) {
+        if (g < 0 || limit == 0 || index.removed(g)) {
             return Collections.emptyList();
         }
         EntityState es = index.entityById(index.entityIdAt(g));
@@ -350,6 +467,18 @@ final class StoreVerifier {
         IntegrityBreak laterHash = null;
         while (out.size() < limit && p >= 0) {
             long gg = es.globalSequenceAt(p);
+            if (index.removed(gg)) {
+                // The walk ends at the removal's anchor: the later event must link to it.
+                byte[] anchor = core.anchorAtLocked(gg);
+                if (later != null && (anchor == null || !later.prevHash().equals(Hash.of(anchor)))) {
+                    throw new ChainBrokenException(new IntegrityBreak(Reason.PREV_HASH, laterFile, laterOffset,
+                            later.eventId(), later.globalSequence(), later.coordinate().entity(),
+                            later.entitySequence(), "prevHash " + later.prevHash() + " is not the anchor the removal"
+                            + " of the entity's previous event left"), out.subList(0, out.size() - 1));
+                }
+                later = null;
+                break;
+            }
             IntegrityBreak b = r.read(gg);
             if (b != null) {
                 throw laterHash != null ? new ChainBrokenException(laterHash, out.subList(0, out.size() - 1))
@@ -417,11 +546,18 @@ final class StoreVerifier {
         if (receipt == null) {
             throw new InvalidQueryException("receipt must not be null");
         }
-        EventIndex index = core.index();
         EventId id = receipt.eventId();
+        return underLayout(() -> verifyReceiptLocked(receipt, id));
+    }
+
+    private ReceiptVerification verifyReceiptLocked(AppendReceipt receipt, EventId id) {
+        EventIndex index = core.index();
         long g = id == null ? -1 : index.find(id.msb(), id.lsb());
         if (g < 0) {
             return new ReceiptVerification(Outcome.EVENT_NOT_FOUND, "no visible event " + id);
+        }
+        if (index.removed(g)) {
+            return new ReceiptVerification(Outcome.EVENT_NOT_FOUND, "event " + id + " was removed by compaction");
         }
         Reader r = new Reader();
         IntegrityBreak b = r.read(g);

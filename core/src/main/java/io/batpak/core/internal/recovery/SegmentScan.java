@@ -91,7 +91,7 @@ public final class SegmentScan {
             group.accept(pos, v.batchIndex(), v.batchCount());
             pos += v.totalLength();
             frames++;
-            seq++;
+            seq += v.sequenceSpan();
             if (!group.open()) {
                 committedEnd = pos;
                 committedNext = seq;
@@ -121,7 +121,8 @@ public final class SegmentScan {
         long limit = buf.limit();
         for (long p = from; p + FrameLayout.VARIABLE_OFFSET <= limit; p++) {
             v.wrap(buf, (int) p);
-            if (v.frameType() != FrameLayout.FRAME_TYPE_EVENT || v.frameLength() < FrameLayout.MIN_FRAME_LENGTH
+            if ((v.frameType() != FrameLayout.FRAME_TYPE_EVENT && v.frameType() != FrameLayout.FRAME_TYPE_REMOVAL)
+                    || v.frameLength() < FrameLayout.MIN_FRAME_LENGTH
                     || p + v.totalLength() > limit || v.globalSequence() < minSequence) {
                 continue;
             }

@@ -11,6 +11,7 @@ import io.batpak.core.internal.index.IdempotencyIndex;
 import io.batpak.core.internal.index.IndexCheckpoint;
 import io.batpak.core.internal.segment.DurableEnd;
 import io.batpak.core.internal.segment.FrameView;
+import io.batpak.core.internal.segment.RemovalFrame;
 import io.batpak.core.internal.segment.SegmentFiles;
 import io.batpak.core.internal.segment.SegmentHeader;
 import io.batpak.core.internal.segment.SegmentSet;
@@ -194,6 +195,16 @@ public final class StoreRecovery {
 
     private Recovered attempt(long t0, List<Change> changes) throws IOException, RepairNeeded {
         List<Path> paths = SegmentFiles.list(dir);
+        for (Path leftover : SegmentFiles.leftoverRewrites(dir)) {
+            // A compaction stopped before renaming its rewrite over the segment: the segment is whole, the rewrite
+            // is not used.
+            if (readOnly) {
+                LOG.warn("ignoring unfinished segment rewrite {} (read-only)", leftover);
+            } else {
+                LOG.warn("removing unfinished segment rewrite {}", leftover);
+                changes.add(() -> deleteSegment(leftover));
+            }
+        }
         mark = null;
         if (useMark) {
             try {
@@ -386,6 +397,9 @@ public final class StoreRecovery {
      */
     private String apply(FrameView v, EventIndex index, IdempotencyIndex keys, int ordinal, int offset, Path path,
                          FrameNames<EntityState> entityNames, FrameNames<Integer> scopeNames) {
+        if (v.isRemoval()) {
+            return applyRemoval(v, index, ordinal, offset);
+        }
         boolean tolerate = readOnly;
         // Names met before in this scan are found by their bytes; only a first sighting decodes them.
         EntityState entity = entityNames.get(v);
@@ -458,6 +472,51 @@ public final class StoreRecovery {
             LOG.warn("read-only open of {}: frame at offset {} of {} breaks its entity's chain ({}); indexed as stored,"
                     + " verify() reports it", dir, offset, path, broken);
             toleratedBreaks++;
+        }
+        return null;
+    }
+
+    /**
+     * Applies a removal frame: one index row per removed event, in its entity's posting list at the entity sequence
+     * it had, and each entity's anchor as its last hash. Returns a problem when the frame contradicts the index.
+     */
+    private static String applyRemoval(FrameView v, EventIndex index, int ordinal, int offset) {
+        RemovalFrame.Decoded d = v.removal();
+        int names = d.names().size();
+        long[] anchorSeq = new long[names];
+        byte[][] anchorHash = new byte[names][];
+        java.util.Arrays.fill(anchorSeq, -1);
+        for (int a = 0; a < d.anchorEntity().length; a++) {
+            int e = d.anchorEntity()[a];
+            if (anchorHash[e] != null) {
+                return "removal frame has two anchors for entity \"" + d.names().get(e) + "\"";
+            }
+            anchorSeq[e] = d.anchorSequence()[a];
+            anchorHash[e] = d.anchorHash()[a];
+        }
+        EntityState[] entities = new EntityState[names];
+        for (int i = 0; i < names; i++) {
+            try {
+                io.batpak.core.Coordinate.validate("entity", d.names().get(i));
+            } catch (io.batpak.core.error.InvalidCoordinateException e) {
+                return "removal frame names an invalid " + e.getMessage();
+            }
+            entities[i] = index.entity(d.names().get(i));
+        }
+        long[] lastSeq = new long[names];
+        long location = EventIndex.location(ordinal, offset);
+        for (int i = 0; i < d.count(); i++) {
+            int e = d.entityOf()[i];
+            long seq = entities[e].count();
+            lastSeq[e] = seq;
+            index.appendRemoved(d.firstGlobalSequence() + i, entities[e], location,
+                    anchorSeq[e] == seq ? anchorHash[e] : null);
+        }
+        for (int e = 0; e < names; e++) {
+            if (anchorSeq[e] != lastSeq[e]) {
+                return "removal frame anchor of entity \"" + d.names().get(e) + "\" at sequence " + anchorSeq[e]
+                        + " is not the entity's last removed event " + lastSeq[e];
+            }
         }
         return null;
     }

@@ -16,7 +16,7 @@ package io.batpak.core.internal.segment;
  *  32    32  eventHash        BLAKE3-256, see below                                     (the output)
  *  64    32  payloadDigest    BLAKE3-256 of the payload bytes as appended               (hashed, last)
  *  96    32  prevHash         eventHash of the entity's previous event, zeros for its first -- canonical header
- * 128     1  frameType        1 = event
+ * 128     1  frameType        1 = event (2 = a removal frame left by compaction, see {@link RemovalFrame})
  * 129     1  flags            user flags
  * 130     2  kind             u16, category &lt;&lt; 12 | type
  * 132     2  payloadVersion   u16
@@ -86,6 +86,8 @@ public final class FrameLayout {
     public static final int TAG_LENGTH_PREFIX = 2;
 
     public static final byte FRAME_TYPE_EVENT = 1;
+    /** A run of events removed by compaction, see {@link RemovalFrame}. */
+    public static final byte FRAME_TYPE_REMOVAL = 2;
     public static final byte PAYLOAD_PRESENT = 0;
     public static final byte PAYLOAD_REDACTED = 1;
     public static final byte ENCODING_PLAIN = 0;

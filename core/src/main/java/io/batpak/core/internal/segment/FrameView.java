@@ -81,6 +81,9 @@ public final class FrameView {
         if (computeCrc() != storedCrc()) {
             return "frame checksum mismatch";
         }
+        if (frameType() == FRAME_TYPE_REMOVAL) {
+            return RemovalFrame.problem(buf, base, len);
+        }
         if (frameType() != FRAME_TYPE_EVENT) {
             return "unknown frame type " + frameType();
         }
@@ -146,6 +149,21 @@ public final class FrameView {
 
     public int frameType() {
         return buf.get(base + FRAME_TYPE_OFFSET);
+    }
+
+    /** Whether this is a removal frame (see {@link RemovalFrame}) rather than an event. */
+    public boolean isRemoval() {
+        return frameType() == FRAME_TYPE_REMOVAL;
+    }
+
+    /** Global sequences the frame covers: 1 for an event, the removed count for a removal frame. */
+    public long sequenceSpan() {
+        return isRemoval() ? RemovalFrame.removedCount(buf, base) : 1;
+    }
+
+    /** Decodes a validated removal frame. */
+    public RemovalFrame.Decoded removal() {
+        return RemovalFrame.decode(buf, base);
     }
 
     public int flags() {

@@ -11,6 +11,8 @@ import java.util.List;
 public final class SegmentFiles {
     public static final String DIRECTORY = "segments";
     public static final String SUFFIX = ".seg";
+    /** Suffix of a segment's rewrite in progress ({@code <segment file name>.rewrite}); never read as a segment. */
+    public static final String REWRITE_SUFFIX = ".rewrite";
     private static final int DIGITS = 20;
 
     private SegmentFiles() {
@@ -38,6 +40,26 @@ public final class SegmentFiles {
             v = v * 10 + (c - '0');
         }
         return v;
+    }
+
+    /** Where the rewrite of segment file {@code segment} is written before it replaces it. */
+    public static Path rewritePath(Path segment) {
+        return segment.resolveSibling(segment.getFileName() + REWRITE_SUFFIX);
+    }
+
+    /** Rewrites left behind by an interrupted compaction (each is incomplete or was never swapped in). */
+    public static List<Path> leftoverRewrites(Path dataDir) throws IOException {
+        Path dir = directory(dataDir);
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX + REWRITE_SUFFIX)) {
+            for (Path p : ds) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** Segment files of {@code dataDir}, ordered by first global sequence. */

@@ -23,7 +23,11 @@ import java.nio.file.StandardOpenOption;
  * thread-safe. Every frame read is checked against its CRC32C before it is served; a mismatch is a
  * {@link CorruptStoreException} naming file and offset.
  *
- * <p>Segments are added by the single writer thread; reads may run on any thread.
+ * <p>Segments are added by the single writer thread; reads may run on any thread. A sealed segment may be
+ * <em>replaced</em> by a rewritten file (compaction): the replacement and the matching change of the index's
+ * locations happen under the write side of {@link #layout()}, and a reader that resolves an index location to a
+ * frame does so under an optimistic read of it, retrying when a replacement ran meanwhile, so no reader ever pairs
+ * a location with the wrong file.
  */
 public final class SegmentSet implements AutoCloseable {
     /** One segment file. */
@@ -34,6 +38,8 @@ public final class SegmentSet implements AutoCloseable {
         /** Set once a newer segment exists: this one is never written again. */
         volatile boolean sealed;
         volatile ByteBuffer map;
+        /** Set once a rewritten file replaced this one: its channel is closed and never reopened. */
+        volatile boolean retired;
 
         Segment(Path path, long firstGlobalSequence) {
             this.path = path;
@@ -51,6 +57,7 @@ public final class SegmentSet implements AutoCloseable {
 
     private volatile Segment[] segments = new Segment[0];
     private volatile boolean closed;
+    private final java.util.concurrent.locks.StampedLock layout = new java.util.concurrent.locks.StampedLock();
     private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
 
     /**
@@ -71,6 +78,50 @@ public final class SegmentSet implements AutoCloseable {
 
     public int count() {
         return segments.length;
+    }
+
+    /**
+     * Guards the pairing of index locations with segment files: a replacement holds the write lock while it swaps the
+     * file and relocates the index rows; a whole-store walk (verification) holds the read lock; single reads validate
+     * an optimistic stamp.
+     */
+    public java.util.concurrent.locks.StampedLock layout() {
+        return layout;
+    }
+
+    /**
+     * Replaces sealed segment {@code ordinal} by the file now at its path (a rewrite renamed over it). The old file's
+     * channel is closed, so its space returns to the file system once its memory map is collected. Call with the
+     * write lock of {@link #layout()} held.
+     */
+    public synchronized void replace(int ordinal) {
+        Segment old = segments[ordinal];
+        if (!old.sealed) {
+            throw new IllegalStateException("segment " + old.path + " is not sealed and cannot be replaced");
+        }
+        Segment fresh = new Segment(old.path, old.firstGlobalSequence);
+        fresh.sealed = true;
+        Segment[] copy = segments.clone();
+        copy[ordinal] = fresh;
+        segments = copy;
+        synchronized (old) {
+            old.retired = true;
+            old.map = null;
+            FileChannel ch = old.channel;
+            old.channel = null;
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // A read-only channel: closing it cannot lose data.
+                }
+            }
+        }
+    }
+
+    /** Whether segment {@code ordinal} is sealed (a newer one exists, it is never written again). */
+    public boolean sealed(int ordinal) {
+        return segments[ordinal].sealed;
     }
 
     public Segment segment(int ordinal) {
@@ -126,6 +177,10 @@ public final class SegmentSet implements AutoCloseable {
                                  SubjectKeyStore keys) {
         ByteBuffer buf = readFrame(ordinal, offset, length);
         FrameView v = views.get().wrap(buf, 0);
+        if (v.isRemoval()) {
+            throw new CorruptStoreException(segments[ordinal].path, offset,
+                    "the index expects event " + expectedGlobalSequence + " here, the frame records removed events");
+        }
         if (v.globalSequence() != expectedGlobalSequence) {
             throw new CorruptStoreException(segments[ordinal].path, offset,
                     "frame holds global sequence " + v.globalSequence() + ", index expects " + expectedGlobalSequence);
@@ -137,6 +192,21 @@ public final class SegmentSet implements AutoCloseable {
         } catch (SealedPayloadException e) {
             throw new CorruptStoreException(segments[ordinal].path, offset, e.getMessage());
         }
+    }
+
+    /**
+     * Reads, checks and decodes the removal frame at a location (see {@link RemovalFrame}).
+     *
+     * @throws CorruptStoreException when the frame fails its checks or is not a removal frame
+     */
+    public RemovalFrame.Decoded readRemoval(int ordinal, int offset) {
+        ByteBuffer buf = readFrame(ordinal, offset, -1);
+        FrameView v = views.get().wrap(buf, 0);
+        if (!v.isRemoval()) {
+            throw new CorruptStoreException(segments[ordinal].path, offset,
+                    "the index expects a removal frame here, the frame has type " + v.frameType());
+        }
+        return v.removal();
     }
 
     /**
@@ -199,6 +269,9 @@ public final class SegmentSet implements AutoCloseable {
                 if (closed) {
                     throw new StoreClosedException("read");
                 }
+                if (s.retired) {
+                    throw new StoreException("cannot read " + what + ": the segment was rewritten", e);
+                }
                 if (retried) {
                     throw new StoreException("cannot read " + what + ": " + e, e);
                 }
@@ -243,7 +316,7 @@ public final class SegmentSet implements AutoCloseable {
             return m;
         }
         synchronized (s) {
-            if (s.map == null && !closed) {
+            if (s.map == null && !closed && !s.retired) {
                 try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
                     s.map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
                 } catch (IOException | RuntimeException e) {
@@ -261,7 +334,7 @@ public final class SegmentSet implements AutoCloseable {
             synchronized (s) {
                 ch = s.channel;
                 if (ch == null) {
-                    if (closed) {
+                    if (closed || s.retired) {
                         throw new ClosedChannelException();
                     }
                     ch = FileChannel.open(s.path, StandardOpenOption.READ);
