@@ -834,27 +834,70 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
             return CompletableFuture.completedFuture(new RedactionReport(List.of(), targets.notFound(), List.of(),
                     false));
         }
-        List<EntityPartition.BatchItem> items = new ArrayList<>();
-        List<io.batpak.core.EventId> ids = targets.eventIds();
+        List<List<EntityPartition.BatchItem>> batches;
+        try {
+            batches = redactionBatches(request, targets.eventIds());
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        List<io.batpak.core.EventId> records = new ArrayList<>();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (List<EntityPartition.BatchItem> batch : batches) {
+            chain = chain.thenCompose(v -> await(batch.size(), "redaction record", guardian,
+                    replyTo -> new StoreGuardian.RunBatch(batch, replyTo), receipts -> {
+                        for (AppendReceipt r : receipts) {
+                            records.add(r.eventId());
+                        }
+                        return null;
+                    }));
+        }
+        return chain.thenApply(v -> {
+            core.redactions().add(targets.globalSequences());
+            return new RedactionReport(targets.eventIds(), targets.notFound(), records, false);
+        });
+    }
+
+    /**
+     * The redaction records of {@code ids}: each record as large as a payload may be, each batch of records within
+     * half a segment (and the batch item limit), so that every batch commits atomically.
+     */
+    private List<List<EntityPartition.BatchItem>> redactionBatches(RedactionRequest request,
+                                                                   List<io.batpak.core.EventId> ids) {
         Coordinate at = Coordinate.of(RedactionRecord.ENTITY, RedactionRecord.SCOPE);
-        for (int from = 0; from < ids.size(); from += RedactionRecord.MAX_EVENTS) {
+        long capacity = (config.segmentMaxBytes() - SegmentHeader.LENGTH) / 2;
+        long budget = Math.min(config.maxPayloadBytes(), capacity - FrameLayout.frameSize(
+                RedactionRecord.ENTITY.length(), RedactionRecord.SCOPE.length(), 0, 0));
+        // The fixed part of a record (reason, target) and one id, to size the records.
+        int fixed = config.codec().encode(new RedactionRecord(request.reason(), request.target(), List.of())).length;
+        int perId = ids.get(0).toString().length() + 2;
+        int idsPerRecord = (int) Math.max(1, Math.min(RedactionRecord.MAX_EVENTS, (budget - fixed) / perId));
+        if (budget - fixed < perId) {
+            throw new InvalidConfigException("batpak.max-payload-bytes", "a redaction record of this reason does not"
+                    + " fit a payload of " + config.maxPayloadBytes() + " bytes in a segment of "
+                    + config.segmentMaxBytes() + " bytes");
+        }
+        List<List<EntityPartition.BatchItem>> batches = new ArrayList<>();
+        List<EntityPartition.BatchItem> batch = new ArrayList<>();
+        long batchBytes = 0;
+        for (int from = 0; from < ids.size(); from += idsPerRecord) {
             List<String> chunk = new ArrayList<>();
-            for (io.batpak.core.EventId id : ids.subList(from, Math.min(ids.size(), from + RedactionRecord.MAX_EVENTS))) {
+            for (io.batpak.core.EventId id : ids.subList(from, Math.min(ids.size(), from + idsPerRecord))) {
                 chunk.add(id.toString());
             }
             byte[] bytes = config.codec().encode(new RedactionRecord(request.reason(), request.target(), chunk));
-            items.add(new EntityPartition.BatchItem(items.size(), at, EventKind.SYSTEM_REDACTION, bytes, 0,
+            long frame = FrameLayout.frameSize(RedactionRecord.ENTITY.length(), RedactionRecord.SCOPE.length(), 0,
+                    bytes.length);
+            if (!batch.isEmpty() && (batchBytes + frame > capacity || batch.size() == config.maxBatchItems())) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                batchBytes = 0;
+            }
+            batch.add(new EntityPartition.BatchItem(batch.size(), at, EventKind.SYSTEM_REDACTION, bytes, 0,
                     AppendOptions.DEFAULT));
+            batchBytes += frame;
         }
-        return await(items.size(), "redaction record", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
-                receipts -> {
-                    core.redactions().add(targets.globalSequences());
-                    List<io.batpak.core.EventId> records = new ArrayList<>();
-                    for (AppendReceipt r : receipts) {
-                        records.add(r.eventId());
-                    }
-                    return new RedactionReport(ids, targets.notFound(), records, false);
-                });
+        batches.add(batch);
+        return batches;
     }
 
     private Path checkBackupDestination(Path destination) {

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * Payload of a {@link EventKind#SYSTEM_REDACTION} event: the durable record that the payloads of some events were
- * redacted, and why. One redaction appends one record per {@value #MAX_EVENTS} events, all in one atomic batch on
- * the entity {@value #ENTITY} (scope {@value #SCOPE}), so the record of a redaction is itself part of the store's
- * audit trail and hash chain. It never holds a payload. Read it with
+ * redacted, and why. One redaction appends one record per at most {@value #MAX_EVENTS} events (fewer when the
+ * configured payload or segment size is small) to the entity {@value #ENTITY} (scope {@value #SCOPE}), in atomic
+ * batches of half a segment at most, so the record of a redaction is itself part of the store's audit trail and hash
+ * chain. It never holds a payload. Read it with
  * {@code storedEvent.payloadAs(RedactionRecord.class)}.
  *
  * @param reason   why the payloads were redacted, as the request gave it
