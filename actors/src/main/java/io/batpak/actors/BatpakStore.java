@@ -820,11 +820,12 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         CompletableFuture<RedactionReport> out = CompletableFuture
                 .supplyAsync(() -> RedactionTargets.resolve(core, request), state.ioExecutor)
-                .thenCompose(targets -> recordRedaction(request, targets))
-                .thenCompose(report -> !request.eraseNow() || report.redacted().isEmpty()
-                        ? CompletableFuture.completedFuture(report)
-                        : runCompaction(CompactionPlan.ERASE_ONLY).thenApply(c -> new RedactionReport(
-                                report.redacted(), report.notFound(), report.records(), true)));
+                .thenCompose(targets -> recordRedaction(request, targets).thenCompose(report ->
+                        // Erase-now also erases what an earlier (or interrupted) redaction of these events left.
+                        !request.eraseNow() || (report.redacted().isEmpty() && targets.alreadyRedacted() == 0)
+                                ? CompletableFuture.completedFuture(report)
+                                : runCompaction(CompactionPlan.ERASE_ONLY).thenApply(c -> new RedactionReport(
+                                        report.redacted(), report.notFound(), report.records(), true))));
         trackLifecycle(out);
         return out;
     }

@@ -74,6 +74,10 @@ public final class Compactor {
             }
             SegmentSet.Segment segment = core.segments().segment(ordinal);
             Path path = segment.path();
+            if (!plan.removesEvents() && core.redactions().countIn(segment.firstGlobalSequence(),
+                    core.segments().segment(ordinal + 1).firstGlobalSequence() - 1) == 0) {
+                continue; // nothing redacted in it: nothing to erase
+            }
             SegmentRewrite.Result r;
             try {
                 r = SegmentRewrite.rewrite(path, ordinal, index, decider, core.config().ioFaultHook());

@@ -18,8 +18,11 @@ import java.util.List;
  * @param globalSequences the events to redact
  * @param eventIds        their ids, in the same order
  * @param notFound        ids named by the request that are not a visible event
+ * @param alreadyRedacted events the request names that an earlier redaction redacted (their bytes may still be in a
+ *                        segment when that redaction did not erase them)
  */
-public record RedactionTargets(long[] globalSequences, List<EventId> eventIds, List<EventId> notFound) {
+public record RedactionTargets(long[] globalSequences, List<EventId> eventIds, List<EventId> notFound,
+                               int alreadyRedacted) {
     private static final int PAGE = 4096;
 
     /** Resolves {@code request} against the store's index. Thread-safe (reads only). */
@@ -63,16 +66,21 @@ public record RedactionTargets(long[] globalSequences, List<EventId> eventIds, L
         long[] keep = new long[n];
         List<EventId> ids = new ArrayList<>();
         int k = 0;
+        int already = 0;
         for (int i = 0; i < n; i++) {
             long g = sorted[i];
-            if ((i > 0 && sorted[i - 1] == g) || index.removed(g) || core.redactions().contains(g)
+            if ((i > 0 && sorted[i - 1] == g) || index.removed(g)
                     || index.kindAt(g) == EventKind.SYSTEM_REDACTION.raw()) {
+                continue;
+            }
+            if (core.redactions().contains(g)) {
+                already++;
                 continue;
             }
             keep[k++] = g;
             ids.add(new EventId(index.idMsbAt(g), index.idLsbAt(g)));
         }
-        return new RedactionTargets(Arrays.copyOf(keep, k), List.copyOf(ids), List.copyOf(notFound));
+        return new RedactionTargets(Arrays.copyOf(keep, k), List.copyOf(ids), List.copyOf(notFound), already);
     }
 
     private static long[] put(long[] a, int at, long v) {
