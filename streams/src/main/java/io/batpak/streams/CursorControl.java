@@ -28,10 +28,12 @@ public interface CursorControl {
     long committed();
 
     /**
-     * The events right after the cursor's start position (its checkpoint, or {@code startAfter}) that compaction had
-     * removed when the cursor started: it could not deliver them and resumed after them. Empty when the next event
-     * after the start position was there (or none followed yet). Known once the cursor's first read ran; a removed
-     * range is also logged at INFO when it is found.
+     * The global sequences right after the cursor's start position (its checkpoint, or a {@code startAfter} of 0 or
+     * more) that compaction had removed when the cursor started: it could not deliver the events of its region among
+     * them and resumed at the next surviving event. The range is store-wide (a removed event no longer says which
+     * region it was in), so it may also cover events of other regions. Empty when the next event after the start
+     * position was there, none followed yet, or the cursor started from the beginning. Known once the cursor's first
+     * read ran; a removed range is also logged at INFO when it is found.
      */
     Optional<RemovedRange> removedOnResume();
 

@@ -169,7 +169,8 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                         }
                     }
                     stop = head;
-                    long removedTo = store.removedThrough(start);
+                    // Resuming from a position (a checkpoint, startAfter): say what it can no longer deliver.
+                    long removedTo = start < 0 ? start : store.removedThrough(start);
                     if (removedTo > start) {
                         control.removedOnResume = new RemovedRange(start + 1, removedTo);
                         LOG.info("cursor {} on {} starts after {}: events {}..{} were removed by compaction and are"
