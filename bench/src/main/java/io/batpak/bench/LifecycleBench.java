@@ -20,8 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * Data-lifecycle figures on one store: the time of {@code store.backup} of a store of about {@code gib} GiB
- * against a raw copy (read, write and force) of the same segment files on the same disk, and append throughput
- * with payloads sealed for a data subject ({@code AppendOptions.subject}) against plain payloads.
+ * against a raw copy (read, write and force) of the same segment files on the same disk; the rate of
+ * {@code store.compact} (MB/s of sealed segments rewritten, with a plan that removes half of every entity's events)
+ * against that raw copy, and the append rate while the compaction runs against the rate just before it; and append
+ * throughput with payloads sealed for a data subject ({@code AppendOptions.subject}) against plain payloads.
  *
  * <pre>java -cp bench/target/batpak-bench.jar io.batpak.bench.LifecycleBench [gib] [rounds] [data-dir]</pre>
  */
@@ -39,14 +41,17 @@ public final class LifecycleBench {
         Path root = Files.createDirectories(Path.of(args.length > 2 ? args[2] : "bench/target/bench-data"))
                 .resolve("lifecycle-" + System.nanoTime());
         try {
-            backup(root, gib, rounds);
+            Path template = backup(root, gib, rounds);
+            compaction(root, template, rounds);
+            Files2.deleteTree(template);
             sealing(root, rounds);
         } finally {
             Files2.deleteTree(root);
         }
     }
 
-    private static void backup(Path root, double gib, int rounds) throws Exception {
+    /** Returns the store it built (closed), for the compaction rounds. */
+    private static Path backup(Path root, double gib, int rounds) throws Exception {
         Path data = root.resolve("store");
         long target = (long) (gib * (1L << 30));
         byte[] payload = new byte[1024];
@@ -85,6 +90,73 @@ public final class LifecycleBench {
         double c = Stats.median(copies);
         System.out.printf("backup of %.2f GiB: median %.0f ms; raw copy of the segments: median %.0f ms (%.0f MB/s);"
                 + " backup/copy time %.3f%n", bytes / (double) (1L << 30), b, c, bytes / 1e6 / (c / 1e3), b / c);
+        return data;
+    }
+
+    private static void compaction(Path root, Path template, int rounds) throws Exception {
+        List<Double> compactRates = new ArrayList<>();
+        List<Double> copyRates = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        byte[] payload = new byte[100];
+        for (int r = 0; r < rounds; r++) {
+            Path data = root.resolve("compact-" + r);
+            rawCopy(template.resolve("segments"), data.resolve("segments"));
+            long t0 = System.nanoTime();
+            Path copy = root.resolve("copy-c-" + r);
+            rawCopy(data.resolve("segments"), copy);
+            double copyS = (System.nanoTime() - t0) / 1e9;
+            long bytes = segmentBytes(data);
+            Files2.deleteTree(copy);
+            copyRates.add(bytes / 1e6 / copyS);
+            try (BatpakStore store = BatpakStore.open(StoreConfig.builder(data).syncMode(SyncMode.NONE).build())) {
+                int perEntity = (int) (store.lastEntitySequence("e0") + 1);
+                // Appends alone for a while, then while the compaction runs: the same appender, the same batches.
+                java.util.concurrent.atomic.AtomicLong appended = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread appender = new Thread(() -> {
+                    long n = 0;
+                    while (!stop.get()) {
+                        List<AppendRequest> batch = new ArrayList<>(BATCH);
+                        for (int i = 0; i < BATCH; i++, n++) {
+                            batch.add(AppendRequest.of(Coordinate.of("live" + n % ENTITIES, "bench"), KIND, payload));
+                        }
+                        try {
+                            store.appendBatch(batch).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        appended.addAndGet(BATCH);
+                    }
+                });
+                appender.start();
+                Thread.sleep(2000); // warm-up
+                long a0 = appended.get();
+                long w0 = System.nanoTime();
+                Thread.sleep(3000);
+                double alone = (appended.get() - a0) / ((System.nanoTime() - w0) / 1e9);
+                long a1 = appended.get();
+                long c0 = System.nanoTime();
+                io.batpak.core.CompactionReport report = store.compact(io.batpak.core.CompactionPlan.ERASE_ONLY
+                        .withMaxEventsPerEntity(perEntity / 2)).toCompletableFuture().get(30, TimeUnit.MINUTES);
+                double compactS = (System.nanoTime() - c0) / 1e9;
+                double during = (appended.get() - a1) / compactS;
+                stop.set(true);
+                appender.join();
+                double rate = report.bytesBefore() / 1e6 / compactS;
+                compactRates.add(rate);
+                ratios.add(during / alone);
+                System.out.printf("round %d: compaction of %d segments, %.0f MB -> %.0f MB (%d events removed) in"
+                                + " %.0f ms = %.0f MB/s; raw copy %.0f MB/s; appends alone %.0f/s, during %.0f/s%n", r,
+                        report.segmentsRewritten(), report.bytesBefore() / 1e6, report.bytesAfter() / 1e6,
+                        report.eventsRemoved(), compactS * 1e3, rate, copyRates.get(r), alone, during);
+            }
+            Files2.deleteTree(data);
+        }
+        double c = Stats.median(compactRates);
+        double raw = Stats.median(copyRates);
+        System.out.printf("compaction: median %.0f MB/s of sealed segments rewritten; raw copy median %.0f MB/s;"
+                + " compaction/copy %.2f; appends during compaction / before it: median %.2f%n", c, raw, c / raw,
+                Stats.median(ratios));
     }
 
     private static void sealing(Path root, int rounds) throws Exception {

@@ -51,6 +51,7 @@ public final class RedactionRequest {
      * @throws InvalidInputException when {@code eventIds} is null, empty or holds null, or for a bad {@code reason}
      */
     public static RedactionRequest events(Collection<EventId> eventIds, String reason) {
+        String why = checkReason(reason);
         InvalidInputException.requireArgument(eventIds, "eventIds");
         if (eventIds.isEmpty()) {
             throw new InvalidInputException("eventIds", "eventIds must name at least one event");
@@ -59,7 +60,7 @@ public final class RedactionRequest {
         for (EventId id : eventIds) {
             ids.add(InvalidInputException.requireArgument(id, "eventIds element"));
         }
-        return new RedactionRequest(null, List.copyOf(ids), null, checkReason(reason), false);
+        return new RedactionRequest(null, List.copyOf(ids), null, why, false);
     }
 
     /**

@@ -41,6 +41,24 @@ public final class BatpakPersistence implements Extension {
 
     private static final Id ID = new Id();
 
+    /**
+     * A compaction rule that removes the journal events hidden by {@code deleteMessagesTo}: every event of kind
+     * {@link #EVENT_KIND} whose Pekko sequence number is at or below its persistence id's deletion mark, as the marks
+     * stand when this is called. Deletion marks themselves are kept (they hold each id's highest sequence number,
+     * which Pekko must never see go down), so are snapshots. Use it as
+     * {@code store.compact(CompactionPlan.ERASE_ONLY.withRemoveIf(BatpakPersistence.deletedMessages(store)))}; it
+     * reads the deletion marks once, on the calling thread.
+     *
+     * <p>Other rules (maximum age, maximum events per entity) also apply to persistence ids, and a rule that removes
+     * a persistence id's newest event loses its highest sequence number: combine them with care.
+     */
+    public static java.util.function.Predicate<StoredEvent> deletedMessages(io.batpak.core.StoreReader store) {
+        InvalidInputException.requireArgument(store, "store");
+        JournalIndex marks = new JournalIndex(store);
+        return e -> e.kind().equals(PekkoNames.EVENT_KIND)
+                && PersistentEventCodec.sequenceNr(e) <= marks.deletedTo(e.coordinate().entity());
+    }
+
     private final BatpakStore store;
     private final PersistenceSettings settings;
     private final PersistentEventCodec codec;

@@ -161,6 +161,43 @@ class JournalTest {
     }
 
     @Test
+    void compactionWithTheDeletedMessagesRuleRemovesDeletedEventsAndTheJournalStillReplaysAndWrites() {
+        ActorSystem system = start(null);
+        try {
+            writeSeq(system, 1, 2, 3, 5, 6, 7);
+            deleteTo(system, 5);
+            io.batpak.actors.BatpakStore store = BatpakPersistence.get(system).store();
+            String entity = BatpakPersistence.entityOf(PID);
+            io.batpak.core.CompactionReport report = store.compact(io.batpak.core.CompactionPlan.ERASE_ONLY
+                    .withRemoveIf(BatpakPersistence.deletedMessages(store))).toCompletableFuture().join();
+            assertEquals(4, report.eventsRemoved());
+            List<StoredEvent> left = store.readEntity(entity, 0, 100);
+            assertEquals(3, left.size(), "events 6 and 7 and the deletion mark");
+            assertEquals(BatpakPersistence.DELETION_KIND, left.get(2).kind());
+            assertEquals(List.of(6L, 7L, -7L), replay(system, 1, Long.MAX_VALUE, Long.MAX_VALUE));
+            assertEquals(List.of(7L, -7L), replay(system, 7, Long.MAX_VALUE, Long.MAX_VALUE));
+            writeSeq(system, 8);
+            assertTrue(store.verify().ok(), store.verify().toString());
+        } finally {
+            TestKit.shutdownActorSystem(system);
+        }
+        system = start(null);
+        try {
+            assertEquals(List.of(6L, 7L, 8L, -8L), replay(system, 1, Long.MAX_VALUE, Long.MAX_VALUE));
+            deleteTo(system, Long.MAX_VALUE);
+            io.batpak.actors.BatpakStore store = BatpakPersistence.get(system).store();
+            store.compact(io.batpak.core.CompactionPlan.ERASE_ONLY
+                    .withRemoveIf(BatpakPersistence.deletedMessages(store))).toCompletableFuture().join();
+            assertEquals(List.of(-8L), replay(system, 1, Long.MAX_VALUE, Long.MAX_VALUE),
+                    "the highest sequence number survives the removal of every event");
+            writeSeq(system, 9);
+            assertEquals(List.of(9L, -9L), replay(system, 1, Long.MAX_VALUE, Long.MAX_VALUE));
+        } finally {
+            TestKit.shutdownActorSystem(system);
+        }
+    }
+
+    @Test
     void writesBeyondTheBatchLimitAreStoredInOrderAndAnAtomicWriteAboveItIsRejected() {
         ActorSystemSetup setup = ActorSystemSetup.create(BootstrapSetup.create(PluginSystem.config(dir)
                 .withFallback(ConfigFactory.load()))).withSetup(BatpakPersistenceSetup.create(b -> b.maxBatchItems(3)));

@@ -87,7 +87,8 @@ public final class RemovalFrame {
          * Adds the next removed event of the run.
          *
          * @param hash the event's eventHash; it becomes its entity's anchor unless a later event of the entity
-         *             follows in the run
+         *             follows in the run. Null for an event merged from an earlier removal frame that was not its
+         *             entity's anchor there (its hash is gone); such an event is never the last of its entity.
          */
         public void add(long globalSequence, String entity, long entitySequence, byte[] hash) {
             if (count == 0) {
@@ -111,7 +112,7 @@ public final class RemovalFrame {
             }
             entityOf[count++] = idx;
             anchorSeq[idx] = entitySequence;
-            anchorHash[idx] = hash.clone();
+            anchorHash[idx] = hash == null ? null : hash.clone();
         }
 
         /** Encoded size of the frame, prefix included. */
@@ -127,6 +128,12 @@ public final class RemovalFrame {
         public void encodeTo(ByteBuffer dst) {
             if (count == 0) {
                 throw new IllegalStateException("empty removal run");
+            }
+            for (int i = 0; i < names.size(); i++) {
+                if (anchorHash[i] == null) {
+                    throw new IllegalStateException("removal run has no anchor hash for entity "
+                            + new String(names.get(i), StandardCharsets.UTF_8));
+                }
             }
             int size = size();
             ByteBuffer b = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);

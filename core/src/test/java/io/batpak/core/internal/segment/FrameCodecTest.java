@@ -413,9 +413,15 @@ class FrameCodecTest {
         FrameView v = new FrameView();
 
         ByteBuffer type = placed(enc.frame, 0, 1, 0);
-        type.put(FrameLayout.FRAME_TYPE_OFFSET, (byte) 2);
+        type.put(FrameLayout.FRAME_TYPE_OFFSET, (byte) 3);
         reCrc(type);
-        assertEquals("unknown frame type 2", v.wrap(type, 0).validate());
+        assertEquals("unknown frame type 3", v.wrap(type, 0).validate());
+
+        // An event frame retyped as a removal frame is a malformed removal frame.
+        ByteBuffer removal = placed(enc.frame, 0, 1, 0);
+        removal.put(FrameLayout.FRAME_TYPE_OFFSET, FrameLayout.FRAME_TYPE_REMOVAL);
+        reCrc(removal);
+        assertEquals("reserved field of a removal frame is not zero", v.wrap(removal, 0).validate());
 
         ByteBuffer encoding = placed(enc.frame, 0, 1, 0);
         encoding.put(FrameLayout.PAYLOAD_ENCODING_OFFSET, (byte) 2);
