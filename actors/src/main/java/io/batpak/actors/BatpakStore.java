@@ -11,6 +11,11 @@ import io.batpak.core.AppendOptions;
 import io.batpak.core.BackupReport;
 import io.batpak.core.CompactionPlan;
 import io.batpak.core.CompactionReport;
+import io.batpak.core.ExportFormat;
+import io.batpak.core.ExportReport;
+import io.batpak.core.ImportRecord;
+import io.batpak.core.ImportReport;
+import io.batpak.core.Region;
 import io.batpak.core.RedactionRecord;
 import io.batpak.core.RedactionReport;
 import io.batpak.core.RedactionRequest;
@@ -39,6 +44,9 @@ import io.batpak.core.error.ReservedKindException;
 import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreTimeoutException;
+import io.batpak.core.internal.exchange.ExportReader;
+import io.batpak.core.internal.exchange.ExportWriter;
+import io.batpak.core.internal.exchange.ExportedEvent;
 import io.batpak.core.internal.journal.Compactor;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.RedactionTargets;
@@ -142,6 +150,10 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     /** Set when the store begins to close: compactions stop after their current segment. */
     private volatile boolean lifecycleStopping;
     private final Set<CompletableFuture<?>> lifecycleOps = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** One import at a time: its check that an id is new and the append of that id must not interleave with another. */
+    private final java.util.concurrent.Semaphore importLock = new java.util.concurrent.Semaphore(1);
+    /** Most imported events in one atomic batch. */
+    private static final int IMPORT_BATCH = 256;
     /** The close registered with the system's CoordinatedShutdown; cancelled when close is called first. */
     private final Cancellable shutdownTask;
 
@@ -899,6 +911,177 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         batches.add(batch);
         return batches;
+    }
+
+    /**
+     * Exports the events of {@code region}, as visible when the export starts (appends go on meanwhile), to
+     * {@code file} in {@code format} ({@link ExportFormat}): streaming, with memory bounded by one page of the index and
+     * one event. Every header field, the tags, the hashes and the payload of each event are written; a payload sealed
+     * for a data subject is written as its envelope (so a forgotten subject stays unreadable in the export, and the
+     * subject's key is never exported), a redacted payload not at all. The header records this store's id as the
+     * source. The file is written under a hidden name beside {@code file} and published only when complete; an export
+     * never replaces a file. Runs on the I/O dispatcher.
+     *
+     * @return completes with what was written; fails with {@link InvalidInputException} when an argument is null,
+     *         {@code file} exists or its directory does not, {@link StoreException} when writing fails (no file is left)
+     */
+    public CompletionStage<ExportReport> export(Region region, Path file, ExportFormat format) {
+        if (region == null || file == null || format == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing(region == null ? "region"
+                    : file == null ? "file" : "format"));
+        }
+        StoreException refused = state.unavailable("export");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<ExportReport> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ExportWriter.write(core, region, file, format, config.ioFaultHook());
+            } catch (IOException e) {
+                throw new CompletionException(new StoreException("export to " + file
+                        + " failed, nothing was created there: " + e, e));
+            }
+        }, state.ioExecutor);
+        trackLifecycle(out);
+        return out;
+    }
+
+    /**
+     * Imports an export file ({@link #export}, either format, recognised by its first bytes) into this store. The
+     * whole file is checked first (every event's fields against its hash, the payloads against their digests, the
+     * trailer's count and digest); a truncated, damaged or foreign file fails with
+     * {@link io.batpak.core.error.InvalidExportFileException} and nothing is imported.
+     *
+     * <p>Then the events are appended in file order, in atomic batches, each with an {@link ImportRecord}
+     * ({@link EventKind#SYSTEM_IMPORT}) recording their provenance: the source store's id, and per event its id,
+     * global and entity sequence, timestamp and hash there. An imported event keeps its id, correlation and causation
+     * ids, kind, flags, payload version, tags and payload (a sealed payload stays sealed: it reads in this store when
+     * the subject's key file is in its key directory, and reads as erased otherwise); its entity and global sequences,
+     * timestamp and hashes are this store's. Events this store already holds (by id) are skipped, so re-importing a
+     * file, or re-running an import after a crash, adds nothing twice. Events whose payload was redacted in the source
+     * and store records (reserved kinds) are skipped and counted. Gates apply as to any append. One import runs at a
+     * time; on the I/O dispatcher.
+     *
+     * @return completes with the counts; fails with {@link io.batpak.core.error.InvalidExportFileException}, or with
+     *         an append's error (batches appended before it stay; re-running the import completes it)
+     */
+    public CompletionStage<ImportReport> importFrom(Path file) {
+        if (file == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing("file"));
+        }
+        StoreException refused = state.unavailable("import");
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        CompletableFuture<ImportReport> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                try (ExportReader check = ExportReader.open(file, config.maxPayloadBytes())) {
+                    while (check.next() != null) {
+                        // every event is checked before anything is appended
+                    }
+                }
+                importLock.acquire();
+                try {
+                    return runImport(file);
+                } finally {
+                    importLock.release();
+                }
+            } catch (IOException e) {
+                throw new CompletionException(new StoreException("cannot read " + file + ": " + e, e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new StoreException("import of " + file + " interrupted", e));
+            }
+        }, state.ioExecutor);
+        trackLifecycle(out);
+        return out;
+    }
+
+    private ImportReport runImport(Path file) throws IOException {
+        long imported = 0;
+        long present = 0;
+        long redacted = 0;
+        long records = 0;
+        long batches = 0;
+        // Each batch fits one payload (its import record) and half a segment.
+        int perRecord = 256; // an import record's bytes per event, generously
+        int maxEvents = (int) Math.max(1, Math.min(Math.min(IMPORT_BATCH, config.maxBatchItems() - 1),
+                (config.maxPayloadBytes() - 1024L) / perRecord));
+        long capacity = (config.segmentMaxBytes() - SegmentHeader.LENGTH) / 2 - config.maxPayloadBytes();
+        try (ExportReader r = ExportReader.open(file, config.maxPayloadBytes())) {
+            List<ExportedEvent> batch = new ArrayList<>();
+            Set<io.batpak.core.EventId> inBatch = new HashSet<>();
+            long bytes = 0;
+            for (ExportedEvent e = r.next(); ; e = r.next()) {
+                boolean last = e == null;
+                if (!last) {
+                    if (e.kind().isReserved()) {
+                        records++;
+                        continue;
+                    }
+                    if (e.redacted()) {
+                        redacted++;
+                        continue;
+                    }
+                    if (core.index().find(e.eventId().msb(), e.eventId().lsb()) >= 0 || !inBatch.add(e.eventId())) {
+                        present++;
+                        continue;
+                    }
+                }
+                long size = 0;
+                if (!last) {
+                    int tagBytes = 0;
+                    for (String t : e.tags()) {
+                        tagBytes += FrameLayout.TAG_LENGTH_PREFIX + t.getBytes(StandardCharsets.UTF_8).length;
+                    }
+                    size = FrameLayout.frameSize(e.coordinate().entityBytes().length,
+                            e.coordinate().scopeBytes().length, tagBytes, e.payload().length);
+                }
+                if (!batch.isEmpty() && (last || batch.size() == maxEvents || bytes + size > capacity)) {
+                    appendImported(r.storeId(), batch);
+                    imported += batch.size();
+                    batches++;
+                    batch.clear();
+                    inBatch.clear();
+                    bytes = 0;
+                    if (!last) {
+                        inBatch.add(e.eventId());
+                    }
+                }
+                if (last) {
+                    break;
+                }
+                batch.add(e);
+                bytes += size;
+            }
+            return new ImportReport(r.storeId(), r.format(), imported, present, redacted, records, batches);
+        }
+    }
+
+    /** Appends one batch of imported events with its provenance record, and waits for it. */
+    private void appendImported(String sourceStoreId, List<ExportedEvent> events) {
+        List<EntityPartition.BatchItem> items = new ArrayList<>(events.size() + 1);
+        List<ImportRecord.Source> sources = new ArrayList<>(events.size());
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        for (ExportedEvent e : events) {
+            AppendOptions.Builder o = AppendOptions.builder().flags(e.flags()).tags(e.tags());
+            if (e.correlationId() != null) {
+                o.correlationId(e.correlationId());
+            }
+            if (e.causationId() != null) {
+                o.causationId(e.causationId());
+            }
+            items.add(new EntityPartition.BatchItem(items.size(), e.coordinate(), e.kind(), e.payload(),
+                    e.payloadVersion(), o.build(), e.eventId(), e.sealed()));
+            sources.add(new ImportRecord.Source(e.eventId().toString(), e.sourceGlobalSequence(),
+                    e.sourceEntitySequence(), e.sourceTimestampMicros(), hex.formatHex(e.sourceEventHash())));
+        }
+        byte[] record = config.codec().encode(new ImportRecord(sourceStoreId, sources));
+        items.add(new EntityPartition.BatchItem(items.size(), Coordinate.of(ImportRecord.ENTITY, ImportRecord.SCOPE),
+                EventKind.SYSTEM_IMPORT, record, 0, AppendOptions.DEFAULT));
+        // Bounded: the append's own stage fails after batpak.append-timeout.
+        await(items.size(), "import", guardian, replyTo -> new StoreGuardian.RunBatch(items, replyTo),
+                receipts -> receipts).toCompletableFuture().join();
     }
 
     private Path checkBackupDestination(Path destination) {

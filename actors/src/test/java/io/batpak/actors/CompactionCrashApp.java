@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Child JVM of {@link CompactionCrashTest}: {@code CompactionCrashApp <store> <k> <compact|redact>} opens the store,
- * arms an I/O hook and runs a compaction (keeping the newest {@value #KEEP} events per entity) or an erase-now
- * redaction of entity {@code e:0}; at the operation's k-th I/O step it prints {@code AT <k> <step>} and waits to be
+ * Child JVM of {@link CompactionCrashTest}: {@code CompactionCrashApp <store> <k> <compact|redact|import> [file]}
+ * opens the store, arms an I/O hook and runs a compaction (keeping the newest {@value #KEEP} events per entity), an
+ * erase-now redaction of entity {@code e:0} or an import of {@code file}; at the operation's k-th I/O step it prints {@code AT <k> <step>} and waits to be
  * killed. An operation with fewer than k steps prints {@code DONE <steps>}.
  */
 public final class CompactionCrashApp {
@@ -26,7 +26,7 @@ public final class CompactionCrashApp {
         ChildJvm.haltWhenOrphaned("compaction-crash", Duration.ofMinutes(2));
         Path store = Path.of(args[0]);
         int k = Integer.parseInt(args[1]);
-        boolean redact = args[2].equals("redact");
+        String mode = args[2];
         AtomicBoolean armed = new AtomicBoolean();
         AtomicInteger steps = new AtomicInteger();
         IoFaultHook hook = new IoFaultHook() {
@@ -75,9 +75,11 @@ public final class CompactionCrashApp {
         BatpakStore s = BatpakStore.open(CompactionCrashTest.config(store).ioFaultHook(hook).build());
         armed.set(true);
         try {
-            if (redact) {
+            if (mode.equals("redact")) {
                 s.redact(RedactionRequest.entity("e:0", "crash test").withEraseNow()).toCompletableFuture()
                         .get(60, TimeUnit.SECONDS);
+            } else if (mode.equals("import")) {
+                s.importFrom(Path.of(args[3])).toCompletableFuture().get(60, TimeUnit.SECONDS);
             } else {
                 s.compact(CompactionPlan.ERASE_ONLY.withMaxEventsPerEntity(KEEP)).toCompletableFuture()
                         .get(60, TimeUnit.SECONDS);

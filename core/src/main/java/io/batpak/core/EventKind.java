@@ -28,6 +28,12 @@ public final class EventKind implements Comparable<EventKind> {
      * a {@link RedactionRecord}; it is appended to the entity {@link RedactionRecord#ENTITY}. Only the store writes it.
      */
     public static final EventKind SYSTEM_REDACTION = new EventKind((short) 0x0010);
+    /**
+     * The provenance of an imported batch ({@code BatpakStore.importFrom}): its payload is an {@link ImportRecord};
+     * it is appended to the entity {@link ImportRecord#ENTITY} in the same atomic batch as the imported events. Only
+     * the store writes it.
+     */
+    public static final EventKind SYSTEM_IMPORT = new EventKind((short) 0x0011);
 
     private final short raw;
 

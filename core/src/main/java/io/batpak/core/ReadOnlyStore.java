@@ -56,6 +56,24 @@ public final class ReadOnlyStore extends ForwardingStoreReader implements AutoCl
         return core.recovered().report().truncatedTailBytes();
     }
 
+    /**
+     * Exports the events of {@code region} to {@code file} (see {@code BatpakStore.export}), on the calling thread.
+     *
+     * @throws InvalidInputException when an argument is null, {@code file} exists or its directory does not
+     * @throws StoreException when writing fails (no file is left behind)
+     */
+    public ExportReport export(Region region, java.nio.file.Path file, ExportFormat format) {
+        InvalidInputException.requireArgument(region, "region");
+        InvalidInputException.requireArgument(file, "file");
+        InvalidInputException.requireArgument(format, "format");
+        try {
+            return io.batpak.core.internal.exchange.ExportWriter.write(core, region, file, format,
+                    core.config().ioFaultHook());
+        } catch (java.io.IOException e) {
+            throw new StoreException("export to " + file + " failed, nothing was created there: " + e, e);
+        }
+    }
+
     /** Closes the segment files and releases the directory lock. Idempotent. */
     @Override
     public void close() {

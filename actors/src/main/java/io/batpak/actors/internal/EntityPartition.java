@@ -114,9 +114,19 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     private record Claimed(Append append, KeyClaim claim) implements Command {
     }
 
-    /** One batch item, with its position in the whole batch. */
+    /**
+     * One batch item, with its position in the whole batch.
+     *
+     * @param eventId  the id the event gets, or null for a new one (an import keeps the source's ids)
+     * @param presealed whether {@code payload} is already a subject's envelope (an imported sealed payload): it is
+     *                 stored as it is
+     */
     public record BatchItem(int index, Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
-                     AppendOptions options) {
+                     AppendOptions options, EventId eventId, boolean presealed) {
+        public BatchItem(int index, Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
+                         AppendOptions options) {
+            this(index, coordinate, kind, payload, payloadVersion, options, null, false);
+        }
     }
 
     /**
@@ -322,8 +332,13 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
 
     private PendingEvent build(Coordinate c, EventKind kind, byte[] payload, int payloadVersion, AppendOptions o,
                                long seq, byte[] prevHash) {
+        return build(c, kind, payload, payloadVersion, o, seq, prevHash, null, false);
+    }
+
+    private PendingEvent build(Coordinate c, EventKind kind, byte[] payload, int payloadVersion, AppendOptions o,
+                               long seq, byte[] prevHash, EventId presetId, boolean presealed) {
         long ts = core.clock().next();
-        EventId id = EventId.generate();
+        EventId id = presetId != null ? presetId : EventId.generate();
         EventId correlation = o.correlationId() != null ? o.correlationId() : id;
         byte[] hash = new byte[32];
         List<String> tags = o.tags();
@@ -336,7 +351,9 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
         byte[] stored = payload;
         int encoding = FrameLayout.ENCODING_PLAIN;
-        if (o.subject() != null) {
+        if (presealed) {
+            encoding = FrameLayout.ENCODING_SEALED;
+        } else if (o.subject() != null) {
             // The store made the key durable before sending the append; it is missing only when forgetSubject ran
             // since. The event is then ordered before that forget: sealed with a key that is already destroyed.
             SubjectKey key = core.subjectKeys().find(o.subject());
@@ -487,7 +504,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
                 }
             }
             PendingEvent e = build(it.coordinate(), it.kind(), it.payload(), it.payloadVersion(), it.options(), last + 1,
-                    lastHash);
+                    lastHash, it.eventId(), it.presealed());
             events[i] = e;
             tentative.put(entity, new Object[] {e.entitySequence(), e.eventHashBytes()});
         }

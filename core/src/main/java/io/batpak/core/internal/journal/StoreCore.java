@@ -58,6 +58,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     private final StoreVerifier verifier;
     private final SubjectKeyStore subjectKeys;
     private final Redactions redactions;
+    private final String storeId;
     private final java.util.concurrent.Semaphore lifecycle = new java.util.concurrent.Semaphore(1);
 
     private StoreCore(StoreConfig config, DirectoryLock lock, StoreRecovery.Recovered recovered, boolean readOnly) {
@@ -72,6 +73,7 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         try {
             this.subjectKeys = SubjectKeyStore.open(config.subjectKeysDir(), readOnly, config.ioFaultHook());
             this.redactions = Redactions.load(recovered.index(), recovered.segments(), codec, subjectKeys);
+            this.storeId = loadStoreId(config, readOnly);
         } catch (RuntimeException e) {
             recovered.segments().close();
             throw e;
@@ -126,6 +128,81 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         } catch (RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /** Name of the file holding the store's id. */
+    public static final String STORE_ID_FILE = "store.id";
+
+    /**
+     * The store's id (a random UUID in {@value #STORE_ID_FILE}, created at the first writable open), recorded as the
+     * source of exported events. A read-only open of a store that never had one reports {@code "unrecorded"}.
+     */
+    public String storeId() {
+        return storeId;
+    }
+
+    private static String loadStoreId(StoreConfig config, boolean readOnly) {
+        Path file = config.dataDir().resolve(STORE_ID_FILE);
+        try {
+            if (Files.exists(file)) {
+                String id = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+                java.util.UUID.fromString(id);
+                return id;
+            }
+            if (readOnly) {
+                return "unrecorded";
+            }
+            String id = java.util.UUID.randomUUID().toString();
+            io.batpak.core.internal.DurableFiles.replaceWith(config.dataDir().resolve(STORE_ID_FILE + ".tmp"), file,
+                    java.nio.ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                    config.ioFaultHook());
+            return id;
+        } catch (IOException e) {
+            throw new StoreException("cannot read or create " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new io.batpak.core.error.CorruptStoreException(file, 0, "not a store id: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A copy of the frame of the visible event at {@code globalSequence} exactly as stored (checked), or null when
+     * compaction removed it. Paired with its file under an optimistic read of the segment layout, like
+     * {@link #readAt}.
+     */
+    public byte[] rawFrame(long globalSequence) {
+        EventIndex index = recovered.index();
+        SegmentSet segments = recovered.segments();
+        StampedLock layout = segments.layout();
+        while (true) {
+            long stamp = layout.tryOptimisticRead();
+            if (stamp == 0) {
+                layout.asReadLock().lock();
+                layout.asReadLock().unlock();
+                continue;
+            }
+            long loc = index.location(globalSequence);
+            if (EventIndex.isRemoved(loc)) {
+                if (layout.validate(stamp)) {
+                    return null;
+                }
+                continue;
+            }
+            byte[] copy;
+            try {
+                java.nio.ByteBuffer b = segments.readFrame(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
+                        index.length(globalSequence));
+                copy = new byte[b.remaining()];
+                b.duplicate().get(copy);
+            } catch (RuntimeException ex) {
+                if (layout.validate(stamp)) {
+                    throw ex;
+                }
+                continue;
+            }
+            if (layout.validate(stamp)) {
+                return copy;
+            }
         }
     }
 

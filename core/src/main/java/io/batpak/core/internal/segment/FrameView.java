@@ -259,6 +259,11 @@ public final class FrameView {
         return buf.getLong(base + IDEMPOTENCY_KEY_OFFSET + 8);
     }
 
+    /** The 128-bit id at {@code off} of the frame (correlation, causation), null when all zero. */
+    public EventId idAt(int off) {
+        return id(off);
+    }
+
     private EventId id(int off) {
         long msb = buf.getLong(base + off);
         long lsb = buf.getLong(base + off + 8);
