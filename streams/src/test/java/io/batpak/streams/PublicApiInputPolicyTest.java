@@ -77,7 +77,8 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
      */
     private static final Set<String> PRODUCED_BY_THE_STORE = Set.of("AppendReceipt", "StoredEvent", "IndexEntry",
             "IntegrityBreak", "VerifyReport", "ReceiptVerification", "GateDenial", "EventTypeRegistry$Registration",
-            "StoreStats", "BackupReport", "CompactionReport", "RedactionReport", "AppendOutcome$Appended", "AppendOutcome$Failed", "CommittableEvent",
+            "StoreStats", "BackupReport", "CompactionReport", "RedactionReport", "ExportReport", "ImportReport",
+            "ImportRecord", "ImportRecord$Source", "AppendOutcome$Appended", "AppendOutcome$Failed", "CommittableEvent",
             "CommittableOffset");
 
     private static boolean outOfScope(Class<?> c) {
@@ -112,6 +113,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         io.batpak.core.ReadOnlyStore readOnly = io.batpak.core.ReadOnlyStore.open(StoreConfig.builder(readOnlyDir).build());
         closeAfter.add(readOnly);
         samples.put(String.class, () -> "policy");
+        samples.put(io.batpak.core.ExportFormat.class, () -> io.batpak.core.ExportFormat.NDJSON);
         samples.put(io.batpak.core.CompactionPlan.class, () -> io.batpak.core.CompactionPlan.ERASE_ONLY);
         samples.put(io.batpak.core.RedactionRequest.class,
                 () -> io.batpak.core.RedactionRequest.entity("policy", "policy test"));
