@@ -173,37 +173,13 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     public byte[] rawFrame(long globalSequence) {
         EventIndex index = recovered.index();
         SegmentSet segments = recovered.segments();
-        StampedLock layout = segments.layout();
-        while (true) {
-            long stamp = layout.tryOptimisticRead();
-            if (stamp == 0) {
-                layout.asReadLock().lock();
-                layout.asReadLock().unlock();
-                continue;
-            }
-            long loc = index.location(globalSequence);
-            if (EventIndex.isRemoved(loc)) {
-                if (layout.validate(stamp)) {
-                    return null;
-                }
-                continue;
-            }
-            byte[] copy;
-            try {
-                java.nio.ByteBuffer b = segments.readFrame(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
-                        index.length(globalSequence));
-                copy = new byte[b.remaining()];
-                b.duplicate().get(copy);
-            } catch (RuntimeException ex) {
-                if (layout.validate(stamp)) {
-                    throw ex;
-                }
-                continue;
-            }
-            if (layout.validate(stamp)) {
-                return copy;
-            }
-        }
+        return paired(globalSequence, loc -> {
+            java.nio.ByteBuffer b = segments.readFrame(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
+                    index.length(globalSequence));
+            byte[] copy = new byte[b.remaining()];
+            b.duplicate().get(copy);
+            return copy;
+        });
     }
 
     /** Whether this core was opened with {@link #openReadOnly}. */
@@ -300,7 +276,19 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     public StoredEvent readAt(long globalSequence) {
         EventIndex index = recovered.index();
         SegmentSet segments = recovered.segments();
-        StampedLock layout = segments.layout();
+        StoredEvent e = paired(globalSequence, loc -> segments.readEvent(EventIndex.segmentOrdinal(loc),
+                EventIndex.segmentOffset(loc), index.length(globalSequence), globalSequence, codec, subjectKeys));
+        return e != null && redactions.contains(globalSequence) ? e.withoutPayload() : e;
+    }
+
+    /**
+     * Reads what the index locates at {@code globalSequence} with {@code read}, under an optimistic read of the segment
+     * layout: a read that overlapped a segment rewrite is retried, so the location and the file always belong
+     * together. Null when compaction removed the event.
+     */
+    private <T> T paired(long globalSequence, java.util.function.LongFunction<T> read) {
+        EventIndex index = recovered.index();
+        StampedLock layout = recovered.segments().layout();
         while (true) {
             long stamp = layout.tryOptimisticRead();
             if (stamp == 0) {
@@ -316,10 +304,9 @@ public final class StoreCore implements StoreReader, AutoCloseable {
                 }
                 continue;
             }
-            StoredEvent e;
+            T value;
             try {
-                e = segments.readEvent(EventIndex.segmentOrdinal(loc), EventIndex.segmentOffset(loc),
-                        index.length(globalSequence), globalSequence, codec, subjectKeys);
+                value = read.apply(loc);
             } catch (RuntimeException ex) {
                 if (layout.validate(stamp)) {
                     throw ex;
@@ -327,17 +314,9 @@ public final class StoreCore implements StoreReader, AutoCloseable {
                 continue;
             }
             if (layout.validate(stamp)) {
-                return redactions.contains(globalSequence) ? e.withoutPayload() : e;
+                return value;
             }
         }
-    }
-
-    /**
-     * Held by whatever reads or rewrites the segment files and the index as a whole: an index checkpoint, a backup, a
-     * compaction. One at a time; a permit may be released by another thread than the one that took it.
-     */
-    public java.util.concurrent.Semaphore lifecycle() {
-        return lifecycle;
     }
 
     /** The redactions recorded in this store (their payloads read as erased). */
