@@ -319,6 +319,14 @@ public final class StoreCore implements StoreReader, AutoCloseable {
         }
     }
 
+    /**
+     * Held by whatever reads or rewrites the segment files and the index as a whole: an index checkpoint, a backup, a
+     * compaction. One at a time; a permit may be released by another thread than the one that took it.
+     */
+    public java.util.concurrent.Semaphore lifecycle() {
+        return lifecycle;
+    }
+
     /** The redactions recorded in this store (their payloads read as erased). */
     public Redactions redactions() {
         return redactions;
