@@ -134,12 +134,7 @@ public final class EventIndex {
      */
     public void append(long globalSequence, long idMsb, long idLsb, long location, EntityState entity,
                        int scopeId, int kind, long entitySequence, byte[] eventHash, int[] tagIds) {
-        if (globalSequence != size) {
-            throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
-        }
-        if (size == Integer.MAX_VALUE) {
-            throw new IllegalStateException("index is full (2^31 - 1 events)");
-        }
+        checkNextRow(globalSequence);
         int row = size;
         Chunk c = chunkForWrite(row);
         int i = row & CHUNK_MASK;
@@ -167,12 +162,7 @@ public final class EventIndex {
      * last hash (the event was the entity's last removed one in its run). Recovery thread only.
      */
     public void appendRemoved(long globalSequence, EntityState entity, long removalFrameLocation, byte[] anchor) {
-        if (globalSequence != size) {
-            throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
-        }
-        if (size == Integer.MAX_VALUE) {
-            throw new IllegalStateException("index is full (2^31 - 1 events)");
-        }
+        checkNextRow(globalSequence);
         int row = size;
         Chunk c = chunkForWrite(row);
         int i = row & CHUNK_MASK;
@@ -209,6 +199,15 @@ public final class EventIndex {
             g++;
         }
         return g - 1;
+    }
+
+    private void checkNextRow(long globalSequence) {
+        if (globalSequence != size) {
+            throw new IllegalStateException("index append out of order: expected " + size + ", got " + globalSequence);
+        }
+        if (size == Integer.MAX_VALUE) {
+            throw new IllegalStateException("index is full (2^31 - 1 events)");
+        }
     }
 
     /** Makes every row up to and including {@code lastGlobalSequence} visible. Writer thread only. */
