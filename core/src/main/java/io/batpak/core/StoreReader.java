@@ -98,8 +98,9 @@ public interface StoreReader {
 
     /**
      * Up to {@code limit} visible events in {@code region} with a global sequence strictly after
-     * {@code afterGlobalSequence} ({@code -1} starts at the beginning), in commit order. An empty page means there
-     * is nothing more (yet).
+     * {@code afterGlobalSequence} ({@code -1} starts at the beginning), in commit order. A page shorter than
+     * {@code limit} means there was nothing more (yet) when it was read, also while a compaction removes events:
+     * a page is never shortened by events removed during the read.
      *
      * @throws InvalidQueryException when {@code region} is null, the position is below -1 or the limit negative
      */

@@ -368,13 +368,22 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     public List<StoredEvent> query(Region region, long afterGlobalSequence, int limit) {
         int[] seqs = select(region, afterGlobalSequence, limit);
         List<StoredEvent> out = new ArrayList<>(seqs.length);
-        for (int g : seqs) {
-            StoredEvent e = readAt(g);
-            if (e != null) {
-                out.add(e);
+        int asked = limit;
+        // A short page means "nothing more (yet)": an event that a concurrent compaction removed between selection
+        // and read must not shorten it, so the page is topped up from past the last selected event.
+        while (true) {
+            for (int g : seqs) {
+                StoredEvent e = readAt(g);
+                if (e != null) {
+                    out.add(e);
+                }
             }
+            if (seqs.length < asked || out.size() == limit) {
+                return out;
+            }
+            asked = limit - out.size();
+            seqs = select(region, seqs[seqs.length - 1], asked);
         }
-        return out;
     }
 
     @Override
