@@ -15,6 +15,7 @@ import io.batpak.core.ExportFormat;
 import io.batpak.core.ExportReport;
 import io.batpak.core.ImportRecord;
 import io.batpak.core.ImportReport;
+import io.batpak.core.ProgressListener;
 import io.batpak.core.Region;
 import io.batpak.core.RedactionRecord;
 import io.batpak.core.RedactionReport;
@@ -667,6 +668,17 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      *         {@link io.batpak.core.error.StoreFailedException} or {@link io.batpak.core.error.StoreClosedException}
      */
     public CompletionStage<BackupReport> backup(Path destination) {
+        return backup(destination, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #backup(Path)}, telling {@code progress} how many segments are copied or linked (on the I/O
+     * dispatcher's thread).
+     */
+    public CompletionStage<BackupReport> backup(Path destination, ProgressListener progress) {
+        if (progress == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing("progress"));
+        }
         Path dest;
         try {
             dest = checkBackupDestination(destination);
@@ -696,8 +708,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                         throw new CompletionException(taken.error());
                     }
                     try {
-                        StoreBackup.Result r = journal.writeBackup(taken.snapshot(),
-                                partial);
+                        StoreBackup.Result r = journal.writeBackup(taken.snapshot(), partial, progress);
                         StoreBackup.publish(partial, dest, hook);
                         return new BackupReport(dest, r.events(), r.segmentsLinked(),
                                 r.segmentsCopied(), r.bytesCopied());
@@ -770,17 +781,25 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      *         {@link io.batpak.core.error.StoreFailedException}
      */
     public CompletionStage<CompactionReport> compact(CompactionPlan plan) {
-        if (plan == null) {
-            return CompletableFuture.failedFuture(InvalidInputException.missing("plan"));
+        return compact(plan, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #compact(CompactionPlan)}, telling {@code progress} how many sealed segments are done (on the I/O
+     * dispatcher's thread).
+     */
+    public CompletionStage<CompactionReport> compact(CompactionPlan plan, ProgressListener progress) {
+        if (plan == null || progress == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing(plan == null ? "plan" : "progress"));
         }
         StoreException refused = state.unavailable("compaction");
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        return runCompaction(plan);
+        return runCompaction(plan, progress);
     }
 
-    private CompletableFuture<CompactionReport> runCompaction(CompactionPlan plan) {
+    private CompletableFuture<CompactionReport> runCompaction(CompactionPlan plan, ProgressListener progress) {
         Executor ioExecutor = state.ioExecutor;
         AtomicBoolean held = new AtomicBoolean();
         CompletableFuture<CompactionReport> out = CompletableFuture
@@ -791,7 +810,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                     if (sealed.error() != null) {
                         throw new CompletionException(sealed.error());
                     }
-                    return new Compactor(core, plan, () -> lifecycleStopping).run(sealed.sealedSegments());
+                    return new Compactor(core, plan, () -> lifecycleStopping, progress).run(sealed.sealedSegments());
                 }, ioExecutor)
                 .handle((report, e) -> {
                     releaseLifecycle(held);
@@ -823,8 +842,17 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      *         records) or a compaction's (with erase-now: the redaction itself is then already recorded)
      */
     public CompletionStage<RedactionReport> redact(RedactionRequest request) {
-        if (request == null) {
-            return CompletableFuture.failedFuture(InvalidInputException.missing("request"));
+        return redact(request, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #redact(RedactionRequest)}, telling {@code progress} how far the erasing compaction of
+     * {@link RedactionRequest#withEraseNow()} has come (on the I/O dispatcher's thread).
+     */
+    public CompletionStage<RedactionReport> redact(RedactionRequest request, ProgressListener progress) {
+        if (request == null || progress == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing(request == null ? "request"
+                    : "progress"));
         }
         StoreException refused = state.unavailable("redaction");
         if (refused != null) {
@@ -836,7 +864,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                         // Erase-now also erases what an earlier (or interrupted) redaction of these events left.
                         !request.eraseNow() || (report.redacted().isEmpty() && targets.alreadyRedacted() == 0)
                                 ? CompletableFuture.completedFuture(report)
-                                : runCompaction(CompactionPlan.ERASE_ONLY).thenApply(c -> new RedactionReport(
+                                : runCompaction(CompactionPlan.ERASE_ONLY, progress).thenApply(c -> new RedactionReport(
                                         report.redacted(), report.notFound(), report.records(), true))));
         trackLifecycle(out);
         return out;
@@ -926,9 +954,18 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      *         {@code file} exists or its directory does not, {@link StoreException} when writing fails (no file is left)
      */
     public CompletionStage<ExportReport> export(Region region, Path file, ExportFormat format) {
-        if (region == null || file == null || format == null) {
+        return export(region, file, format, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #export(Region, Path, ExportFormat)}, telling {@code progress} how far through the store's global
+     * sequences it has come (on the I/O dispatcher's thread).
+     */
+    public CompletionStage<ExportReport> export(Region region, Path file, ExportFormat format,
+                                                ProgressListener progress) {
+        if (region == null || file == null || format == null || progress == null) {
             return CompletableFuture.failedFuture(InvalidInputException.missing(region == null ? "region"
-                    : file == null ? "file" : "format"));
+                    : file == null ? "file" : format == null ? "format" : "progress"));
         }
         StoreException refused = state.unavailable("export");
         if (refused != null) {
@@ -936,7 +973,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         CompletableFuture<ExportReport> out = CompletableFuture.supplyAsync(() -> {
             try {
-                return ExportWriter.write(core, region, file, format, config.ioFaultHook());
+                return ExportWriter.write(core, region, file, format, config.ioFaultHook(), progress);
             } catch (IOException e) {
                 throw new CompletionException(new StoreException("export to " + file
                         + " failed, nothing was created there: " + e, e));
@@ -966,8 +1003,16 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      *         an append's error (batches appended before it stay; re-running the import completes it)
      */
     public CompletionStage<ImportReport> importFrom(Path file) {
-        if (file == null) {
-            return CompletableFuture.failedFuture(InvalidInputException.missing("file"));
+        return importFrom(file, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #importFrom(Path)}, telling {@code progress} how many events are checked (phase "checking", total
+     * unknown), then how many of them are imported or skipped (phase "importing"), on the I/O dispatcher's thread.
+     */
+    public CompletionStage<ImportReport> importFrom(Path file, ProgressListener progress) {
+        if (file == null || progress == null) {
+            return CompletableFuture.failedFuture(InvalidInputException.missing(file == null ? "file" : "progress"));
         }
         StoreException refused = state.unavailable("import");
         if (refused != null) {
@@ -975,14 +1020,19 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         }
         CompletableFuture<ImportReport> out = CompletableFuture.supplyAsync(() -> {
             try {
+                long checked = 0;
                 try (ExportReader check = ExportReader.open(file, config.maxPayloadBytes())) {
+                    // every event is checked before anything is appended
                     while (check.next() != null) {
-                        // every event is checked before anything is appended
+                        if (++checked % IMPORT_BATCH == 0) {
+                            progress.progressed("checking", checked, 0, "events");
+                        }
                     }
                 }
+                progress.progressed("checking", checked, checked, "events");
                 importLock.acquire();
                 try {
-                    return runImport(file);
+                    return runImport(file, checked, progress);
                 } finally {
                     importLock.release();
                 }
@@ -997,7 +1047,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         return out;
     }
 
-    private ImportReport runImport(Path file) throws IOException {
+    private ImportReport runImport(Path file, long total, ProgressListener progress) throws IOException {
         long imported = 0;
         long present = 0;
         long redacted = 0;
@@ -1012,8 +1062,13 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
             List<ExportedEvent> batch = new ArrayList<>();
             Set<io.batpak.core.EventId> inBatch = new HashSet<>();
             long bytes = 0;
+            long seen = 0;
+            progress.progressed("importing", 0, total, "events");
             for (ExportedEvent e = r.next(); ; e = r.next()) {
                 boolean last = e == null;
+                if (!last && ++seen % IMPORT_BATCH == 0) {
+                    progress.progressed("importing", seen, total, "events");
+                }
                 if (!last) {
                     if (e.kind().isReserved()) {
                         records++;
@@ -1054,6 +1109,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
                 batch.add(e);
                 bytes += size;
             }
+            progress.progressed("importing", total, total, "events");
             return new ImportReport(r.storeId(), r.format(), imported, present, redacted, records, batches);
         }
     }

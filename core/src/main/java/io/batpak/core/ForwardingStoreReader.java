@@ -83,6 +83,16 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final VerifyReport verify(ProgressListener progress) {
+        return core.verify(progress);
+    }
+
+    @Override
+    public final StoreStatistics statistics() {
+        return core.statistics();
+    }
+
+    @Override
     public final VerifyReport verifyEntity(String entity) {
         return core.verifyEntity(entity);
     }

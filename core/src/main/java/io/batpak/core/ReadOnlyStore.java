@@ -63,12 +63,24 @@ public final class ReadOnlyStore extends ForwardingStoreReader implements AutoCl
      * @throws StoreException when writing fails (no file is left behind)
      */
     public ExportReport export(Region region, java.nio.file.Path file, ExportFormat format) {
+        return export(region, file, format, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #export(Region, java.nio.file.Path, ExportFormat)}, telling {@code progress} how far it has come.
+     *
+     * @throws InvalidInputException when an argument is null, {@code file} exists or its directory does not
+     * @throws StoreException when writing fails (no file is left behind)
+     */
+    public ExportReport export(Region region, java.nio.file.Path file, ExportFormat format,
+                               ProgressListener progress) {
         InvalidInputException.requireArgument(region, "region");
         InvalidInputException.requireArgument(file, "file");
         InvalidInputException.requireArgument(format, "format");
+        InvalidInputException.requireArgument(progress, "progress");
         try {
             return io.batpak.core.internal.exchange.ExportWriter.write(core, region, file, format,
-                    core.config().ioFaultHook());
+                    core.config().ioFaultHook(), progress);
         } catch (java.io.IOException e) {
             throw new StoreException("export to " + file + " failed, nothing was created there: " + e, e);
         }

@@ -164,6 +164,20 @@ public interface StoreReader {
     VerifyReport verify();
 
     /**
+     * {@link #verify()}, telling {@code progress} how many events are checked after each segment.
+     *
+     * @throws InvalidQueryException when {@code progress} is null
+     */
+    VerifyReport verify(ProgressListener progress);
+
+    /**
+     * What the store holds now, from the in-memory index and a listing of its directory (no payload is read):
+     * events, entities, tags, segments, first and last event, checkpoints and disk usage. A consistent snapshot of
+     * the index is not promised while appends run: each figure is exact for some instant during the call.
+     */
+    StoreStatistics statistics();
+
+    /**
      * Verifies one entity's visible events like {@link #verify()} without reading other entities' frames. An entity
      * without events verifies ok with 0 events.
      *

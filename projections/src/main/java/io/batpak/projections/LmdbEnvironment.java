@@ -34,7 +34,7 @@ import org.lmdbjava.Txn;
  * Keys compare as unsigned bytes. Thread-safe.
  */
 public final class LmdbEnvironment implements AutoCloseable {
-    private static final int MAX_DBS = 4096;
+    static final int MAX_DBS = 4096;
 
     private final Path directory;
     private final Env<byte[]> env;

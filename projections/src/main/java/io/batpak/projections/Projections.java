@@ -112,6 +112,42 @@ public final class Projections implements AutoCloseable {
         return new Projections(store, settings);
     }
 
+    /**
+     * The committed offset of every read model kept under {@code projectionsDir} (the directory of
+     * {@code batpak.projections.dir}, by default {@code <store dir>/projections}), by name, without starting anything:
+     * for inspection, also while the application runs (LMDB allows readers in other processes). Empty when no read
+     * model was ever run there.
+     *
+     * @throws InvalidInputException when {@code projectionsDir} is null
+     * @throws ProjectionStoreException when the environment exists but cannot be read
+     */
+    public static java.util.SortedMap<String, Long> readModelOffsets(Path projectionsDir) {
+        InvalidInputException.requireArgument(projectionsDir, "projectionsDir");
+        Path dir = projectionsDir.resolve("models");
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("data.mdb"))) {
+            return out;
+        }
+        try (org.lmdbjava.Env<byte[]> env = org.lmdbjava.Env.create(org.lmdbjava.ByteArrayProxy.PROXY_BA)
+                .setMaxDbs(LmdbEnvironment.MAX_DBS).open(dir.toFile(), org.lmdbjava.EnvFlags.MDB_RDONLY_ENV,
+                        org.lmdbjava.EnvFlags.MDB_NOTLS)) {
+            if (!env.getDbiNames().stream().anyMatch(n -> java.util.Arrays.equals(n,
+                    OFFSETS_DB.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+                return out;
+            }
+            Dbi<byte[]> offsets = env.openDbi(OFFSETS_DB, org.lmdbjava.DbiFlags.MDB_UNSIGNEDKEY);
+            try (org.lmdbjava.Txn<byte[]> txn = env.txnRead();
+                 org.lmdbjava.CursorIterable<byte[]> all = offsets.iterate(txn)) {
+                for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : all) {
+                    out.put(new String(kv.key(), java.nio.charset.StandardCharsets.UTF_8), Keys.toLong(kv.val()));
+                }
+            }
+        } catch (org.lmdbjava.LmdbException e) {
+            throw new ProjectionStoreException(dir, "cannot read the read-model offsets: " + e, e);
+        }
+        return out;
+    }
+
     /** The store. */
     public BatpakStore store() {
         return store;

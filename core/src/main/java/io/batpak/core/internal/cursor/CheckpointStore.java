@@ -1,5 +1,6 @@
 package io.batpak.core.internal.cursor;
 
+import io.batpak.core.CursorCheckpointInfo;
 import io.batpak.core.IoFaultHook;
 import io.batpak.core.error.CheckpointInUseException;
 import io.batpak.core.error.CheckpointIoException;
@@ -166,6 +167,37 @@ public final class CheckpointStore {
     public OptionalLong load(String id, String regionIdentity) {
         Path file = path(id);
         InvalidInputException.requireArgument(regionIdentity, "regionIdentity");
+        Decoded d = read(file);
+        if (d == null) {
+            return OptionalLong.empty();
+        }
+        if (!d.identity.equals(regionIdentity)) {
+            throw new CheckpointRegionMismatchException(file, d.identity, regionIdentity);
+        }
+        return OptionalLong.of(d.position);
+    }
+
+    /**
+     * What checkpoint {@code id} holds, for inspection: its position, region identity and save time, or the reason
+     * it cannot be used ({@link CursorCheckpointInfo#problem()}). Empty when it does not exist.
+     *
+     * @throws CheckpointIoException when the file cannot be read
+     * @throws InvalidCheckpointIdException for an invalid id
+     */
+    public java.util.Optional<CursorCheckpointInfo> inspect(String id) {
+        Path file = path(id);
+        Decoded d;
+        try {
+            d = read(file);
+        } catch (CorruptCheckpointException | UnsupportedFormatException e) {
+            return java.util.Optional.of(new CursorCheckpointInfo(id, -1, null, null, e.getMessage()));
+        }
+        return d == null ? java.util.Optional.empty() : java.util.Optional.of(new CursorCheckpointInfo(id, d.position,
+                java.time.Instant.EPOCH.plus(d.savedAtMicros, java.time.temporal.ChronoUnit.MICROS), d.identity, null));
+    }
+
+    /** The decoded file, or null when it does not exist. */
+    private static Decoded read(Path file) {
         byte[] bytes;
         long size;
         // Opening directly (no exists() first) so a concurrent delete reads as "absent", not as an I/O error.
@@ -182,23 +214,21 @@ public final class CheckpointStore {
             bytes = new byte[buf.position()];
             buf.flip().get(bytes);
         } catch (NoSuchFileException e) {
-            return OptionalLong.empty();
+            return null;
         } catch (IOException e) {
             throw new CheckpointIoException(file, e);
         }
-        Decoded d = decode(file, bytes, size);
-        if (!d.identity.equals(regionIdentity)) {
-            throw new CheckpointRegionMismatchException(file, d.identity, regionIdentity);
-        }
-        return OptionalLong.of(d.position);
+        return decode(file, bytes, size);
     }
 
     private static final class Decoded {
         final long position;
+        final long savedAtMicros;
         final String identity;
 
-        Decoded(long position, String identity) {
+        Decoded(long position, long savedAtMicros, String identity) {
             this.position = position;
+            this.savedAtMicros = savedAtMicros;
             this.identity = identity;
         }
     }
@@ -259,7 +289,7 @@ public final class CheckpointStore {
         } catch (CharacterCodingException e) {
             throw new CorruptCheckpointException(file, "region identity is not valid UTF-8");
         }
-        return new Decoded(position, identity);
+        return new Decoded(position, b.getLong(16), identity);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.batpak.core.EventId;
 import io.batpak.core.ExportFormat;
 import io.batpak.core.ExportReport;
 import io.batpak.core.IoFaultHook;
+import io.batpak.core.ProgressListener;
 import io.batpak.core.Region;
 import io.batpak.core.error.InvalidInputException;
 import io.batpak.core.internal.DurableFiles;
@@ -39,6 +40,9 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * file and never replaces one. Thread-safe (no shared state); runs on the caller's thread.
  */
 public final class ExportWriter {
+    private static final String PROGRESS_PHASE = "exporting";
+    /** Progress counts global sequences scanned, of every event up to the export's end. */
+    private static final String PROGRESS_UNIT = "events";
     private static final int PAGE = 1024;
     private static final int BUFFER = 1 << 20;
 
@@ -51,8 +55,8 @@ public final class ExportWriter {
      * @throws InvalidInputException when {@code file} exists, or its parent directory does not
      * @throws IOException when writing fails (nothing is left behind)
      */
-    public static ExportReport write(StoreCore core, Region region, Path file, ExportFormat format, IoFaultHook hook)
-            throws IOException {
+    public static ExportReport write(StoreCore core, Region region, Path file, ExportFormat format, IoFaultHook hook,
+                                     ProgressListener progress) throws IOException {
         Path target = file.toAbsolutePath().normalize();
         if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new InvalidInputException("file", "export file " + file + " exists; exports never replace a file");
@@ -84,6 +88,7 @@ public final class ExportWriter {
             }
             FrameView v = new FrameView();
             long after = -1;
+            progress.progressed(PROGRESS_PHASE, 0, through + 1, PROGRESS_UNIT);
             while (after < through) {
                 int[] page = RegionQuery.select(core.index(), region, after, PAGE);
                 if (page.length == 0) {
@@ -112,7 +117,9 @@ public final class ExportWriter {
                     events++;
                 }
                 after = page[page.length - 1];
+                progress.progressed(PROGRESS_PHASE, Math.min(after, through) + 1, through + 1, PROGRESS_UNIT);
             }
+            progress.progressed(PROGRESS_PHASE, through + 1, through + 1, PROGRESS_UNIT);
             byte[] digest = out.digest();
             if (format == ExportFormat.BINARY) {
                 ByteBuffer t = ByteBuffer.allocate(4 + 8 + digest.length).order(ByteOrder.LITTLE_ENDIAN);

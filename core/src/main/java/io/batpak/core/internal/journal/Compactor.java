@@ -1,5 +1,6 @@
 package io.batpak.core.internal.journal;
 
+import io.batpak.core.ProgressListener;
 import io.batpak.core.CompactionPlan;
 import io.batpak.core.CompactionReport;
 import io.batpak.core.StoredEvent;
@@ -37,14 +38,19 @@ import java.util.function.Predicate;
  * {@link StoreCore#lifecycle()}.
  */
 public final class Compactor {
+    private static final String PROGRESS_PHASE = "compacting";
+    private static final String PROGRESS_UNIT = "segments";
+
     private final StoreCore core;
     private final CompactionPlan plan;
     private final BooleanSupplier stopping;
+    private final ProgressListener progress;
 
-    public Compactor(StoreCore core, CompactionPlan plan, BooleanSupplier stopping) {
+    public Compactor(StoreCore core, CompactionPlan plan, BooleanSupplier stopping, ProgressListener progress) {
         this.core = core;
         this.plan = plan;
         this.stopping = stopping;
+        this.progress = progress;
     }
 
     /**
@@ -68,7 +74,11 @@ public final class Compactor {
         long removed = 0;
         long erased = 0;
         boolean checkpointRemoved = false;
+        progress.progressed(PROGRESS_PHASE, 0, sealedSegments, PROGRESS_UNIT);
         for (int ordinal = 0; ordinal < sealedSegments; ordinal++) {
+            if (ordinal > 0) {
+                progress.progressed(PROGRESS_PHASE, ordinal, sealedSegments, PROGRESS_UNIT);
+            }
             if (stopping.getAsBoolean()) {
                 throw new StoreClosedException("compaction");
             }
@@ -103,6 +113,7 @@ public final class Compactor {
             removed += r.removed();
             erased += r.erased();
         }
+        progress.progressed(PROGRESS_PHASE, sealedSegments, sealedSegments, PROGRESS_UNIT);
         return new CompactionReport(rewritten, sealedSegments, before, after, removed, erased,
                 (System.nanoTime() - t0) / 1_000_000);
     }

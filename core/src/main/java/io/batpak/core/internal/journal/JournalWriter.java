@@ -428,9 +428,10 @@ public final class JournalWriter implements AutoCloseable {
      * Writes the segments and index checkpoint of {@code snapshot} into {@code partial} for a backup: on any thread,
      * while appends continue after the snapshot (see {@link StoreBackup}).
      */
-    public StoreBackup.Result writeBackup(IndexCheckpoint.Snapshot snapshot, java.nio.file.Path partial)
-            throws IOException {
-        return StoreBackup.writeSegmentsAndIndex(segments, index, keys, snapshot, partial, config.ioFaultHook());
+    public StoreBackup.Result writeBackup(IndexCheckpoint.Snapshot snapshot, java.nio.file.Path partial,
+                                          io.batpak.core.ProgressListener progress) throws IOException {
+        return StoreBackup.writeSegmentsAndIndex(segments, index, keys, snapshot, partial, config.ioFaultHook(),
+                progress);
     }
 
     /** Writes the index checkpoint covering everything committed, on the writer's thread. */

@@ -1,6 +1,7 @@
 package io.batpak.core.internal.journal;
 
 import io.batpak.core.IoFaultHook;
+import io.batpak.core.ProgressListener;
 import io.batpak.core.internal.DurableFiles;
 import io.batpak.core.internal.cursor.CheckpointStore;
 import io.batpak.core.internal.index.EventIndex;
@@ -31,6 +32,9 @@ import java.util.stream.Stream;
  * a directory at the destination; on failure the sibling is removed.
  */
 public final class StoreBackup {
+    private static final String PROGRESS_PHASE = "copying";
+    private static final String PROGRESS_UNIT = "segments";
+
     private StoreBackup() {
     }
 
@@ -65,14 +69,15 @@ public final class StoreBackup {
      * thread while the writer appends after the snapshot.
      */
     public static Result writeSegmentsAndIndex(SegmentSet segments, EventIndex index, IdempotencyIndex keys,
-                                               IndexCheckpoint.Snapshot snapshot, Path partial, IoFaultHook hook)
-            throws IOException {
+                                               IndexCheckpoint.Snapshot snapshot, Path partial, IoFaultHook hook,
+                                               ProgressListener progress) throws IOException {
         Path to = Files.createDirectories(SegmentFiles.directory(partial));
         int linked = 0;
         int copied = 0;
         long bytes = 0;
         int count = snapshot.segments().size();
         for (int i = 0; i < count; i++) {
+            progress.progressed(PROGRESS_PHASE, i, count, PROGRESS_UNIT);
             IndexCheckpoint.Covered c = snapshot.segments().get(i);
             SegmentSet.Segment s = segments.segment(i);
             String name = SegmentFiles.fileName(c.firstGlobalSequence());
@@ -86,6 +91,7 @@ public final class StoreBackup {
             copied++;
             bytes += c.coveredLength();
         }
+        progress.progressed(PROGRESS_PHASE, count, count, PROGRESS_UNIT);
         DurableFiles.fsyncDirectory(to, hook);
         IndexCheckpoint.write(partial, index, keys, snapshot, hook);
         return new Result(snapshot.rows(), linked, copied, bytes);

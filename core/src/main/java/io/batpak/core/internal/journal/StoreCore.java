@@ -1,12 +1,15 @@
 package io.batpak.core.internal.journal;
 
 import io.batpak.core.AppendReceipt;
+import io.batpak.core.CursorCheckpointInfo;
+import io.batpak.core.StoreStatistics;
 import io.batpak.core.EventId;
 import io.batpak.core.EventKind;
 import io.batpak.core.IndexEntry;
 import io.batpak.core.PayloadCodec;
 import io.batpak.core.ReceiptSigner;
 import io.batpak.core.ReceiptVerification;
+import io.batpak.core.ProgressListener;
 import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
@@ -18,6 +21,9 @@ import io.batpak.core.error.StoreException;
 import io.batpak.core.internal.DirectoryLock;
 import io.batpak.core.internal.MonotonicClock;
 import io.batpak.core.internal.crypto.SubjectKeyStore;
+import io.batpak.core.internal.cursor.CheckpointStore;
+import io.batpak.core.internal.index.IndexCheckpoint;
+import io.batpak.core.internal.segment.SegmentHeader;
 import io.batpak.core.internal.index.EntityState;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.index.PostingList;
@@ -27,7 +33,13 @@ import io.batpak.core.internal.recovery.StoreRecovery;
 import io.batpak.core.internal.segment.RemovalFrame;
 import io.batpak.core.internal.segment.SegmentSet;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,6 +141,27 @@ public final class StoreCore implements StoreReader, AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Recovers the store like {@link #openReadOnly} <em>without</em> taking the directory lock, so that another
+     * process (or this one) may own and write it meanwhile: the view is of the data completely written when the open
+     * read it (an atomic group still being written is ignored like a torn tail). For following a live store; no
+     * write and no repair ever happens through it.
+     *
+     * @throws StoreException when the directory does not exist
+     * @throws io.batpak.core.error.CorruptStoreException when stored data is damaged, or changed under the open in a
+     *     way it cannot tell from damage (a compaction swapping segments meanwhile: open again)
+     */
+    public static StoreCore openShared(StoreConfig config) {
+        if (config.repair()) {
+            throw new io.batpak.core.error.InvalidConfigException("batpak.repair",
+                    "a shared read-only open never repairs; turn repair off");
+        }
+        if (!Files.isDirectory(config.dataDir())) {
+            throw new StoreException("no store directory " + config.dataDir());
+        }
+        return new StoreCore(config, null, StoreRecovery.recover(config, true), true);
     }
 
     /** Name of the file holding the store's id. */
@@ -566,7 +599,104 @@ public final class StoreCore implements StoreReader, AutoCloseable {
 
     @Override
     public VerifyReport verify() {
-        return verifier.verifyStore();
+        return verifier.verifyStore(ProgressListener.NONE);
+    }
+
+    @Override
+    public StoreStatistics statistics() {
+        EventIndex index = recovered.index();
+        SegmentSet segments = recovered.segments();
+        long last = index.visible();
+        long removed = 0;
+        for (long g = 0; g <= last; g++) {
+            if (index.removed(g)) {
+                removed++;
+            }
+        }
+        long entities = 0;
+        for (int id = 0, n = index.entityCount(); id < n; id++) {
+            if (index.visibleCount(index.entityById(id)) > 0) {
+                entities++;
+            }
+        }
+        long tags = 0;
+        for (int id = 0, n = index.tagCount(); id < n; id++) {
+            PostingList p = index.tagPostings(id);
+            if (p.count() > 0 && p.get(0) <= last) {
+                tags++;
+            }
+        }
+        long first = last < 0 ? -1 : index.removedThrough(-1) + 1;
+        long lastStored = last;
+        while (lastStored >= first && index.removed(lastStored)) {
+            lastStored--;
+        }
+        StoredEvent firstEvent = first < 0 || first > last ? null : readAt(first);
+        StoredEvent lastEvent = lastStored < first || lastStored < 0 ? null : readAt(lastStored);
+        long segmentBytes = 0;
+        int segmentCount;
+        StampedLock layout = segments.layout();
+        long stamp = layout.readLock();
+        try {
+            segmentCount = segments.count();
+            for (int i = 0; i < segmentCount; i++) {
+                segmentBytes += segments.size(i);
+            }
+        } finally {
+            layout.unlockRead(stamp);
+        }
+        CheckpointStore cursors = new CheckpointStore(dataDir());
+        List<CursorCheckpointInfo> checkpoints = new ArrayList<>();
+        for (String id : cursors.ids()) {
+            cursors.inspect(id).ifPresent(checkpoints::add);
+        }
+        return new StoreStatistics(storeId(), SegmentHeader.FORMAT_VERSION, segmentCount, segmentBytes,
+                last + 1 - removed, removed, redactions.countIn(0, last), entities, tags,
+                firstEvent == null ? -1 : first, last, time(firstEvent), time(lastEvent),
+                modified(dataDir().resolve(IndexCheckpoint.FILE_NAME)), checkpoints, diskBytes(dataDir()));
+    }
+
+    private static Instant time(StoredEvent e) {
+        return e == null ? null : Instant.EPOCH.plus(e.timestampMicros(), ChronoUnit.MICROS);
+    }
+
+    private static Instant modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the time of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long diskBytes(Path dir) {
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    total[0] += attrs.size();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // a file deleted meanwhile (a temporary one) counts nothing
+                }
+            });
+        } catch (IOException e) {
+            throw new StoreException("cannot measure the disk use of " + dir + ": " + e.getMessage(), e);
+        }
+        return total[0];
+    }
+
+    @Override
+    public VerifyReport verify(ProgressListener progress) {
+        if (progress == null) {
+            throw new InvalidQueryException("progress must not be null");
+        }
+        return verifier.verifyStore(progress);
     }
 
     @Override
@@ -583,6 +713,8 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     @Override
     public void close() {
         recovered.segments().close();
-        lock.close();
+        if (lock != null) {
+            lock.close();
+        }
     }
 }

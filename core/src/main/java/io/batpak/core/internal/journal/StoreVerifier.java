@@ -6,6 +6,7 @@ import static io.batpak.core.internal.segment.FrameLayout.PREFIX_LENGTH;
 import io.batpak.core.AppendReceipt;
 import io.batpak.core.EventId;
 import io.batpak.core.Hash;
+import io.batpak.core.ProgressListener;
 import io.batpak.core.IntegrityBreak.Reason;
 import io.batpak.core.IntegrityBreak;
 import io.batpak.core.ReceiptVerification.Outcome;
@@ -50,6 +51,9 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * frames swapped in a file are a {@link Reason#GLOBAL_SEQUENCE} break at the first of them.
  */
 final class StoreVerifier {
+    private static final String PROGRESS_PHASE = "verifying";
+    private static final String PROGRESS_UNIT = "events";
+
     private static final int BLOCK = 1 << 20;
 
     private final StoreCore core;
@@ -60,8 +64,8 @@ final class StoreVerifier {
 
     // ------------------------------------------------------------------------------------------ whole store
 
-    VerifyReport verifyStore() {
-        return underLayout(this::verifyStoreLocked);
+    VerifyReport verifyStore(ProgressListener progress) {
+        return underLayout(() -> verifyStoreLocked(progress));
     }
 
     /** Runs a walk that pairs index locations with files under the layout's read lock (no rewrite swaps meanwhile). */
@@ -75,7 +79,7 @@ final class StoreVerifier {
         }
     }
 
-    private VerifyReport verifyStoreLocked() {
+    private VerifyReport verifyStoreLocked(ProgressListener progress) {
         EventIndex index = core.index();
         SegmentSet segments = core.segments();
         long watermark = index.visible();
@@ -99,12 +103,14 @@ final class StoreVerifier {
         long endOffset = EventIndex.segmentOffset(endLoc) + (long) lastLength;
         Walk w = new Walk(index, watermark);
         int segmentsRead = 0;
+        progress.progressed(PROGRESS_PHASE, 0, watermark + 1, PROGRESS_UNIT);
         for (int ordinal = 0; ordinal <= endOrdinal; ordinal++) {
             segmentsRead++;
             IntegrityBreak b = w.segment(segments, ordinal, ordinal == endOrdinal ? endOffset : -1);
             if (b != null) {
                 return new VerifyReport(null, watermark, w.events, w.entities, segmentsRead, w.bytes, b);
             }
+            progress.progressed(PROGRESS_PHASE, w.expected, watermark + 1, PROGRESS_UNIT);
         }
         if (w.expected != watermark + 1) {
             SegmentSet.Segment last = segments.segment(endOrdinal);
