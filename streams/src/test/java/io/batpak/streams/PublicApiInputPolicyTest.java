@@ -79,7 +79,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
             "IntegrityBreak", "VerifyReport", "ReceiptVerification", "GateDenial", "EventTypeRegistry$Registration",
             "StoreStats", "BackupReport", "CompactionReport", "RedactionReport", "ExportReport", "ImportReport",
             "ImportRecord", "ImportRecord$Source", "AppendOutcome$Appended", "AppendOutcome$Failed", "CommittableEvent",
-            "CommittableOffset");
+            "CommittableOffset", "StoreStatistics", "CursorCheckpointInfo");
 
     private static boolean outOfScope(Class<?> c) {
         return Throwable.class.isAssignableFrom(c) || c.isAnnotation() || c.isSynthetic()
@@ -129,6 +129,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         samples.put(io.batpak.core.ReceiptSigner.class, () -> io.batpak.core.ReceiptSigner.NONE);
         samples.put(io.batpak.core.PayloadCodec.class, io.batpak.core.PayloadCodec::defaultCodec);
         samples.put(io.batpak.core.ReadOnlyStore.class, () -> readOnly);
+        samples.put(io.batpak.core.ProgressListener.class, () -> io.batpak.core.ProgressListener.NONE);
         samples.put(io.batpak.core.ForwardingStoreReader.class, () -> readOnly);
         samples.put(io.batpak.actors.RuntimeSettings.class, io.batpak.actors.RuntimeSettings::defaults);
         samples.put(io.batpak.actors.BatpakStores.class, () -> io.batpak.actors.BatpakStores.get(system));

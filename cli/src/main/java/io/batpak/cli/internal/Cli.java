@@ -16,6 +16,8 @@ public final class Cli {
     }
 
     public static int run(PrintStream out, PrintStream err, String... args) {
+        // Logging starts here, before any library logs from several threads at once.
+        org.slf4j.LoggerFactory.getLogger(Cli.class);
         TopCommand top = new TopCommand(out, err);
         CommandLine cl = new CommandLine(top);
         cl.setOut(new PrintWriter(out, true));
