@@ -142,9 +142,9 @@ class BatpakCliTest {
     void infoShowsWhatTheStoreHoldsInTextAndJson() {
         Result r = run("info", dir.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("events          61"), r.out());
-        assertTrue(r.out().contains("entities        4"), r.out());
-        assertTrue(r.out().contains("tags            1"), r.out());
+        assertTrue(r.out().contains("events             61"), r.out());
+        assertTrue(r.out().contains("entities           4"), r.out());
+        assertTrue(r.out().contains("tags               1"), r.out());
         assertEquals("", r.err());
         JsonNode j = run("info", dir.toString(), "--json").json();
         assertEquals(61, j.get("events").asLong());

@@ -62,8 +62,8 @@ class LauncherEndToEndIT {
 
         Ran info = launch("info", dir.toString());
         assertEquals(0, info.code(), info.err());
-        assertTrue(info.out().contains("events          50"), info.out());
-        assertTrue(info.out().contains("entities        5"), info.out());
+        assertTrue(info.out().contains("events             50"), info.out());
+        assertTrue(info.out().contains("entities           5"), info.out());
         assertEquals("", info.err());
 
         Ran verify = launch("verify", dir.toString());

@@ -56,41 +56,45 @@ final class InfoCommand extends StoreCommand {
             return BatpakCli.OK;
         }
         var o = out();
-        o.println("store           " + storeDir.toAbsolutePath().normalize());
-        o.println("store id        " + s.storeId());
-        o.println("format version  " + s.formatVersion());
-        o.println("segments        " + s.segments() + " (" + bytes(s.segmentBytes()) + ")");
-        o.println("events          " + s.events() + (s.removedEvents() > 0 ? " (" + s.removedEvents()
+        row(o, "store", storeDir.toAbsolutePath().normalize());
+        row(o, "store id", s.storeId());
+        row(o, "format version", s.formatVersion());
+        row(o, "segments", s.segments() + " (" + bytes(s.segmentBytes()) + ")");
+        row(o, "events", s.events() + (s.removedEvents() > 0 ? " (" + s.removedEvents()
                 + " removed by compaction)" : "") + (s.redactedEvents() > 0 ? ", " + s.redactedEvents()
                 + " redacted" : ""));
-        o.println("entities        " + s.entities());
-        o.println("tags            " + s.tags());
+        row(o, "entities", s.entities());
+        row(o, "tags", s.tags());
         if (s.firstGlobalSequence() < 0) {
-            o.println("first event     (none)");
-            o.println("last event      (none)");
+            row(o, "first event", "(none)");
+            row(o, "last event", "(none)");
         } else {
-            o.println("first event     global " + s.firstGlobalSequence() + " at " + s.firstEventTime());
-            o.println("last event      global " + s.lastGlobalSequence() + (s.lastEventTime() == null ? ""
+            row(o, "first event", "global " + s.firstGlobalSequence() + " at " + s.firstEventTime());
+            row(o, "last event", "global " + s.lastGlobalSequence() + (s.lastEventTime() == null ? ""
                     : " at " + s.lastEventTime()));
         }
-        o.println("index checkpoint " + (s.indexCheckpointSavedAt() == null ? "(none: the next open scans the"
+        row(o, "index checkpoint", (s.indexCheckpointSavedAt() == null ? "(none: the next open scans the"
                 + " segments)" : age(Duration.between(s.indexCheckpointSavedAt(), now)) + " old ("
                 + s.indexCheckpointSavedAt() + ")"));
         if (s.cursorCheckpoints().isEmpty()) {
-            o.println("cursor checkpoints (none)");
+            row(o, "cursor checkpoints", "(none)");
         } else {
-            o.println("cursor checkpoints " + s.cursorCheckpoints().size() + ":");
+            row(o, "cursor checkpoints", s.cursorCheckpoints().size() + ":");
             for (CursorCheckpointInfo c : s.cursorCheckpoints()) {
                 o.println("  " + CheckpointsCommand.line(c, s.lastGlobalSequence()));
             }
         }
         if (ignoredTail > 0) {
-            o.println("torn tail       " + ignoredTail + " bytes after the last complete write (cut at the next"
+            row(o, "torn tail", ignoredTail + " bytes after the last complete write (cut at the next"
                     + " writable open)");
         }
-        o.println("disk usage      " + bytes(s.diskBytes()));
+        row(o, "disk usage", bytes(s.diskBytes()));
         o.flush();
         return BatpakCli.OK;
+    }
+
+    private static void row(java.io.PrintStream o, String label, Object value) {
+        o.println(String.format("%-19s%s", label, value));
     }
 
     static String bytes(long b) {
