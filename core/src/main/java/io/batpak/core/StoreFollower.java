@@ -31,7 +31,9 @@ import java.util.List;
  * once its group is written to the operating system, which under {@link SyncMode#EVERY_COMMIT} can be a force (a few
  * milliseconds) before its append is acknowledged; a power loss at that instant could take back an event a follower
  * showed. Redactions recorded before the open are applied; payloads redacted later, and events compacted away
- * later, may still show. A sealed payload is opened with the store's key directory, re-read when a new subject's key
+ * later, may still show. When the owner compacts segments the follower has not read yet, the follower notices (the
+ * offsets it holds no longer fit the rewritten file, a check fails) and takes its view again: it goes on after its
+ * position with what survived. A sealed payload is opened with the store's key directory, re-read when a new subject's key
  * appears; a forgotten subject's payload reads as erased.
  *
  * <p><b>Errors.</b> Damage is detected and never served: a frame that fails its checks, other than a group still
@@ -45,10 +47,11 @@ public final class StoreFollower implements AutoCloseable {
     /** Bytes read from a segment at a time (grown for a larger atomic group). */
     private static final int READ_CHUNK = 1 << 20;
 
-    private final StoreCore snapshot;
+    private final StoreConfig config;
     private final Region region;
-    private final long snapshotLast;
     private final Path segmentsDir;
+    private StoreCore snapshot;
+    private long snapshotLast;
     private final ArrayDeque<StoredEvent> pending = new ArrayDeque<>();
     private final FrameView view = new FrameView();
     private SubjectKeyStore keys;
@@ -61,18 +64,46 @@ public final class StoreFollower implements AutoCloseable {
     private boolean keysReloaded;
     private boolean closed;
 
-    private StoreFollower(StoreCore snapshot, Region region, long after) {
-        this.snapshot = snapshot;
+    private StoreFollower(StoreConfig config, StoreCore snapshot, Region region, long after) {
+        this.config = config;
         this.region = region;
-        this.snapshotLast = snapshot.lastGlobalSequence();
         this.segmentsDir = SegmentFiles.directory(snapshot.dataDir());
-        this.keys = snapshot.subjectKeys();
         this.position = after;
-        List<Path> paths = snapshot.recovered().segmentPaths();
-        this.nextSequence = snapshot.recovered().nextGlobalSequence();
-        if (!paths.isEmpty()) {
-            this.segment = paths.get(paths.size() - 1);
-            this.offset = snapshot.recovered().activeSegmentLength();
+        adopt(snapshot);
+    }
+
+    /** Takes {@code core} as the view of the stored events and continues the tail from its end. */
+    private void adopt(StoreCore core) {
+        this.snapshot = core;
+        this.snapshotLast = core.lastGlobalSequence();
+        this.keys = core.subjectKeys();
+        this.pending.clear();
+        List<Path> paths = core.recovered().segmentPaths();
+        this.nextSequence = core.recovered().nextGlobalSequence();
+        this.segment = paths.isEmpty() ? null : paths.get(paths.size() - 1);
+        this.offset = paths.isEmpty() ? 0 : core.recovered().activeSegmentLength();
+    }
+
+    /**
+     * Reads the stored events after {@link #position} from the view taken at the open. When the owner compacted a
+     * segment meanwhile, the view's offsets no longer fit the file that now has its name: the read fails its checks,
+     * and the view is taken again (once) before the failure is believed.
+     */
+    private List<StoredEvent> stored(int max) {
+        try {
+            return snapshot.query(region, position, max);
+        } catch (CorruptStoreException first) {
+            StoreCore fresh;
+            try {
+                fresh = StoreCore.openShared(config);
+            } catch (RuntimeException e) {
+                first.addSuppressed(e);
+                throw first;
+            }
+            closeTail();
+            snapshot.close();
+            adopt(fresh);
+            return snapshot.query(region, position, max);
         }
     }
 
@@ -91,7 +122,7 @@ public final class StoreFollower implements AutoCloseable {
         if (afterGlobalSequence < -1) {
             throw new InvalidInputException("afterGlobalSequence", "must be >= -1, was " + afterGlobalSequence);
         }
-        return new StoreFollower(StoreCore.openShared(config), region, afterGlobalSequence);
+        return new StoreFollower(config, StoreCore.openShared(config), region, afterGlobalSequence);
     }
 
     /**
@@ -105,7 +136,7 @@ public final class StoreFollower implements AutoCloseable {
         InvalidInputException.requireArgument(config, "config");
         InvalidInputException.requireArgument(region, "region");
         StoreCore core = StoreCore.openShared(config);
-        return new StoreFollower(core, region, core.lastGlobalSequence());
+        return new StoreFollower(config, core, region, core.lastGlobalSequence());
     }
 
     /** Global sequence of the last event this follower has read past (returned or skipped as outside the region). */
@@ -131,7 +162,7 @@ public final class StoreFollower implements AutoCloseable {
         }
         List<StoredEvent> out = new ArrayList<>(Math.min(max, 1024));
         if (position < snapshotLast) {
-            List<StoredEvent> stored = snapshot.query(region, position, max);
+            List<StoredEvent> stored = stored(max);
             out.addAll(stored);
             position = stored.size() < max ? snapshotLast : stored.get(stored.size() - 1).globalSequence();
             if (out.size() == max) {
@@ -287,13 +318,21 @@ public final class StoreFollower implements AutoCloseable {
         }
         closed = true;
         try {
+            closeTail();
+        } finally {
+            snapshot.close();
+        }
+    }
+
+    private void closeTail() {
+        try {
             if (channel != null) {
                 channel.close();
             }
         } catch (IOException ignored) {
             // read-only channel: nothing to lose
         } finally {
-            snapshot.close();
+            channel = null;
         }
     }
 

@@ -141,12 +141,20 @@ final class Checkpointer {
             } catch (RuntimeException e) {
                 error = e;
             }
-            complete(position, error);
+            if (complete(position, error)) {
+                return;
+            }
         }
     }
 
-    private void complete(long position, RuntimeException error) {
+    /**
+     * Records a finished write and completes the commits it covers; true when nothing is left to write. The claim of
+     * a stopped cursor is released <em>before</em> those commits complete, so whoever waited for the last commit can
+     * reuse the checkpoint at once.
+     */
+    private boolean complete(long position, RuntimeException error) {
         List<Pending> finished = new ArrayList<>();
+        boolean last;
         synchronized (this) {
             if (error == null) {
                 committed = position;
@@ -161,6 +169,13 @@ final class Checkpointer {
                     it.remove();
                 }
             }
+            last = target <= committed;
+            if (last) {
+                writing = false;
+                if (released) {
+                    closeClaim();
+                }
+            }
         }
         for (Pending p : finished) {
             if (error == null) {
@@ -169,6 +184,7 @@ final class Checkpointer {
                 p.done().completeExceptionally(error);
             }
         }
+        return last;
     }
 
     /** The cursor stopped: release the claim once no write is running. */

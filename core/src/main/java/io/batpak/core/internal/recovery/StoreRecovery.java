@@ -194,6 +194,16 @@ public final class StoreRecovery {
     }
 
     private Recovered attempt(long t0, List<Change> changes) throws IOException, RepairNeeded {
+        // The mark before the listing: a shared open reads a store its owner writes, and a mark read after a
+        // rotation the listing missed would name a segment the listing lacks.
+        mark = null;
+        if (useMark) {
+            try {
+                mark = DurableEnd.read(dir);
+            } catch (DurableEnd.Unreadable u) {
+                LOG.warn("durable-end mark of {} not used: {}", dir, u.getMessage());
+            }
+        }
         List<Path> paths = SegmentFiles.list(dir);
         for (Path leftover : SegmentFiles.leftoverRewrites(dir)) {
             // A compaction stopped before renaming its rewrite over the segment: the segment is whole, the rewrite
@@ -203,14 +213,6 @@ public final class StoreRecovery {
             } else {
                 LOG.warn("removing unfinished segment rewrite {}", leftover);
                 changes.add(() -> deleteSegment(leftover));
-            }
-        }
-        mark = null;
-        if (useMark) {
-            try {
-                mark = DurableEnd.read(dir);
-            } catch (DurableEnd.Unreadable u) {
-                LOG.warn("durable-end mark of {} not used: {}", dir, u.getMessage());
             }
         }
         EventIndex index = new EventIndex();
