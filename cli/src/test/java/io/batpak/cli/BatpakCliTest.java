@@ -235,6 +235,9 @@ class BatpakCliTest {
         }
         Result table = run("read", dir.toString(), "order:1", "--limit", "3");
         assertEquals(4, table.out().lines().count(), table.out()); // header + 3
+        assertTrue(table.err().contains("for more: --from 3"), "a full page says how to go on: " + table.err());
+        Result page = run("query", dir.toString(), "--limit", "10");
+        assertTrue(page.err().contains("for more: --after 9"), page.err());
         assertTrue(table.out().contains("vip"));
         assertTrue(run("read", dir.toString(), "order:9").out().contains("(no events)"));
 

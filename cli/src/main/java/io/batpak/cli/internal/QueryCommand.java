@@ -29,7 +29,12 @@ final class QueryCommand extends StoreCommand {
         var selected = region.region();
         EventFormat f = new EventFormat(out(), json, settings().tablePayloadWidth());
         try (ReadOnlyStore store = openReadOnly()) {
-            f.print(store.query(selected, after, max));
+            var events = store.query(selected, after, max);
+            f.print(events);
+            if (events.size() == max && !json) {
+                err().println("(" + max + " events shown; for more: --after "
+                        + events.get(events.size() - 1).globalSequence() + ")");
+            }
         }
         f.finish();
         return BatpakCli.OK;

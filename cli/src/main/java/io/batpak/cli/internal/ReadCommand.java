@@ -27,7 +27,12 @@ final class ReadCommand extends StoreCommand {
         }
         EventFormat f = new EventFormat(out(), json, settings().tablePayloadWidth());
         try (ReadOnlyStore store = openReadOnly()) {
-            f.print(store.readEntity(entity, from, max));
+            var events = store.readEntity(entity, from, max);
+            f.print(events);
+            if (events.size() == max && !json) {
+                err().println("(" + max + " events shown; for more: --from "
+                        + (events.get(events.size() - 1).entitySequence() + 1) + ")");
+            }
         }
         f.finish();
         return BatpakCli.OK;
