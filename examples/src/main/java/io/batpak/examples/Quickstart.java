@@ -87,5 +87,6 @@ public final class Quickstart {
             store.closeAsync().toCompletableFuture().join();
         }
         System.out.println("closed; reopen reads the index checkpoint and scans only the tail after it.");
+        System.out.println("look into it: bin/batpak info " + dir + "  (or query, verify, tail; bin/batpak --help)");
     }
 }
