@@ -139,6 +139,23 @@ class BatpakCliTest {
     }
 
     @Test
+    void aPlainPicocliCommandLineOnTheToolGivesTheSameOutputAndExitCodes() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new BatpakCli());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(0, cl.execute("info", dir.toString(), "--json"));
+        assertTrue(out.toString().contains("\"events\":61"), out.toString());
+        assertEquals(BatpakCli.CANNOT_OPEN, cl.execute("verify", tmp.resolve("gone").toString()));
+        assertTrue(err.toString().contains("no store directory"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+        assertEquals(BatpakCli.USAGE, cl.execute("get", dir.toString(), "xyz"));
+        assertEquals(BatpakCli.PROBLEM, cl.execute("get", dir.toString(), "01900000-0000-7000-8000-000000000000"));
+        assertEquals(BatpakCli.USAGE, cl.execute("query", dir.toString(), "--limit", "x"));
+    }
+
+    @Test
     void infoShowsWhatTheStoreHoldsInTextAndJson() {
         Result r = run("info", dir.toString());
         assertEquals(0, r.code(), r.err());

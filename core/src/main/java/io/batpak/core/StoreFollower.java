@@ -33,8 +33,8 @@ import java.util.List;
  * showed. Redactions recorded before the open are applied; payloads redacted later, and events compacted away
  * later, may still show. When the owner compacts segments the follower has not read yet, the follower notices (the
  * offsets it holds no longer fit the rewritten file, a check fails) and takes its view again: it goes on after its
- * position with what survived. A sealed payload is opened with the store's key directory, re-read when a new subject's key
- * appears; a forgotten subject's payload reads as erased.
+ * position with what survived. A sealed payload is opened with the store's key directory, re-read when a new
+ * subject's key appears; a forgotten subject's payload reads as erased.
  *
  * <p><b>Errors.</b> Damage is detected and never served: a frame that fails its checks, other than a group still
  * being written at the end of the newest segment, fails {@link #poll} with {@link CorruptStoreException}. A segment

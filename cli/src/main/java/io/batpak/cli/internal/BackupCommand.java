@@ -10,13 +10,13 @@ import picocli.CommandLine.Parameters;
         header = "Make a consistent, verifiable copy of the store.",
         description = "Makes a consistent copy of the store that opens and verifies on its own. Sealed segments are"
                 + " hard-linked where the file system allows; a failed backup leaves nothing at the destination.")
-final class BackupCommand extends StoreCommand {
+public final class BackupCommand extends StoreCommand {
     @Parameters(index = "1", paramLabel = "<destination>",
             description = "a directory that does not exist yet (or is empty), outside the store")
     Path destination;
 
     @Override
-    public Integer call() {
+    int execute() {
         BackupReport r;
         try (Writable w = openWritable(false); Progress p = progress()) {
             r = w.await(w.store.backup(destination, p));

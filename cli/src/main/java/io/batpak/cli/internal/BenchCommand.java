@@ -7,20 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Run the benchmark harness.",
         description = "Runs the benchmark harness (bench/run.sh of the batpak source tree, which builds it when needed)"
                 + " and prints where its results were written. Full mode takes about 20 minutes, --quick under 4.")
-final class BenchCommand implements Callable<Integer> {
-    @ParentCommand
-    TopCommand top;
-
+public final class BenchCommand extends CliCommand {
     @Option(names = "--quick", description = "the target scenarios only, 3 rounds")
     boolean quick;
 
@@ -37,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> passThrough = new ArrayList<>();
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    int execute() throws IOException, InterruptedException {
         Path root = source != null ? source : defaultSource();
         Path script = root.resolve("bench").resolve("run.sh");
         if (!Files.isRegularFile(script)) {
@@ -56,15 +51,14 @@ final class BenchCommand implements Callable<Integer> {
         cmd.addAll(passThrough);
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         try (InputStream in = p.getInputStream()) {
-            in.transferTo(top.out);
+            new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8).transferTo(out());
         }
         int rc = p.waitFor();
-        top.out.flush();
+        out().flush();
         if (rc != 0) {
             throw new CliException(BatpakCli.PROBLEM, "the benchmark harness failed with exit code " + rc);
         }
-        top.out.println("results written to " + results.resolve("latest.md") + " (and latest.json, latest.png)");
-        top.out.flush();
+        out().println("results written to " + results.resolve("latest.md") + " (and latest.json, latest.png)");
         return BatpakCli.OK;
     }
 

@@ -16,13 +16,13 @@ import picocli.CommandLine.Option;
         header = "List cursor checkpoints and read models with offsets and lag.",
         description = "Lists the durable cursor checkpoints and the read models with their offsets and lag (global"
                 + " sequences behind the store's last event). Exit code 1 when a checkpoint is damaged.")
-final class CheckpointsCommand extends StoreCommand {
+public final class CheckpointsCommand extends StoreCommand {
     @Option(names = "--projections", paramLabel = "DIR",
             description = "the read models' directory (batpak.projections.dir; default <store-dir>/projections)")
     Path projections;
 
     @Override
-    public Integer call() {
+    int execute() {
         StoreStatistics s;
         try (ReadOnlyStore store = openReadOnly()) {
             s = store.statistics();

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
 
-/** Builds the command line, runs one command and turns its failures into exit codes and one-line errors. */
+/** Builds the command line, runs one command and turns failures into exit codes and one-line errors. */
 public final class Cli {
     private Cli() {
     }
@@ -18,24 +18,29 @@ public final class Cli {
     public static int run(PrintStream out, PrintStream err, String... args) {
         // Logging starts here, before any library logs from several threads at once.
         org.slf4j.LoggerFactory.getLogger(Cli.class);
-        TopCommand top = new TopCommand(out, err);
-        CommandLine cl = new CommandLine(top);
+        CommandLine cl = new CommandLine(new BatpakCli());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            err.println(c.getCommandName() + ": " + ex.getMessage());
-            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            PrintWriter w = c.getErr();
+            w.println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            w.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            w.flush();
             return BatpakCli.USAGE;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            Throwable e = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-            int code = exitCode(e);
-            err.println(c.getCommandSpec().qualifiedName() + ": " + message(e));
-            return code;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> report(c, ex));
         return cl.execute(args);
+    }
+
+    /** Prints the one line naming a failure to the command line's error writer and returns its exit code. */
+    static int report(CommandLine c, Throwable ex) {
+        Throwable e = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+        PrintWriter w = c.getErr();
+        w.println(c.getCommandSpec().qualifiedName() + ": " + message(e));
+        w.flush();
+        return exitCode(e);
     }
 
     /** The exit code of a failure a command did not handle itself. */

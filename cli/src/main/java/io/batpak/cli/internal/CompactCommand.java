@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Rewrites sealed segments without the events the rules remove and without redacted payloads;"
                 + " global sequences are never renumbered and every chain stays verifiable. With no rule it only"
                 + " erases redacted payloads.")
-final class CompactCommand extends StoreCommand {
+public final class CompactCommand extends StoreCommand {
     @Option(names = "--max-age", paramLabel = "DURATION",
             description = "remove events older than this: ISO-8601 (P30D, PT12H) or 30d, 12h, 90m, 45s")
     String maxAge;
@@ -29,7 +29,7 @@ final class CompactCommand extends StoreCommand {
     List<String> removeEntities = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    int execute() {
         CompactionPlan plan = plan();
         CompactionReport r;
         try (Writable w = openWritable(false); Progress p = progress()) {

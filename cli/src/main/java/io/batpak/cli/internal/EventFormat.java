@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.batpak.core.EventKind;
 import io.batpak.core.StoredEvent;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -24,12 +24,12 @@ final class EventFormat {
     private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
     private static final String ROW = "%-27s %8s %6s  %-24s %-12s %-6s %-16s %s";
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean json;
     private final int payloadWidth;
     private boolean headerShown;
 
-    EventFormat(PrintStream out, boolean json, int payloadWidth) {
+    EventFormat(PrintWriter out, boolean json, int payloadWidth) {
         this.out = out;
         this.json = json;
         this.payloadWidth = payloadWidth;

@@ -14,11 +14,11 @@ import picocli.CommandLine.Parameters;
         header = "Export events to an NDJSON or binary file.",
         description = "Writes the events of a region (default: all) to a file, NDJSON or binary, that import reads"
                 + " back. Never replaces a file; a failed export leaves none.")
-final class ExportCommand extends StoreCommand {
+public final class ExportCommand extends StoreCommand {
     @Parameters(index = "1", paramLabel = "<file>", description = "the export file to create")
     Path file;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ndjson",
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ndjson", converter = Converters.Format.class,
             description = "ndjson (one event per line, readable) or binary (frames as stored, smaller)")
     ExportFormat format;
 
@@ -26,7 +26,7 @@ final class ExportCommand extends StoreCommand {
     RegionOptions region;
 
     @Override
-    public Integer call() {
+    int execute() {
         var selected = region.region();
         ExportReport r;
         try (ReadOnlyStore store = openReadOnly(); Progress p = progress()) {

@@ -12,12 +12,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "get", mixinStandardHelpOptions = true,
         header = "Show one event by its id.",
         description = "Shows one event by its id. Exit code 1 when the store has no such event.")
-final class GetCommand extends StoreCommand {
+public final class GetCommand extends StoreCommand {
     @Parameters(index = "1", paramLabel = "<event-id>", description = "the event's id (a UUID)")
     String eventId;
 
     @Override
-    public Integer call() {
+    int execute() {
         EventId id;
         try {
             id = EventId.parse(eventId);

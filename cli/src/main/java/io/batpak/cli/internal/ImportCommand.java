@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
         description = "Appends the events of an export file, with records of where they came from. The whole file is"
                 + " checked first: a damaged file imports nothing (exit code 1). Events already in the store are"
                 + " skipped, so an interrupted import can be run again.")
-final class ImportCommand extends StoreCommand {
+public final class ImportCommand extends StoreCommand {
     @Parameters(index = "1", paramLabel = "<file>", description = "the export file")
     Path file;
 
@@ -21,7 +21,7 @@ final class ImportCommand extends StoreCommand {
     boolean create;
 
     @Override
-    public Integer call() {
+    int execute() {
         if (!Files.isRegularFile(file)) {
             throw new CliException(BatpakCli.USAGE, "no export file " + file);
         }

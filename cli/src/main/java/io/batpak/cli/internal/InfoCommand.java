@@ -14,10 +14,10 @@ import picocli.CommandLine.Command;
         header = "What a store holds: events, entities, segments, checkpoints, disk use.",
         description = "What a store holds: format, segments, events, entities, tags, first and last event, index"
                 + " checkpoint age, cursor checkpoints, disk usage. Opens it read-only.")
-final class InfoCommand extends StoreCommand {
+public final class InfoCommand extends StoreCommand {
 
     @Override
-    public Integer call() {
+    int execute() {
         StoreStatistics s;
         long ignoredTail;
         try (ReadOnlyStore store = openReadOnly()) {
@@ -93,7 +93,7 @@ final class InfoCommand extends StoreCommand {
         return BatpakCli.OK;
     }
 
-    private static void row(java.io.PrintStream o, String label, Object value) {
+    private static void row(java.io.PrintWriter o, String label, Object value) {
         o.println(String.format("%-19s%s", label, value));
     }
 

@@ -27,13 +27,14 @@ final class Progress implements ProgressListener, AutoCloseable {
         this.minSteps = minSteps;
     }
 
-    static Progress of(Mode mode, boolean json, PrintStream err, CliSettings settings) {
+    static Progress of(Mode mode, boolean json, java.io.PrintWriter err, CliSettings settings) {
         boolean on = switch (mode) {
             case ALWAYS -> true;
             case NEVER -> false;
             case AUTO -> !json && System.console() != null;
         };
-        return new Progress(err, on, settings.progressMinSteps());
+        return new Progress(new PrintStream(new WriterStream(err), true, java.nio.charset.StandardCharsets.UTF_8), on,
+                settings.progressMinSteps());
     }
 
     @Override
@@ -65,6 +66,28 @@ final class Progress implements ProgressListener, AutoCloseable {
         if (bar != null) {
             bar.close();
             bar = null;
+        }
+    }
+
+    /** The bytes a progress bar prints, handed to the command line's error writer. */
+    private static final class WriterStream extends java.io.OutputStream {
+        private final java.io.PrintWriter writer;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+        WriterStream(java.io.PrintWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+        }
+
+        @Override
+        public synchronized void flush() {
+            writer.write(line.toString(java.nio.charset.StandardCharsets.UTF_8));
+            line.reset();
+            writer.flush();
         }
     }
 }

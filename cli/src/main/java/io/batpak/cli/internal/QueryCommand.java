@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "query", mixinStandardHelpOptions = true,
         header = "Show the events of a region (entity, scope, kind, tags).",
         description = "Shows the events of a region (entity prefix, scope, kind, tags) in global order.")
-final class QueryCommand extends StoreCommand {
+public final class QueryCommand extends StoreCommand {
     @Mixin
     RegionOptions region;
 
@@ -21,7 +21,7 @@ final class QueryCommand extends StoreCommand {
     Integer limit;
 
     @Override
-    public Integer call() {
+    int execute() {
         int max = Limits.of(limit, settings());
         if (after < -1) {
             throw new CliException(BatpakCli.USAGE, "--after must be >= -1, was " + after);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "read", mixinStandardHelpOptions = true,
         header = "Show the events of one entity.",
         description = "Shows the events of one entity in entity-sequence order.")
-final class ReadCommand extends StoreCommand {
+public final class ReadCommand extends StoreCommand {
     @Parameters(index = "1", paramLabel = "<entity>", description = "the entity's name, as order:42")
     String entity;
 
@@ -20,7 +20,7 @@ final class ReadCommand extends StoreCommand {
     Integer limit;
 
     @Override
-    public Integer call() {
+    int execute() {
         int max = Limits.of(limit, settings());
         if (from < 0) {
             throw new CliException(BatpakCli.USAGE, "--from must be >= 0, was " + from);

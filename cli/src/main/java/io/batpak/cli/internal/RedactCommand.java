@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = "Removes payloads (GDPR erasure): the events keep their headers and chain links, the redaction"
                 + " is recorded, and reads return them without payload. The bytes are erased at the next compaction,"
                 + " or now with --erase-now.")
-final class RedactCommand extends StoreCommand {
+public final class RedactCommand extends StoreCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
@@ -40,7 +40,7 @@ final class RedactCommand extends StoreCommand {
     boolean eraseNow;
 
     @Override
-    public Integer call() {
+    int execute() {
         RedactionRequest request;
         if (target.entity != null) {
             request = RedactionRequest.entity(target.entity, reason);

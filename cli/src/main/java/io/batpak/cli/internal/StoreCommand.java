@@ -14,23 +14,17 @@ import io.batpak.core.error.StoreException;
 import io.batpak.core.error.StoreLockedException;
 import io.batpak.core.error.UnsupportedFormatException;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
 /** A command on one store directory: the directory argument, {@code --json}, {@code --config}, {@code --progress}. */
-abstract class StoreCommand implements Callable<Integer> {
-    @ParentCommand
-    TopCommand top;
-
+abstract class StoreCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "<store-dir>", description = "the store's directory")
     Path storeDir;
 
@@ -42,19 +36,11 @@ abstract class StoreCommand implements Callable<Integer> {
                     + " ...) and batpak.cli { } settings")
     Path configFile;
 
-    @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto",
+    @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto", converter = Converters.ProgressMode.class,
             description = "draw progress bars on stderr: auto (when it is a terminal), always, never")
     Progress.Mode progressMode;
 
     private Config config;
-
-    PrintStream out() {
-        return top.out;
-    }
-
-    PrintStream err() {
-        return top.err;
-    }
 
     final Config config() {
         if (config == null) {

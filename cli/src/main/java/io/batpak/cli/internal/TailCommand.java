@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         header = "Follow new events live, also while an application writes.",
         description = "Follows new events live, like tail -f, until interrupted (Ctrl-C). Works while an application"
                 + " has the store open: it reads the segment files without taking the store's lock.")
-final class TailCommand extends StoreCommand {
+public final class TailCommand extends StoreCommand {
     @Mixin
     RegionOptions region;
 
@@ -30,7 +30,7 @@ final class TailCommand extends StoreCommand {
     Integer limit;
 
     @Override
-    public Integer call() {
+    int execute() {
         if (after < -1) {
             throw new CliException(BatpakCli.USAGE, "--after must be >= -1, was " + after);
         }

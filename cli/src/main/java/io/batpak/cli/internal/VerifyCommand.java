@@ -12,12 +12,12 @@ import picocli.CommandLine.Option;
         header = "Verify every checksum, hash and chain link.",
         description = "Verifies the whole store: every frame's checksum and BLAKE3 hash, every chain link, sequence"
                 + " and segment. Exit code 1 at the first break, which it names (file, offset, event).")
-final class VerifyCommand extends StoreCommand {
+public final class VerifyCommand extends StoreCommand {
     @Option(names = "--entity", paramLabel = "E", description = "verify only this entity's chain")
     String entity;
 
     @Override
-    public Integer call() {
+    int execute() {
         VerifyReport r;
         try (ReadOnlyStore store = openReadOnly(); Progress p = progress()) {
             r = entity == null ? store.verify(p) : store.verifyEntity(entity);
