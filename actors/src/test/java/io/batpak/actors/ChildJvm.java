@@ -42,10 +42,17 @@ public final class ChildJvm implements AutoCloseable {
      * Starts {@code java [same --add-opens] -Xmx256m -cp <test classpath> mainClass args}.
      */
     public static ChildJvm start(Class<?> mainClass, Path stderrLog, String... args) throws IOException {
+        return start(List.of(), mainClass, stderrLog, args);
+    }
+
+    /** {@link #start(Class, Path, String...)} with more JVM options after the defaults (a later -Xmx wins). */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, Path stderrLog, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(addOpensOfThisJvm());
         cmd.add("-Xmx256m");
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");

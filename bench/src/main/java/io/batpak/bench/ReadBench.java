@@ -49,6 +49,7 @@ final class ReadBench {
     final List<Double> rawCrcEventsPerSec = new ArrayList<>();
     final List<Double> replayEventsPerSec = new ArrayList<>();
     final List<Double> replayByEntityEventsPerSec = new ArrayList<>();
+    final List<Double> sequentialReplayEventsPerSec = new ArrayList<>();
     final List<Double> readEntityP50 = new ArrayList<>();
     final List<Double> readEntityP99 = new ArrayList<>();
     final List<Double> readEntityP999 = new ArrayList<>();
@@ -88,6 +89,7 @@ final class ReadBench {
         rawRead();
         rawReadWithCrc();
         replay();
+        sequentialReplaySeconds(dir, events);
     }
 
     /**
@@ -128,12 +130,16 @@ final class ReadBench {
         System.gc();
         replayEventsPerSec.add(events / replay());
         System.gc();
+        sequentialReplayEventsPerSec.add(events / sequentialReplaySeconds(dir, events));
+        System.gc();
         readEntity();
         openWithCheckpoint();
         openWithoutCheckpoint();
         log.println(String.format(Locale.ROOT, "   reads: raw %,.0f ev/s (%,.0f MB/s), raw+crc %,.0f ev/s, replay %,.0f ev/s,"
-                        + " by entity %,.0f ev/s, readEntity(100) p50 %.1f us p99 %.1f us, open %.0f ms (ckpt) / %.0f ms (scan)",
+                        + " sequential replay %,.0f ev/s, by entity %,.0f ev/s, readEntity(100) p50 %.1f us p99 %.1f us,"
+                        + " open %.0f ms (ckpt) / %.0f ms (scan)",
                 last(rawReadEventsPerSec), last(rawReadMBps), last(rawCrcEventsPerSec), last(replayEventsPerSec),
+                last(sequentialReplayEventsPerSec),
                 last(replayByEntityEventsPerSec), last(readEntityP50), last(readEntityP99), last(openWithCkptMillis),
                 last(openWithoutCkptMillis)));
     }
@@ -225,6 +231,31 @@ final class ReadBench {
             double s = (System.nanoTime() - t0) / 1e9;
             if (last + 1 != events || sink == 0) {
                 throw new IllegalStateException("replayed " + (last + 1) + " events, expected " + events);
+            }
+            return s;
+        }
+    }
+
+    /**
+     * Seconds to read every event of the store in {@code dir} in global order through the sequential replay path
+     * ({@code StoreReader.replay}: segments read in large chunks, frames CRC32C-checked and decoded), its open not
+     * counted, checking that there are {@code events} of them.
+     */
+    static double sequentialReplaySeconds(Path dir, long events) {
+        try (StoreCore core = StoreCore.open(StoreConfig.builder(dir).build())) {
+            long n = 0;
+            long sink = 0;
+            long t0 = System.nanoTime();
+            try (io.batpak.core.EventIterator it = core.replay(io.batpak.core.Region.all(), -1)) {
+                while (it.hasNext()) {
+                    StoredEvent e = it.next();
+                    sink += e.payloadLength() + e.entitySequence();
+                    n++;
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (n != events || sink == 0) {
+                throw new IllegalStateException("replayed " + n + " events sequentially, expected " + events);
             }
             return s;
         }

@@ -330,6 +330,11 @@ final class Report {
             putNum(o, "replayRatioToRawRead", Stats.median(reads.replayEventsPerSec)
                     / Stats.median(reads.rawReadEventsPerSec));
         }
+        putMedian(o, "sequentialReplayEventsPerSec", reads.sequentialReplayEventsPerSec);
+        if (!reads.sequentialReplayEventsPerSec.isEmpty() && !reads.rawCrcEventsPerSec.isEmpty()) {
+            putNum(o, "sequentialReplayRatioToRawReadWithCrc", Stats.median(reads.sequentialReplayEventsPerSec)
+                    / Stats.median(reads.rawCrcEventsPerSec));
+        }
         putMedian(o, "replayByEntityEventsPerSec", reads.replayByEntityEventsPerSec);
         ObjectNode re = o.putObject("readEntity100Micros");
         putMedian(re, "p50", reads.readEntityP50);
@@ -339,7 +344,9 @@ final class Report {
         putMedian(o, "openWithCheckpointRecoveryMillis", reads.openWithCkptRecoveryMillis);
         putMedian(o, "openWithoutCheckpointMillis", reads.openWithoutCkptMillis);
         putMedian(o, "openWithoutCheckpointRecoveryMillis", reads.openWithoutCkptRecoveryMillis);
-        o.put("notes", "replay = StoreCore.readAt(g) for every global sequence (CRC32C-checked, decoded); replay by "
+        o.put("notes", "replay = StoreCore.readAt(g) for every global sequence (CRC32C-checked, decoded); sequential "
+                + "replay = StoreReader.replay(Region.all(), -1) (segments read in large chunks, frames CRC32C-checked "
+                + "and decoded); replay by "
                 + "entity = BatpakStore.readEntity of every entity; open = wall time of BatpakStore.open(config) "
                 + "including its own ActorSystem, recovery = StoreStats.openMillis; page cache warm");
         if (!reads.errors.isEmpty()) {
@@ -551,6 +558,12 @@ final class Report {
             b.append("| replay in global order (StoreCore.readAt) | ").append(num(Stats.median(reads.replayEventsPerSec)))
                     .append(" events/s (").append(ratio(Stats.median(reads.replayEventsPerSec)
                             / Stats.median(reads.rawReadEventsPerSec))).append(" of raw read) |\n");
+            if (!reads.sequentialReplayEventsPerSec.isEmpty()) {
+                b.append("| sequential replay in global order (StoreReader.replay) | ")
+                        .append(num(Stats.median(reads.sequentialReplayEventsPerSec))).append(" events/s (")
+                        .append(ratio(Stats.median(reads.sequentialReplayEventsPerSec)
+                                / Stats.median(reads.rawCrcEventsPerSec))).append(" of raw read + CRC32C) |\n");
+            }
             b.append("| replay by entity (BatpakStore.readEntity) | ").append(num(Stats.median(reads.replayByEntityEventsPerSec))).append(" events/s |\n");
             b.append("| readEntity of a 100-event entity | p50 ").append(dec(Stats.median(reads.readEntityP50)))
                     .append(" us, p99 ").append(dec(Stats.median(reads.readEntityP99))).append(" us, p99.9 ")

@@ -88,6 +88,11 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final EventIterator replay(Region region, long afterGlobalSequence) {
+        return core.replay(region, afterGlobalSequence);
+    }
+
+    @Override
     public final StoreStatistics statistics() {
         return core.statistics();
     }

@@ -107,6 +107,20 @@ public interface StoreReader {
     List<StoredEvent> query(Region region, long afterGlobalSequence, int limit);
 
     /**
+     * The events of {@code region} after {@code afterGlobalSequence} ({@code -1}: from the first) up to the last
+     * event visible when the call starts, in global-sequence order, read sequentially from the segment files: the
+     * fast path for replaying a store (rebuilding a read model, feeding a new consumer). Each returned event's frame
+     * passed its CRC32C and structure checks and sits at its place in the global order; a frame that does not fails
+     * the iteration with {@link io.batpak.core.error.CorruptStoreException} naming file and offset (BLAKE3 hashes are
+     * checked by {@link #verify()}, not here). Redactions apply as for {@link #query}. Appends go on meanwhile and are
+     * not included; an event a compaction removes while the replay runs may or may not be returned. Memory is one
+     * read buffer and one event at a time. The iterator is for one thread; close it when leaving early.
+     *
+     * @throws InvalidQueryException when {@code region} is null or the position is below -1
+     */
+    EventIterator replay(Region region, long afterGlobalSequence);
+
+    /**
      * Like {@link #query}, answered from the in-memory index alone: no payload is read and no file is touched.
      *
      * @throws InvalidQueryException as {@link #query}

@@ -103,6 +103,27 @@ public final class BatpakStreams {
     }
 
     /**
+     * A finite replay: the events of {@code region} after {@code afterGlobalSequence} ({@code -1}: from the first) up
+     * to the last event visible at materialization, in global-sequence order, read sequentially from the segment
+     * files ({@link io.batpak.core.StoreReader#replay}), then completes. Demand-driven: it reads only as fast as
+     * downstream pulls, one event in memory at a time. The reading runs on Pekko Streams' blocking I/O dispatcher. A
+     * damaged frame fails the stream with {@link io.batpak.core.error.CorruptStoreException}. For a replay that goes
+     * on live, with checkpoints, use {@link #cursor}.
+     *
+     * @throws InvalidInputException when {@code store} or {@code region} is null or the position is below -1
+     */
+    public static Source<StoredEvent, NotUsed> replay(BatpakStore store, Region region, long afterGlobalSequence) {
+        InvalidInputException.requireArgument(store, "store");
+        InvalidInputException.requireArgument(region, "region");
+        if (afterGlobalSequence < -1) {
+            throw new InvalidInputException("afterGlobalSequence", "must be >= -1, was " + afterGlobalSequence);
+        }
+        return Source.unfoldResource(() -> store.replay(region, afterGlobalSequence),
+                it -> it.hasNext() ? java.util.Optional.of(it.next()) : java.util.Optional.empty(),
+                io.batpak.core.EventIterator::close);
+    }
+
+    /**
      * A cursor whose elements carry their offset, for commits with {@link Committer}. Needs a checkpoint id.
      *
      * @throws InvalidInputException when {@code settings} has no checkpoint id

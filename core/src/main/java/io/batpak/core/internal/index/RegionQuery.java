@@ -88,6 +88,24 @@ public final class RegionQuery {
     }
 
     /**
+     * Whether the visible, not removed event {@code g} is in {@code region}, from the index alone (its entity, scope,
+     * kind, entity sequence and tags), without reading its frame.
+     */
+    public static boolean matches(EventIndex index, Region region, long g) {
+        if (index.removed(g)) {
+            return false;
+        }
+        if (region.entityPrefix() != null && !region.matchesEntity(index.entityById(index.entityIdAt(g)).name())) {
+            return false;
+        }
+        if (region.scopeFilter() != null && !region.scopeFilter().equals(index.scopeName(index.scopeIdAt(g)))) {
+            return false;
+        }
+        return region.matchesKind(index.kindAt(g)) && region.matchesSequence(index.entitySequenceAt(g))
+                && carriesTags(index, region, g);
+    }
+
+    /**
      * Whether the visible event {@code g} carries every tag {@code region} names, from the tags' posting lists (true
      * when it names none).
      */

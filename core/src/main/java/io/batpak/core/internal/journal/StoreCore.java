@@ -420,6 +420,17 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     }
 
     @Override
+    public io.batpak.core.EventIterator replay(Region region, long afterGlobalSequence) {
+        if (region == null) {
+            throw new InvalidQueryException("region must not be null");
+        }
+        if (afterGlobalSequence < -1) {
+            throw new InvalidQueryException("afterGlobalSequence must be >= -1, was " + afterGlobalSequence);
+        }
+        return new SequentialReader(this, region, afterGlobalSequence);
+    }
+
+    @Override
     public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
         int[] seqs = select(region, afterGlobalSequence, limit);
         EventIndex index = recovered.index();

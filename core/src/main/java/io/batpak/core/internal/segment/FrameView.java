@@ -516,16 +516,21 @@ public final class FrameView {
     }
 
     private StoredEvent toStoredEvent(PayloadCodec codec, byte[] payload, boolean erased, boolean sealed) {
-        byte[] prev = new byte[Hash.LENGTH];
-        byte[] hash = new byte[Hash.LENGTH];
-        byte[] digest = new byte[Hash.LENGTH];
-        prevHash(prev);
-        eventHash(hash);
-        payloadDigest(digest);
         EventId id = new EventId(eventIdMsb(), eventIdLsb());
         EventId corr = id(CORRELATION_ID_OFFSET);
         return new StoredEvent(id, new Coordinate(entity(), scope()), EventKind.fromRaw(kind()), entitySequence(),
                 globalSequence(), timestampMicros(), corr == null ? id : corr, id(CAUSATION_ID_OFFSET), flags(),
-                payloadVersion(), Hash.of(prev), Hash.of(hash), tags(), Hash.of(digest), erased, sealed, payload, codec);
+                payloadVersion(), hashAt(PREV_HASH_OFFSET), hashAt(EVENT_HASH_OFFSET), tags(),
+                hashAt(PAYLOAD_DIGEST_OFFSET), erased, sealed, payload, codec);
+    }
+
+    /** The 32-byte hash at {@code offset} of the frame, copied once. */
+    private Hash hashAt(int offset) {
+        if (buf.hasArray()) {
+            return Hash.copyOf(buf.array(), buf.arrayOffset() + base + offset);
+        }
+        byte[] b = new byte[Hash.LENGTH];
+        buf.get(base + offset, b, 0, Hash.LENGTH);
+        return Hash.of(b);
     }
 }

@@ -1,0 +1,266 @@
+package io.batpak.core.internal.journal;
+
+import io.batpak.core.EventIterator;
+import io.batpak.core.Region;
+import io.batpak.core.StoredEvent;
+import io.batpak.core.error.CorruptStoreException;
+import io.batpak.core.error.StoreException;
+import io.batpak.core.internal.crypto.SealedPayloadException;
+import io.batpak.core.internal.index.EventIndex;
+import io.batpak.core.internal.index.RegionQuery;
+import io.batpak.core.internal.segment.FrameLayout;
+import io.batpak.core.internal.segment.FrameView;
+import io.batpak.core.internal.segment.SegmentSet;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.NoSuchElementException;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The sequential replay path: walks the segment files in order, frame after frame, from a start position to the
+ * visibility watermark read at construction, instead of one index lookup and one positional read per event.
+ *
+ * <p>Each segment is opened when the walk reaches it and read in large sequential chunks into one heap buffer (the
+ * open channel keeps the file it was opened on, so a compaction renaming a rewrite over it later does not disturb
+ * the walk); the segment and the offset of the first frame are taken under the read lock of the segment layout, so
+ * they belong together. Every frame is checked
+ * (CRC32C, structure) and must carry the expected global sequence; a frame that does not is a
+ * {@link CorruptStoreException} naming file and offset. Removal frames advance the sequence over the events they
+ * record. Events outside the region are skipped using the index, before their frame is decoded. Memory: the read
+ * buffer (grown only for a frame larger than it) and one decoded event.
+ */
+final class SequentialReader implements EventIterator {
+    /** Bytes read from a segment at a time: large sequential reads, one buffer for the whole walk. */
+    private static final int READ_CHUNK = 1 << 20;
+
+    private final StoreCore core;
+    private final EventIndex index;
+    private final Region region;
+    private final boolean everything;
+    private final long watermark;
+    private final FrameView view = new FrameView();
+    private long position;
+    private long expected;
+    private int ordinal;
+    private Path path;
+    private FileChannel channel;
+    /** Length of the segment file when the walk reached it. */
+    private long fileEnd;
+    /** Bytes of the segment from file offset {@link #bufStart}; {@code limit()} is how many are there. */
+    private ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK).order(ByteOrder.LITTLE_ENDIAN).limit(0);
+    private long bufStart;
+    private long at;
+    private StoredEvent next;
+    private boolean closed;
+
+    SequentialReader(StoreCore core, Region region, long after) {
+        this.core = core;
+        this.index = core.index();
+        this.region = region;
+        this.everything = region.identity().equals(Region.all().identity());
+        this.watermark = index.visible();
+        this.position = after;
+        this.expected = Math.max(0, after + 1);
+        if (expected > watermark) {
+            closed = true;
+            return;
+        }
+        StampedLock layout = core.segments().layout();
+        long stamp = layout.readLock();
+        try {
+            long loc = index.location(expected) & ~EventIndex.REMOVED_BIT;
+            ordinal = EventIndex.segmentOrdinal(loc);
+            int offset = EventIndex.segmentOffset(loc);
+            openLocked(ordinal);
+            at = offset;
+            if (EventIndex.isRemoved(index.location(expected))) {
+                // Inside a removal run: its frame starts the run, at or before the event asked for.
+                ensure(FrameLayout.PREFIX_LENGTH + FrameLayout.MIN_FRAME_LENGTH);
+                view.wrap(buf, local());
+                expected = view.globalSequence();
+            }
+        } finally {
+            layout.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Opens segment {@code n} as it is now (the caller holds the layout's read lock); the open channel keeps that
+     * file, whatever is renamed over its name later.
+     */
+    private void openLocked(int n) {
+        closeChannel();
+        SegmentSet.Segment s = core.segments().segment(n);
+        path = s.path();
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+            fileEnd = channel.size();
+        } catch (IOException e) {
+            closeChannel();
+            throw new StoreException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        bufStart = 0;
+        buf.limit(0);
+    }
+
+    private int local() {
+        return (int) (at - bufStart);
+    }
+
+    /**
+     * Makes at least {@code n} bytes from {@link #at} available in {@link #buf} (fewer only at the end of the file);
+     * returns how many are.
+     */
+    private long ensure(long n) {
+        if (at >= bufStart && at + n <= bufStart + buf.limit()) {
+            return n;
+        }
+        long want = Math.min(Math.max(n, READ_CHUNK), fileEnd - at);
+        if (want > buf.capacity()) {
+            buf = ByteBuffer.allocate((int) want).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        buf.clear().limit((int) Math.max(0, want));
+        long p = at;
+        try {
+            while (buf.hasRemaining()) {
+                int r = channel.read(buf, p);
+                if (r < 0) {
+                    break;
+                }
+                p += r;
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + path + " at offset " + at + ": " + e.getMessage(), e);
+        }
+        buf.flip();
+        bufStart = at;
+        return Math.min(n, buf.limit());
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing to lose
+            }
+            channel = null;
+        }
+    }
+
+    private void nextSegment() {
+        StampedLock layout = core.segments().layout();
+        long stamp = layout.readLock();
+        try {
+            ordinal++;
+            if (ordinal >= core.segments().count()) {
+                throw new CorruptStoreException(path, at, "the segments end at global sequence " + (expected - 1)
+                        + ", before the visible event " + watermark);
+            }
+            SegmentSet.Segment s = core.segments().segment(ordinal);
+            if (s.firstGlobalSequence() != expected) {
+                throw new CorruptStoreException(s.path(), 0, "segment starts at global sequence "
+                        + s.firstGlobalSequence() + ", the walk expected " + expected);
+            }
+            openLocked(ordinal);
+            at = io.batpak.core.internal.segment.SegmentHeader.LENGTH;
+        } finally {
+            layout.unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next != null) {
+            return true;
+        }
+        if (closed) {
+            return false;
+        }
+        next = advance();
+        if (next == null) {
+            close();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public StoredEvent next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the replay is at its end (global sequence " + position + ")");
+        }
+        StoredEvent e = next;
+        next = null;
+        return e;
+    }
+
+    /** The next event of the region, or null at the watermark. */
+    private StoredEvent advance() {
+        while (expected <= watermark) {
+            if (at >= fileEnd) {
+                nextSegment();
+                continue;
+            }
+            if (ensure(FrameLayout.PREFIX_LENGTH) < FrameLayout.PREFIX_LENGTH) {
+                throw new CorruptStoreException(path, at, "only " + (fileEnd - at)
+                        + " bytes before the end of the file, a frame was expected");
+            }
+            view.wrap(buf, local());
+            long total = view.totalLength();
+            if (view.frameLength() < FrameLayout.MIN_FRAME_LENGTH || ensure(total) < total) {
+                throw new CorruptStoreException(path, at, "frame of " + total + " bytes does not fit the file ("
+                        + (fileEnd - at) + " bytes left)");
+            }
+            view.wrap(buf, local());
+            long g = expected;
+            if (view.globalSequence() != g) {
+                throw new CorruptStoreException(path, at, "frame holds global sequence " + view.globalSequence()
+                        + ", expected " + g);
+            }
+            boolean removal = view.isRemoval();
+            boolean wanted = !removal && !index.removed(g) && (everything || RegionQuery.matches(index, region, g));
+            // Frames that are served or that move the walk by more than one event are checked in full; a skipped
+            // event frame is only placed (its sequence), as nothing of it is handed out.
+            if (wanted || removal) {
+                String problem = view.validate();
+                if (problem != null) {
+                    throw new CorruptStoreException(path, at, problem);
+                }
+            }
+            StoredEvent e = wanted ? decode(g) : null;
+            expected += view.sequenceSpan();
+            at += total;
+            position = Math.min(expected - 1, watermark);
+            if (e != null) {
+                position = g;
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private StoredEvent decode(long g) {
+        try {
+            StoredEvent e = view.toStoredEvent(core.codec(), core.subjectKeys());
+            return core.redactions().contains(g) ? e.withoutPayload() : e;
+        } catch (SealedPayloadException ex) {
+            throw new CorruptStoreException(path, at, ex.getMessage());
+        }
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeChannel();
+    }
+}
