@@ -23,6 +23,8 @@ public final class StoreTestKit implements BeforeAllCallback, AfterAllCallback, 
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        // Logging starts before the system's threads log at once (else SLF4J replays their first calls, noisily).
+        org.slf4j.LoggerFactory.getILoggerFactory();
         testKit = ActorTestKit.create();
     }
 

@@ -44,6 +44,8 @@ abstract class StreamsTestBase {
 
     @BeforeAll
     static void startSystem() {
+        // Logging starts before the system's threads log at once (else SLF4J replays their first calls, noisily).
+        org.slf4j.LoggerFactory.getILoggerFactory();
         system = ActorSystem.create(Behaviors.empty(), "streams-test");
     }
 

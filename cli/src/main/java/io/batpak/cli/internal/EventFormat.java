@@ -56,6 +56,19 @@ final class EventFormat {
                 e.tags().isEmpty() ? "-" : String.join(",", e.tags()), cut(payloadText(e))));
     }
 
+    /**
+     * Prints a page of at most {@code max} events; a full table page also tells {@code err} the option that shows
+     * the next one ({@code option} followed by {@code next} applied to the page's last event).
+     */
+    void printPage(List<StoredEvent> page, int max, java.io.PrintWriter err, String option,
+                   java.util.function.ToLongFunction<StoredEvent> next) {
+        print(page);
+        if (page.size() == max && !json) {
+            err.println("(" + max + " events shown; for more: " + option + " "
+                    + next.applyAsLong(page.get(page.size() - 1)) + ")");
+        }
+    }
+
     /** Prints "(no events)" for an empty table; NDJSON prints nothing. */
     void finish() {
         if (!json && !headerShown) {

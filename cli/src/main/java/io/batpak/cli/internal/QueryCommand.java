@@ -2,6 +2,7 @@ package io.batpak.cli.internal;
 
 import io.batpak.cli.BatpakCli;
 import io.batpak.core.ReadOnlyStore;
+import io.batpak.core.StoredEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,12 +30,7 @@ public final class QueryCommand extends StoreCommand {
         var selected = region.region();
         EventFormat f = new EventFormat(out(), json, settings().tablePayloadWidth());
         try (ReadOnlyStore store = openReadOnly()) {
-            var events = store.query(selected, after, max);
-            f.print(events);
-            if (events.size() == max && !json) {
-                err().println("(" + max + " events shown; for more: --after "
-                        + events.get(events.size() - 1).globalSequence() + ")");
-            }
+            f.printPage(store.query(selected, after, max), max, err(), "--after", StoredEvent::globalSequence);
         }
         f.finish();
         return BatpakCli.OK;

@@ -27,12 +27,7 @@ public final class ReadCommand extends StoreCommand {
         }
         EventFormat f = new EventFormat(out(), json, settings().tablePayloadWidth());
         try (ReadOnlyStore store = openReadOnly()) {
-            var events = store.readEntity(entity, from, max);
-            f.print(events);
-            if (events.size() == max && !json) {
-                err().println("(" + max + " events shown; for more: --from "
-                        + (events.get(events.size() - 1).entitySequence() + 1) + ")");
-            }
+            f.printPage(store.readEntity(entity, from, max), max, err(), "--from", e -> e.entitySequence() + 1);
         }
         f.finish();
         return BatpakCli.OK;
