@@ -328,6 +328,25 @@ class BatpakCliTest {
     }
 
     @Test
+    void tailStopsWhenItsOutputIsClosedLikeAPipeWhoseReaderWentAway() throws Exception {
+        java.io.OutputStream closedPipe = new java.io.OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws IOException {
+                if (++written > 200) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> BatpakCli.run(
+                new PrintStream(closedPipe, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "tail", dir.toString()));
+        assertEquals(0, tail.get(60, TimeUnit.SECONDS), "tail without --limit ended: " + err);
+    }
+
+    @Test
     void verifyPassesAndNamesTheFirstBreakOfATamperedStore() throws Exception {
         Result ok = run("verify", dir.toString());
         assertEquals(0, ok.code(), ok.err());
@@ -486,6 +505,29 @@ class BatpakCliTest {
         Result damaged = run("checkpoints", dir.toString());
         assertEquals(BatpakCli.PROBLEM, damaged.code());
         assertTrue(damaged.out().contains("DAMAGED"), damaged.out());
+    }
+
+    @Test
+    void checkpointsListsReadModelsWithTheirOffsetsAndLag() {
+        BatpakStore store = kit.open(config(dir).build());
+        io.batpak.projections.ReadModel model = io.batpak.projections.ReadModel.of("order-count",
+                Region.entity("order"), List.of("n"), (e, txn) -> txn.addLong("n",
+                        io.batpak.projections.Keys.of("count"), 1));
+        try (io.batpak.projections.Projections p = io.batpak.projections.Projections.open(store)) {
+            io.batpak.projections.ReadModelControl control = p.start(model);
+            await(control.awaitOffset(orders.get(orders.size() - 1).globalSequence()));
+            await(control.stop());
+        }
+        kit.close(store);
+        JsonNode j = run("checkpoints", dir.toString(), "--json").json();
+        JsonNode models = j.get("readModels");
+        assertEquals(1, models.size(), j.toString());
+        assertEquals("order-count", models.get(0).get("name").asText());
+        long offset = models.get(0).get("offset").asLong();
+        assertTrue(offset >= orders.get(orders.size() - 1).globalSequence(), j.toString());
+        assertEquals(60 - offset, models.get(0).get("lag").asLong());
+        Result text = run("checkpoints", dir.toString());
+        assertTrue(text.out().contains("order-count") && text.out().contains("offset " + offset), text.out());
     }
 
     @Test

@@ -54,12 +54,17 @@ public final class TailCommand extends StoreCommand {
             while (remaining > 0 && !Thread.currentThread().isInterrupted()) {
                 List<StoredEvent> events = follower.poll((int) Math.min(remaining, s.tailBatchSize()));
                 if (events.isEmpty()) {
-                    out().flush();
+                    if (out().checkError()) {
+                        break;
+                    }
                     LockSupport.parkNanos(parkNanos);
                     continue;
                 }
                 f.print(events);
                 remaining -= events.size();
+                if (out().checkError()) {
+                    break; // whoever read the output went away (a closed pipe): stop, as tail does
+                }
             }
         }
         return BatpakCli.OK;
