@@ -15,6 +15,7 @@ import io.batpak.core.CompactionPlan;
 import io.batpak.core.Coordinate;
 import io.batpak.core.EventIterator;
 import io.batpak.core.EventKind;
+import io.batpak.core.EventView;
 import io.batpak.core.ReadOnlyStore;
 import io.batpak.core.RedactionRequest;
 import io.batpak.core.Region;
@@ -145,6 +146,51 @@ class ReplayTest {
     }
 
     @Test
+    void anInPlaceReplayHandsTheSameEventsAsViewsValidOnlyDuringTheCall() {
+        BatpakStore store = kit.open(config());
+        fill(store);
+        await(store.redact(RedactionRequest.entity("user:9", "test")));
+        for (Region r : List.of(Region.all(), Region.entity("order").withScope("eu"), Region.tag("seventh"))) {
+            List<StoredEvent> expected = store.query(r, 99, Integer.MAX_VALUE);
+            List<StoredEvent> copies = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            long n = store.replay(r, 99, v -> {
+                StoredEvent e = expected.get(copies.size());
+                if (v.globalSequence() != e.globalSequence() || v.entitySequence() != e.entitySequence()
+                        || v.timestampMicros() != e.timestampMicros() || !v.kind().equals(e.kind())
+                        || !v.entity().equals(e.coordinate().entity()) || !v.scope().equals(e.coordinate().scope())
+                        || v.payloadRedacted() != e.payloadRedacted()) {
+                    problems.add("view " + v.globalSequence() + " differs from " + e);
+                }
+                java.nio.ByteBuffer p = v.payload();
+                byte[] bytes = new byte[p.remaining()];
+                p.get(bytes);
+                if (!java.util.Arrays.equals(bytes, e.payload())) {
+                    problems.add("payload of " + e.globalSequence());
+                }
+                copies.add(v.toStoredEvent());
+            });
+            assertEquals(List.of(), problems);
+            assertEquals(expected.size(), n);
+            assertSame(expected, copies);
+        }
+        // A view kept past its call refuses to be read; a throwing handler stops the replay.
+        EventView[] kept = new EventView[1];
+        store.replay(Region.all(), 1990, v -> kept[0] = v);
+        assertThrows(IllegalStateException.class, () -> kept[0].globalSequence());
+        int[] calls = {0};
+        IllegalArgumentException stop = assertThrows(IllegalArgumentException.class, () -> store.replay(Region.all(),
+                -1, v -> {
+                    if (++calls[0] == 5) {
+                        throw new IllegalArgumentException("enough");
+                    }
+                }));
+        assertEquals("enough", stop.getMessage());
+        assertEquals(5, calls[0]);
+        assertThrows(InvalidQueryException.class, () -> store.replay(Region.all(), -1, null));
+    }
+
+    @Test
     void compactedAndRedactedEventsReplayAsQueryShowsThem() {
         BatpakStore store = kit.open(config());
         fill(store);
@@ -197,6 +243,9 @@ class ReplayTest {
             it.close();
             assertEquals(10, before.size(), "the ten events before it were served");
             assertTrue(e.getMessage().contains(first.getFileName().toString()), e.getMessage());
+            long[] handed = {0};
+            assertThrows(CorruptStoreException.class, () -> ro.replay(Region.all(), -1, v -> handed[0]++));
+            assertEquals(10, handed[0], "in place too, only the events before the damage");
             // A region that skips the damaged event does not serve it and goes past it.
             assertEquals(1000, all(ro.replay(Region.entity("user"), -1)).size());
         }

@@ -335,6 +335,11 @@ final class Report {
             putNum(o, "sequentialReplayRatioToRawReadWithCrc", Stats.median(reads.sequentialReplayEventsPerSec)
                     / Stats.median(reads.rawCrcEventsPerSec));
         }
+        putMedian(o, "inPlaceReplayEventsPerSec", reads.inPlaceReplayEventsPerSec);
+        if (!reads.inPlaceReplayEventsPerSec.isEmpty() && !reads.rawCrcEventsPerSec.isEmpty()) {
+            putNum(o, "inPlaceReplayRatioToRawReadWithCrc", Stats.median(reads.inPlaceReplayEventsPerSec)
+                    / Stats.median(reads.rawCrcEventsPerSec));
+        }
         putMedian(o, "replayByEntityEventsPerSec", reads.replayByEntityEventsPerSec);
         ObjectNode re = o.putObject("readEntity100Micros");
         putMedian(re, "p50", reads.readEntityP50);
@@ -562,6 +567,12 @@ final class Report {
                 b.append("| sequential replay in global order (StoreReader.replay) | ")
                         .append(num(Stats.median(reads.sequentialReplayEventsPerSec))).append(" events/s (")
                         .append(ratio(Stats.median(reads.sequentialReplayEventsPerSec)
+                                / Stats.median(reads.rawCrcEventsPerSec))).append(" of raw read + CRC32C) |\n");
+            }
+            if (!reads.inPlaceReplayEventsPerSec.isEmpty()) {
+                b.append("| in-place replay (StoreReader.replay with an EventHandler) | ")
+                        .append(num(Stats.median(reads.inPlaceReplayEventsPerSec))).append(" events/s (")
+                        .append(ratio(Stats.median(reads.inPlaceReplayEventsPerSec)
                                 / Stats.median(reads.rawCrcEventsPerSec))).append(" of raw read + CRC32C) |\n");
             }
             b.append("| replay by entity (BatpakStore.readEntity) | ").append(num(Stats.median(reads.replayByEntityEventsPerSec))).append(" events/s |\n");

@@ -93,6 +93,11 @@ public abstract class ForwardingStoreReader implements StoreReader {
     }
 
     @Override
+    public final long replay(Region region, long afterGlobalSequence, EventHandler handler) {
+        return core.replay(region, afterGlobalSequence, handler);
+    }
+
+    @Override
     public final StoreStatistics statistics() {
         return core.statistics();
     }

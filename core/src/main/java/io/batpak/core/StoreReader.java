@@ -121,6 +121,17 @@ public interface StoreReader {
     EventIterator replay(Region region, long afterGlobalSequence);
 
     /**
+     * {@link #replay(Region, long)} handing each event to {@code handler} in place, as an {@link EventView} over its
+     * checked frame: the same events, order, checks and errors, with nothing copied or allocated per event unless the
+     * handler asks (its {@link EventView#toStoredEvent()}). Runs on the calling thread and returns when the events
+     * visible at the call are handed, or when the handler throws (the exception is rethrown).
+     *
+     * @return how many events were handed
+     * @throws InvalidQueryException when {@code region} or {@code handler} is null or the position is below -1
+     */
+    long replay(Region region, long afterGlobalSequence, EventHandler handler);
+
+    /**
      * Like {@link #query}, answered from the in-memory index alone: no payload is read and no file is touched.
      *
      * @throws InvalidQueryException as {@link #query}

@@ -130,6 +130,7 @@ class PublicApiInputPolicyTest extends StreamsTestBase {
         samples.put(io.batpak.core.PayloadCodec.class, io.batpak.core.PayloadCodec::defaultCodec);
         samples.put(io.batpak.core.ReadOnlyStore.class, () -> readOnly);
         samples.put(io.batpak.core.ProgressListener.class, () -> io.batpak.core.ProgressListener.NONE);
+        samples.put(io.batpak.core.EventHandler.class, () -> (io.batpak.core.EventHandler) v -> { });
         samples.put(io.batpak.core.ForwardingStoreReader.class, () -> readOnly);
         samples.put(io.batpak.actors.RuntimeSettings.class, io.batpak.actors.RuntimeSettings::defaults);
         samples.put(io.batpak.actors.BatpakStores.class, () -> io.batpak.actors.BatpakStores.get(system));

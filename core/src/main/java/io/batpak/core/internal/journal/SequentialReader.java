@@ -1,6 +1,9 @@
 package io.batpak.core.internal.journal;
 
+import io.batpak.core.EventHandler;
 import io.batpak.core.EventIterator;
+import io.batpak.core.EventKind;
+import io.batpak.core.EventView;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.error.CorruptStoreException;
@@ -36,6 +39,7 @@ import java.util.concurrent.locks.StampedLock;
 final class SequentialReader implements EventIterator {
     /** Bytes read from a segment at a time: large sequential reads, one buffer for the whole walk. */
     private static final int READ_CHUNK = 1 << 20;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final StoreCore core;
     private final EventIndex index;
@@ -55,6 +59,8 @@ final class SequentialReader implements EventIterator {
     private long bufStart;
     private long at;
     private StoredEvent next;
+    /** File offset of the frame in view. */
+    private long frameAt;
     private boolean closed;
 
     SequentialReader(StoreCore core, Region region, long after) {
@@ -201,6 +207,14 @@ final class SequentialReader implements EventIterator {
 
     /** The next event of the region, or null at the watermark. */
     private StoredEvent advance() {
+        return step() ? decode(position) : null;
+    }
+
+    /**
+     * Moves to the next frame of the region: {@link #view} then shows it (until the next step reads more) and
+     * {@link #position} is its global sequence. False at the watermark.
+     */
+    private boolean step() {
         while (expected <= watermark) {
             if (at >= fileEnd) {
                 nextSegment();
@@ -232,16 +246,16 @@ final class SequentialReader implements EventIterator {
                     throw new CorruptStoreException(path, at, problem);
                 }
             }
-            StoredEvent e = wanted ? decode(g) : null;
+            frameAt = at;
             expected += view.sequenceSpan();
             at += total;
             position = Math.min(expected - 1, watermark);
-            if (e != null) {
+            if (wanted) {
                 position = g;
-                return e;
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     private StoredEvent decode(long g) {
@@ -249,7 +263,111 @@ final class SequentialReader implements EventIterator {
             StoredEvent e = view.toStoredEvent(core.codec(), core.subjectKeys());
             return core.redactions().contains(g) ? e.withoutPayload() : e;
         } catch (SealedPayloadException ex) {
-            throw new CorruptStoreException(path, at, ex.getMessage());
+            throw new CorruptStoreException(path, frameAt, ex.getMessage());
+        }
+    }
+
+    /**
+     * Hands every remaining event of the region to {@code handler} in place ({@link EventView}), then closes.
+     *
+     * @return the number of events handed
+     */
+    long forEach(EventHandler handler) {
+        if (next != null) {
+            throw new IllegalStateException("forEach after next(): the iterator already holds an event");
+        }
+        InPlace current = new InPlace();
+        long n = 0;
+        try {
+            while (!closed && step()) {
+                current.valid = true;
+                try {
+                    handler.onEvent(current);
+                } finally {
+                    current.valid = false;
+                }
+                n++;
+            }
+        } finally {
+            close();
+        }
+        return n;
+    }
+
+    /** The frame in view, read in place; valid only during the handler's call. */
+    private final class InPlace implements EventView {
+        boolean valid;
+
+        private FrameView frame() {
+            if (!valid) {
+                throw new IllegalStateException("an EventView is valid only during the handler's call; keep"
+                        + " toStoredEvent() instead");
+            }
+            return view;
+        }
+
+        @Override
+        public long globalSequence() {
+            return frame().globalSequence();
+        }
+
+        @Override
+        public long entitySequence() {
+            return frame().entitySequence();
+        }
+
+        @Override
+        public long timestampMicros() {
+            return frame().timestampMicros();
+        }
+
+        @Override
+        public EventKind kind() {
+            return EventKind.fromRaw(frame().kind());
+        }
+
+        @Override
+        public String entity() {
+            return frame().entity();
+        }
+
+        @Override
+        public String scope() {
+            return frame().scope();
+        }
+
+        @Override
+        public boolean payloadRedacted() {
+            return frame().payloadRedacted() || core.redactions().contains(position);
+        }
+
+        @Override
+        public boolean payloadEncrypted() {
+            return frame().payloadSealed();
+        }
+
+        @Override
+        public ByteBuffer payload() {
+            FrameView f = frame();
+            if (payloadRedacted()) {
+                return EMPTY;
+            }
+            if (f.payloadSealed()) {
+                return ByteBuffer.wrap(toStoredEvent().payload()).asReadOnlyBuffer();
+            }
+            int from = f.offset() + f.payloadOffset();
+            return buf.slice(from, (int) f.payloadLength()).asReadOnlyBuffer();
+        }
+
+        @Override
+        public StoredEvent toStoredEvent() {
+            frame();
+            return decode(position);
+        }
+
+        @Override
+        public String toString() {
+            return valid ? "EventView[global " + position + "]" : "EventView[no longer valid]";
         }
     }
 

@@ -431,6 +431,15 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     }
 
     @Override
+    public long replay(Region region, long afterGlobalSequence, io.batpak.core.EventHandler handler) {
+        if (handler == null) {
+            throw new InvalidQueryException("handler must not be null");
+        }
+        SequentialReader reader = (SequentialReader) replay(region, afterGlobalSequence);
+        return reader.forEach(handler);
+    }
+
+    @Override
     public List<IndexEntry> queryIndex(Region region, long afterGlobalSequence, int limit) {
         int[] seqs = select(region, afterGlobalSequence, limit);
         EventIndex index = recovered.index();
