@@ -37,11 +37,6 @@ final class RegionOptions {
         return r;
     }
 
-    /** Whether any option narrows the region. */
-    boolean narrowed() {
-        return entity != null || scope != null || kind != null || !tags.isEmpty();
-    }
-
     static EventKind parseKind(String text) {
         int colon = text.indexOf(':');
         if (colon < 0) {
