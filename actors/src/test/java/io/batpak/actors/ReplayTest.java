@@ -146,6 +146,44 @@ class ReplayTest {
     }
 
     @Test
+    void takingOnlyBufferedEventsStopsBeforeEachFileReadAndMissesNothingAcrossChunkAndSegmentBoundaries() {
+        // Segments of 4 MiB read in 1 MiB chunks: frames of varying size straddle chunk and segment boundaries.
+        StoreConfig big = StoreConfig.builder(dir).syncMode(SyncMode.NONE).segmentMaxBytes(4 << 20)
+                .maxPayloadBytes(4096).build();
+        BatpakStore store = kit.open(big);
+        for (int from = 0; from < 40_000; from += 1000) {
+            List<AppendRequest> batch = new ArrayList<>();
+            for (int i = from; i < from + 1000; i++) {
+                batch.add(AppendRequest.of(Coordinate.of("e:" + (i % 13), "s"), i % 4 == 0 ? OTHER : KIND,
+                        new byte[100 + (i * 37) % 400]));
+            }
+            await(store.appendBatch(batch));
+        }
+        for (Region r : List.of(Region.all(), Region.all().withKind(OTHER), Region.entity("e:5"))) {
+            List<StoredEvent> got = new ArrayList<>();
+            int stops = 0;
+            try (EventIterator it = store.replay(r, -1)) {
+                io.batpak.core.internal.journal.SequentialRun run = (io.batpak.core.internal.journal.SequentialRun) it;
+                while (true) {
+                    StoredEvent e = run.nextIfBuffered();
+                    if (e == null) {
+                        if (!run.hasNext()) {
+                            break;
+                        }
+                        stops++;
+                        e = run.next();
+                    }
+                    got.add(e);
+                }
+                assertNull(run.nextIfBuffered(), "nothing after the end");
+            }
+            assertSame(store.query(r, -1, Integer.MAX_VALUE), got);
+            // About 12 MiB of segments: at least one stop per chunk read and per segment opened.
+            assertTrue(stops >= 12, r.identity() + ": " + stops + " stops");
+        }
+    }
+
+    @Test
     void anInPlaceReplayHandsTheSameEventsAsViewsValidOnlyDuringTheCall() {
         BatpakStore store = kit.open(config());
         fill(store);

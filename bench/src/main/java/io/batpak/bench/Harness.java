@@ -203,7 +203,9 @@ public final class Harness {
 
         log.println();
         log.println("== targets");
-        for (Report.Target t : report.targets()) {
+        List<Report.Target> all = new java.util.ArrayList<>(report.targets());
+        all.addAll(report.hotPathTargets());
+        for (Report.Target t : all) {
             log.println(String.format(Locale.ROOT, "   %-5s %-100s %s (ratio %.2f)", t.pass() == null ? "n/a"
                     : t.pass() ? "PASS" : "MISS", t.goal(), t.measured(), t.ratio()));
         }

@@ -58,6 +58,8 @@ final class ReadBench {
     final List<Double> openWithCkptRecoveryMillis = new ArrayList<>();
     final List<Double> openWithoutCkptMillis = new ArrayList<>();
     final List<Double> openWithoutCkptRecoveryMillis = new ArrayList<>();
+    /** Heap the open store holds per event (used heap after GC, open minus closed). */
+    final List<Double> indexHeapBytesPerEvent = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
     /** One segment's bytes for the CRC walk (a segment is at most 64 MiB, the default segment size). */
     private final ByteBuffer segmentBuffer = ByteBuffer.allocateDirect(64 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -139,13 +141,37 @@ final class ReadBench {
         readEntity();
         openWithCheckpoint();
         openWithoutCheckpoint();
+        indexHeapBytesPerEvent.add(indexHeapBytesPerEvent());
         log.println(String.format(Locale.ROOT, "   reads: raw %,.0f ev/s (%,.0f MB/s), raw+crc %,.0f ev/s, replay %,.0f ev/s,"
                         + " sequential replay %,.0f ev/s, in place %,.0f ev/s, by entity %,.0f ev/s, readEntity(100) p50 %.1f us p99 %.1f us,"
-                        + " open %.0f ms (ckpt) / %.0f ms (scan)",
+                        + " open %.0f ms (ckpt) / %.0f ms (scan), index heap %.1f B/event",
                 last(rawReadEventsPerSec), last(rawReadMBps), last(rawCrcEventsPerSec), last(replayEventsPerSec),
                 last(sequentialReplayEventsPerSec), last(inPlaceReplayEventsPerSec),
                 last(replayByEntityEventsPerSec), last(readEntityP50), last(readEntityP99), last(openWithCkptMillis),
-                last(openWithoutCkptMillis)));
+                last(openWithoutCkptMillis), last(indexHeapBytesPerEvent)));
+    }
+
+    /**
+     * Heap held by the open store per event: used heap after full GCs with the store open, minus the same with it
+     * closed. Nearly all of it is the in-memory index (no tags in this store).
+     */
+    private double indexHeapBytesPerEvent() {
+        long closed = usedHeapAfterGc();
+        try (StoreCore core = StoreCore.open(StoreConfig.builder(dir).build())) {
+            long open = usedHeapAfterGc();
+            if (core.lastGlobalSequence() + 1 != events) {
+                throw new IllegalStateException("the store holds " + (core.lastGlobalSequence() + 1) + " events");
+            }
+            return (open - closed) / (double) events;
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
     private static double last(List<Double> l) {

@@ -164,6 +164,143 @@ final class Report {
         return t;
     }
 
+    // ---------------------------------------------------------------- hot-path goals
+
+    /** The CPU-bound paths' goals: each a ratio in one run (medians of per-round ratios) or a measured figure. */
+    List<Target> hotPathTargets() {
+        List<Target> t = new ArrayList<>();
+        int a = Plan.TARGET_APPENDERS;
+        int p = Plan.TARGET_PAYLOAD;
+        Cell none = find(Durability.NO_FSYNC, a, p, "batpak");
+        Cell cq = find(Durability.NO_FSYNC, a, p, "chronicle-queue");
+        if (ok(none, cq)) {
+            double r = none.pairedRatio(cq);
+            t.add(new Target("hot-none64-vs-chronicle", "SyncMode NONE, 64 appenders, 100 B: >= Chronicle Queue",
+                    fmt("%,.0f vs %,.0f events/s", none.eventsPerSec(), cq.eventsPerSec()), r,
+                    "batpak / Chronicle, >= 1.0", r >= 1.0));
+        } else {
+            t.add(missing("hot-none64-vs-chronicle", "SyncMode NONE, 64 appenders: >= Chronicle Queue"));
+        }
+        Cell ec = find(Durability.FSYNC, a, p, "batpak");
+        Cell group = find(Durability.FSYNC, a, p, "raw-group-write");
+        if (ok(ec, group)) {
+            double r = ec.pairedRatio(group);
+            t.add(new Target("hot-ec64-vs-raw-group-write", "EVERY_COMMIT, 64 appenders, 100 B: >= 90% of the raw "
+                    + "loop writing the same N frames as one write and forcing",
+                    fmt("%,.0f vs %,.0f events/s (N = %.0f)", ec.eventsPerSec(), group.eventsPerSec(),
+                            group.forceEvery()), r, "batpak / raw-group-write, >= 0.9", r >= 0.9));
+        } else {
+            t.add(missing("hot-ec64-vs-raw-group-write", "EVERY_COMMIT, 64 appenders: >= 0.9 of raw-group-write"));
+        }
+        Cell one = find(Durability.FSYNC, 1, p, "batpak");
+        Cell rawA = matrix.cell(AppendMatrix.rawScenario(Durability.FSYNC, p), "raw-force-each");
+        if (ok(one, rawA) && !Double.isNaN(one.p50()) && !Double.isNaN(rawA.p50())) {
+            double r = Cell.pairedRatio(one.p50Micros, rawA.p50Micros);
+            t.add(new Target("hot-ec1-p50-vs-raw", "EVERY_COMMIT, 1 appender, 100 B: p50 <= 1.2x one raw write+force",
+                    fmt("p50 %.1f us vs %.1f us", one.p50(), rawA.p50()), r, "batpak p50 / raw p50, <= 1.2", r <= 1.2));
+        } else {
+            t.add(missing("hot-ec1-p50-vs-raw", "EVERY_COMMIT, 1 appender: p50 <= 1.2x raw write+force"));
+        }
+        Cell sqlite1 = find(Durability.FSYNC, 1, p, "sqlite-wal-full");
+        if (ok(one, sqlite1)) {
+            double r = one.pairedRatio(sqlite1);
+            t.add(new Target("hot-ec1-vs-sqlite", "EVERY_COMMIT, 1 appender, 100 B: events/s >= SQLite WAL "
+                    + "synchronous=FULL", fmt("%,.0f vs %,.0f events/s", one.eventsPerSec(), sqlite1.eventsPerSec()),
+                    r, "batpak / SQLite, >= 1.0", r >= 1.0));
+        } else {
+            t.add(missing("hot-ec1-vs-sqlite", "EVERY_COMMIT, 1 appender: >= SQLite WAL FULL"));
+        }
+        Cell none1 = find(Durability.NO_FSYNC, 1, p, "batpak");
+        Cell h2 = find(Durability.NO_FSYNC, 1, p, "h2");
+        if (ok(none1, h2)) {
+            double r = none1.pairedRatio(h2);
+            t.add(new Target("hot-none1-vs-h2", "SyncMode NONE, 1 appender, 100 B: events/s >= H2",
+                    fmt("%,.0f vs %,.0f events/s", none1.eventsPerSec(), h2.eventsPerSec()), r, "batpak / H2, >= 1.0",
+                    r >= 1.0));
+        } else {
+            t.add(missing("hot-none1-vs-h2", "SyncMode NONE, 1 appender: >= H2"));
+        }
+        String size = reads == null ? "" : fmt(" (store of %,d events)", reads.events);
+        replayTarget(t, "hot-replay-in-place", "replay in global order, in place (StoreReader.replay with an "
+                + "EventHandler): >= 5,000,000 events/s and >= 0.5 of raw read + CRC32C",
+                reads == null ? List.of() : reads.inPlaceReplayEventsPerSec, size);
+        replayTarget(t, "hot-replay-iterator", "replay in global order, iterator (StoreReader.replay, a StoredEvent "
+                + "each): >= 5,000,000 events/s and >= 0.5 of raw read + CRC32C",
+                reads == null ? List.of() : reads.sequentialReplayEventsPerSec, size);
+        StreamBench.Replay rp = streams == null ? null : streams.replay;
+        int batch = StreamBench.CURSOR_BATCHES.get(0);
+        if (rp != null && !Double.isNaN(median(rp.cursorEventsPerSec.get(batch)))) {
+            double r = rp.ratioToSequential(batch);
+            t.add(new Target("hot-cursor-vs-replay", fmt("cursor replay (batch %d) >= 0.9 of the sequential replay "
+                    + "(iterator), same store", batch), fmt("%,.0f vs %,.0f events/s (store of %,d events)",
+                    median(rp.cursorEventsPerSec.get(batch)), median(rp.sequentialEventsPerSec), rp.events), r,
+                    "cursor / replay, >= 0.9", r >= 0.9));
+        } else {
+            t.add(missing("hot-cursor-vs-replay", "cursor replay >= 0.9 of the sequential replay"));
+        }
+        StreamBench.Fanout f = streams == null ? null : streams.fanout.get(Durability.FSYNC);
+        if (f != null && !Double.isNaN(f.appendRatio())) {
+            double r = f.appendRatio();
+            t.add(new Target("hot-fanout100-ec", fmt("EVERY_COMMIT, %d appenders: appends/s with %d live subscribers "
+                    + ">= 0.7 of none", StreamBench.APPENDERS, streams.plan.fanoutSubscribers()),
+                    fmt("%,.0f vs %,.0f events/s", median(f.appendWithSubscribers), median(f.appendWithout)), r,
+                    "with / without, >= 0.7", r >= 0.7));
+        } else {
+            t.add(missing("hot-fanout100-ec", "EVERY_COMMIT: appends/s with 100 subscribers >= 0.7 of none"));
+        }
+        if (reads != null && !reads.indexHeapBytesPerEvent.isEmpty()) {
+            double v = Stats.median(reads.indexHeapBytesPerEvent);
+            t.add(new Target("hot-index-heap", "index heap per event (no tags) <= 48 B", fmt("%.1f B per event%s", v,
+                    size), v / 48, "measured / 48 B, <= 1", reads.events >= 1_000_000 ? v <= 48 : null));
+        } else {
+            t.add(missing("hot-index-heap", "index heap per event <= 48 B"));
+        }
+        return t;
+    }
+
+    private void replayTarget(List<Target> t, String id, String goal, List<Double> perRound, String size) {
+        if (perRound.isEmpty() || reads.rawCrcEventsPerSec.size() != perRound.size()) {
+            t.add(missing(id, goal));
+            return;
+        }
+        double[] ratios = new double[perRound.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = perRound.get(i) / reads.rawCrcEventsPerSec.get(i);
+        }
+        double v = Stats.median(perRound);
+        double r = median(ratios);
+        t.add(new Target(id, goal, fmt("%,.0f events/s%s, %.2f of raw read + CRC32C (%,.0f events/s)", v, size, r,
+                Stats.median(reads.rawCrcEventsPerSec)), r, "replay / raw read + CRC32C, >= 0.5",
+                reads.events >= 1_000_000 ? v >= 5e6 && r >= 0.5 : null));
+    }
+
+    private void putTargets(ArrayNode into, List<Target> list) {
+        for (Target t : list) {
+            ObjectNode o = into.addObject();
+            o.put("id", t.id());
+            o.put("goal", t.goal());
+            o.put("measured", t.measured());
+            putNum(o, "ratio", t.ratio());
+            o.put("ratioMeaning", t.ratioMeaning());
+            o.put("result", t.pass() == null ? "n/a" : t.pass() ? "pass" : "miss");
+        }
+    }
+
+    private static void targetTable(StringBuilder b, String title, List<Target> list) {
+        b.append("## ").append(title).append("\n\n| target | measured | ratio | result |\n|---|---|---:|---|\n");
+        for (Target t : list) {
+            b.append("| ").append(t.goal()).append(" | ").append(t.measured()).append(" | ")
+                    .append(Double.isNaN(t.ratio()) ? "-" : fmt("%.2f", t.ratio())).append(" | ")
+                    .append(t.pass() == null ? "n/a" : t.pass() ? "**pass**" : "**miss**").append(" |\n");
+        }
+    }
+
+    /** Median of the reads' sequential replay, NaN when not measured. */
+    private double readsSequentialReplay() {
+        return reads == null || reads.sequentialReplayEventsPerSec.isEmpty() ? Double.NaN
+                : Stats.median(reads.sequentialReplayEventsPerSec);
+    }
+
     private static Target missing(String id, String goal) {
         return new Target(id, goal, "not measured in this run", Double.NaN, "", null);
     }
@@ -210,16 +347,8 @@ final class Report {
         if (streams != null) {
             root.set("streams", streamsJson());
         }
-        ArrayNode targets = root.putArray("targets");
-        for (Target t : targets()) {
-            ObjectNode o = targets.addObject();
-            o.put("id", t.id());
-            o.put("goal", t.goal());
-            o.put("measured", t.measured());
-            putNum(o, "ratio", t.ratio());
-            o.put("ratioMeaning", t.ratioMeaning());
-            o.put("result", t.pass() == null ? "n/a" : t.pass() ? "pass" : "miss");
-        }
+        putTargets(root.putArray("targets"), targets());
+        putTargets(root.putArray("hotPathTargets"), hotPathTargets());
         if (microError != null) {
             root.put("microError", microError);
         }
@@ -349,6 +478,7 @@ final class Report {
         putMedian(o, "openWithCheckpointRecoveryMillis", reads.openWithCkptRecoveryMillis);
         putMedian(o, "openWithoutCheckpointMillis", reads.openWithoutCkptMillis);
         putMedian(o, "openWithoutCheckpointRecoveryMillis", reads.openWithoutCkptRecoveryMillis);
+        putMedian(o, "indexHeapBytesPerEvent", reads.indexHeapBytesPerEvent);
         o.put("notes", "replay = StoreCore.readAt(g) for every global sequence (CRC32C-checked, decoded); sequential "
                 + "replay = StoreReader.replay(Region.all(), -1) (segments read in large chunks, frames CRC32C-checked "
                 + "and decoded); replay by "
@@ -438,20 +568,20 @@ final class Report {
         r.put("region", "Region.all()");
         r.put("sink", "Sink.foreach counting events and checking global-sequence order");
         putNum(r, "buildEventsPerSec", rp.buildEventsPerSec);
-        putRounds(r, "coreReplaySameStoreEventsPerSec", rp.coreEventsPerSec);
+        putRounds(r, "sequentialReplaySameStoreEventsPerSec", rp.sequentialEventsPerSec);
         ArrayNode batches = r.putArray("batches");
-        double readsReplay = reads == null ? Double.NaN : Stats.median(reads.replayEventsPerSec);
+        double readsReplay = readsSequentialReplay();
         for (Map.Entry<Integer, double[]> e : rp.cursorEventsPerSec.entrySet()) {
             ObjectNode b = batches.addObject();
             b.put("batchSize", e.getKey());
             putRounds(b, "eventsPerSec", e.getValue());
-            putNum(b, "ratioToCoreReplaySameStore", rp.ratioToCore(e.getKey()));
+            putNum(b, "ratioToSequentialReplaySameStore", rp.ratioToSequential(e.getKey()));
             putNum(b, "ratioToReadsReplay", median(e.getValue()) / readsReplay);
         }
         r.put("notes", "the store is built, closed and reopened in this process, so the page cache is warm (dropping "
-                + "it needs root); the open is not timed. ratioToCoreReplaySameStore: median of per-round ratios to a "
-                + "StoreCore.readAt loop over the same store; ratioToReadsReplay: against the reads' replay median "
-                + "(a store of reads.events events)");
+                + "it needs root); the open is not timed. ratioToSequentialReplaySameStore: median of per-round ratios to "
+                + "StoreReader.replay's iterator over the same store; ratioToReadsReplay: against the reads' sequential "
+                + "replay median (a store of reads.events events)");
         if (!streams.errors.isEmpty()) {
             o.set("errors", JSON.valueToTree(streams.errors));
         }
@@ -508,12 +638,9 @@ final class Report {
                         + "the median of per-round ratios. Machine: %s, %s cores, %s, %s. Total run time %.0f s.%n%n",
                 plan.rounds(), plan.warmupMillis(), plan.measureMillis(), machine.get("cpuModel"), machine.get("cores"),
                 machine.get("memory"), machine.get("jdk"), totalSeconds));
-        b.append("## Targets\n\n| target | measured | ratio | result |\n|---|---|---:|---|\n");
-        for (Target t : targets()) {
-            b.append("| ").append(t.goal()).append(" | ").append(t.measured()).append(" | ")
-                    .append(Double.isNaN(t.ratio()) ? "-" : fmt("%.2f", t.ratio())).append(" | ")
-                    .append(t.pass() == null ? "n/a" : t.pass() ? "**pass**" : "**miss**").append(" |\n");
-        }
+        targetTable(b, "Targets", targets());
+        b.append("\n");
+        targetTable(b, "Hot-path goals", hotPathTargets());
         for (Durability d : Durability.values()) {
             for (int payload : plan.payloads()) {
                 pivot(b, d, payload);
@@ -584,6 +711,10 @@ final class Report {
                     .append(dec(Stats.median(reads.openWithCkptRecoveryMillis))).append(" ms |\n");
             b.append("| open without index.ckpt (full scan) | ").append(dec(Stats.median(reads.openWithoutCkptMillis)))
                     .append(" ms / ").append(dec(Stats.median(reads.openWithoutCkptRecoveryMillis))).append(" ms |\n");
+            if (!reads.indexHeapBytesPerEvent.isEmpty()) {
+                b.append("| heap of the open store per event (index, no tags) | ")
+                        .append(dec(Stats.median(reads.indexHeapBytesPerEvent))).append(" B |\n");
+            }
             b.append("| building the store (atomic batches of 1000, SyncMode NONE) | ").append(num(reads.buildEventsPerSec))
                     .append(" events/s |\n");
         }
@@ -648,19 +779,20 @@ final class Report {
                     .append(" / ").append(dec(median(st.fanoutCpuWith))).append(" |\n");
         }
         StreamBench.Replay rp = streams.replay;
-        double readsReplay = reads == null ? Double.NaN : Stats.median(reads.replayEventsPerSec);
+        double readsReplay = readsSequentialReplay();
         b.append(fmt("%nCursor replay: BatpakStreams.cursor(store, Region.all(), withCompleteAtHead(true)) into a "
                 + "counting sink, on a reopened store of %,d events (%,d MiB, %d B payloads; page cache warm).%n%n",
                 rp.events, rp.bytes >> 20, StreamBench.PAYLOAD));
-        b.append("| reader | events/s | vs core replay, same store | vs reads' replay |\n|---|---:|---:|---:|\n");
+        b.append("| reader | events/s | vs sequential replay, same store | vs reads' sequential replay |\n"
+                + "|---|---:|---:|---:|\n");
         for (Map.Entry<Integer, double[]> e : rp.cursorEventsPerSec.entrySet()) {
             double v = median(e.getValue());
             b.append("| cursor, batch size ").append(e.getKey()).append(" | ").append(num(v)).append(" | ")
-                    .append(ratio(rp.ratioToCore(e.getKey()))).append(" | ").append(ratio(v / readsReplay))
+                    .append(ratio(rp.ratioToSequential(e.getKey()))).append(" | ").append(ratio(v / readsReplay))
                     .append(" |\n");
         }
-        b.append("| core replay (StoreCore.readAt loop), same store | ").append(num(median(rp.coreEventsPerSec)))
-                .append(" | - | ").append(ratio(median(rp.coreEventsPerSec) / readsReplay)).append(" |\n");
+        b.append("| sequential replay (StoreReader.replay iterator), same store | ").append(num(median(rp.sequentialEventsPerSec)))
+                .append(" | - | ").append(ratio(median(rp.sequentialEventsPerSec) / readsReplay)).append(" |\n");
         if (!streams.errors.isEmpty()) {
             b.append("\nErrors: ").append(String.join("; ", streams.errors)).append("\n");
         }

@@ -57,7 +57,8 @@ import org.reactivestreams.Subscriber;
  *       the fan-out thread's CPU time per appended event.</li>
  *   <li><b>cursor replay</b>: a store of {@code plan.cursorEvents()} events, reopened, replayed by
  *       {@code BatpakStreams.cursor(store, Region.all(), withCompleteAtHead(true))} with batch sizes 256 and 1024,
- *       beside the core replay ({@code StoreCore.readAt} loop, as in the reads) of the same store in the same round.
+ *       beside the sequential replay ({@code StoreReader.replay}'s iterator, as in the reads) of the same store in the
+ *       same round.
  *       </li>
  * </ul>
  * Every measurement uses a fresh store in its own directory (the replay store is built once); each round runs the
@@ -74,7 +75,7 @@ final class StreamBench {
     /** How long a fan-out measurement may wait for its subscribers to catch up before it counts as failed. */
     private static final long DELIVERY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
 
-    private final Plan plan;
+    final Plan plan;
     private final Path dir;
     private final ActorSystem<?> system;
     private final PrintStream log;
@@ -171,7 +172,10 @@ final class StreamBench {
         }
     }
 
-    /** Cursor replay figures: events/s per batch size and of the core replay of the same store, per round. */
+    /**
+     * Cursor replay figures: events/s per batch size and of the sequential replay ({@code StoreReader.replay}'s
+     * iterator, a {@code StoredEvent} per event like the cursor) of the same store, per round.
+     */
     static final class Replay {
         long events;
         /** Replays per timed measurement (more than one for small stores, so a measurement lasts long enough). */
@@ -179,17 +183,17 @@ final class StreamBench {
         long bytes;
         double buildEventsPerSec;
         final Map<Integer, double[]> cursorEventsPerSec = new LinkedHashMap<>();
-        final double[] coreEventsPerSec;
+        final double[] sequentialEventsPerSec;
 
         Replay(int rounds) {
             for (int b : CURSOR_BATCHES) {
                 cursorEventsPerSec.put(b, nan(rounds));
             }
-            coreEventsPerSec = nan(rounds);
+            sequentialEventsPerSec = nan(rounds);
         }
 
-        double ratioToCore(int batch) {
-            return Cell.pairedRatio(cursorEventsPerSec.get(batch), coreEventsPerSec);
+        double ratioToSequential(int batch) {
+            return Cell.pairedRatio(cursorEventsPerSec.get(batch), sequentialEventsPerSec);
         }
     }
 
@@ -231,7 +235,7 @@ final class StreamBench {
         buildReplayStore();
         // Unmeasured: one replay of each kind, one fan-out of half the events, one stalled window.
         cursorReplaySeconds(CURSOR_BATCHES.get(0));
-        ReadBench.replaySeconds(replayDir(), replay.events);
+        ReadBench.sequentialReplaySeconds(replayDir(), replay.events);
         fanoutOnce(Durability.NO_FSYNC, plan.fanoutSubscribers(), Math.max(1, plan.fanoutEvents() / 2), 0,
                 dir.resolve("warmup-fanout"));
         Path d = dir.resolve("warmup-stalled");
@@ -741,7 +745,7 @@ final class StreamBench {
     }
 
     private void replayRound(int round) throws Exception {
-        // -1 stands for the core replay.
+        // -1 stands for the sequential replay (StoreReader.replay's iterator).
         List<Integer> order = new ArrayList<>(CURSOR_BATCHES);
         order.add(-1);
         Collections.rotate(order, round);
@@ -749,11 +753,11 @@ final class StreamBench {
             System.gc();
             double seconds = 0;
             for (int p = 0; p < replay.passes; p++) {
-                seconds += b < 0 ? ReadBench.replaySeconds(replayDir(), replay.events) : cursorReplaySeconds(b);
+                seconds += b < 0 ? ReadBench.sequentialReplaySeconds(replayDir(), replay.events) : cursorReplaySeconds(b);
             }
             double v = replay.events * (double) replay.passes / seconds;
             if (b < 0) {
-                replay.coreEventsPerSec[round] = v;
+                replay.sequentialEventsPerSec[round] = v;
             } else {
                 replay.cursorEventsPerSec.get(b)[round] = v;
             }
@@ -763,7 +767,7 @@ final class StreamBench {
         for (int b : CURSOR_BATCHES) {
             line.append(String.format(Locale.ROOT, " batch %d %,.0f ev/s,", b, replay.cursorEventsPerSec.get(b)[round]));
         }
-        line.append(String.format(Locale.ROOT, " core replay %,.0f ev/s", replay.coreEventsPerSec[round]));
+        line.append(String.format(Locale.ROOT, " sequential replay %,.0f ev/s", replay.sequentialEventsPerSec[round]));
         log.println(line);
     }
 

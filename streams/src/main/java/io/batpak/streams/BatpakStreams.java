@@ -50,7 +50,8 @@ public final class BatpakStreams {
      *
      * <p><b>Delivery.</b> The store's fan-out filters by region before buffering (an unrelated event never enters
      * the buffer) and never waits for the consumer: when the buffer of {@link SubscriptionSettings#bufferSize()}
-     * events is full, an arriving event is dropped and counted ({@link OverflowPolicy#DROP_NEWEST}) or the stream
+     * events is full (events handed over and not yet taken by the stream, which takes them a fan-out turn at a
+     * time), an arriving event is dropped and counted ({@link OverflowPolicy#DROP_NEWEST}) or the stream
      * fails with {@link SubscriptionOverflowException} ({@link OverflowPolicy#FAIL}). Appends are never slowed.
      * For delivery without loss use {@link #cursor}.
      *
@@ -63,13 +64,16 @@ public final class BatpakStreams {
         InvalidInputException.requireArgument(store, "store");
         InvalidInputException.requireArgument(region, "region");
         InvalidInputException.requireArgument(settings, "settings");
-        return Source.<StoredEvent>queue(settings.bufferSize())
+        // The fan-out hands over each turn's matching events as one batch (often one list shared by every
+        // subscriber of the same events); the buffer counts events, and a batch leaves it when the stream takes it.
+        return Source.<LiveSubscription.Batch>queue(settings.bufferSize())
                 .watchTermination((queue, terminated) -> {
                     LiveSubscription s = new LiveSubscription(region, queue, settings);
                     terminated.whenComplete((d, e) -> s.streamStopped());
                     s.register(store.feed());
                     return (Subscription) s;
-                });
+                })
+                .mapConcat(LiveSubscription.Batch::take);
     }
 
     // ---------------------------------------------------------------- cursors
@@ -106,8 +110,9 @@ public final class BatpakStreams {
      * A finite replay: the events of {@code region} after {@code afterGlobalSequence} ({@code -1}: from the first) up
      * to the last event visible at materialization, in global-sequence order, read sequentially from the segment
      * files ({@link io.batpak.core.StoreReader#replay}), then completes. Demand-driven: it reads only as fast as
-     * downstream pulls, one event in memory at a time. The reading runs on Pekko Streams' blocking I/O dispatcher. A
-     * damaged frame fails the stream with {@link io.batpak.core.error.CorruptStoreException}. For a replay that goes
+     * downstream pulls, holding the run's read buffer and one event. File reads (large chunks) run on the store's I/O
+     * dispatcher; frames already read are decoded and emitted on the stream's own thread. A damaged frame fails the
+     * stream with {@link io.batpak.core.error.CorruptStoreException}; events before it were emitted. For a replay that goes
      * on live, with checkpoints, use {@link #cursor}.
      *
      * @throws InvalidInputException when {@code store} or {@code region} is null or the position is below -1
@@ -118,9 +123,7 @@ public final class BatpakStreams {
         if (afterGlobalSequence < -1) {
             throw new InvalidInputException("afterGlobalSequence", "must be >= -1, was " + afterGlobalSequence);
         }
-        return Source.unfoldResource(() -> store.replay(region, afterGlobalSequence),
-                it -> it.hasNext() ? java.util.Optional.of(it.next()) : java.util.Optional.empty(),
-                io.batpak.core.EventIterator::close);
+        return Source.fromGraph(new ReplayStage(store, region, afterGlobalSequence, ioExecutor(store)));
     }
 
     /**

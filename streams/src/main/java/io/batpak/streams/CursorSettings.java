@@ -19,12 +19,19 @@ public final class CursorSettings {
     private final long startAfter;
     private final String checkpointId;
     private final boolean completeAtHead;
+    private final double sequentialReadDensity;
 
-    private CursorSettings(int batchSize, long startAfter, String checkpointId, boolean completeAtHead) {
+    private CursorSettings(int batchSize, long startAfter, String checkpointId, boolean completeAtHead,
+                           double sequentialReadDensity) {
         this.batchSize = StreamsConfig.positive("cursor.batch-size", batchSize);
         this.startAfter = startAfter;
         this.checkpointId = checkpointId == null ? null : CheckpointStore.validateId(checkpointId);
         this.completeAtHead = completeAtHead;
+        if (!(sequentialReadDensity >= 0 && sequentialReadDensity <= 1)) {
+            throw new io.batpak.core.error.InvalidConfigException(StreamsConfig.ROOT + ".cursor.sequential-read-density",
+                    "must be between 0 and 1, was " + sequentialReadDensity);
+        }
+        this.sequentialReadDensity = sequentialReadDensity;
     }
 
     /** Settings from {@code batpak.streams.cursor} of the system's configuration. */
@@ -41,7 +48,8 @@ public final class CursorSettings {
     /** Settings from a {@code batpak.streams} config block. */
     public static CursorSettings fromConfig(Config streams) {
         InvalidInputException.requireArgument(streams, "streams");
-        return new CursorSettings(streams.getInt("cursor.batch-size"), -1, null, false);
+        return new CursorSettings(streams.getInt("cursor.batch-size"), -1, null, false,
+                streams.getDouble("cursor.sequential-read-density"));
     }
 
     /**
@@ -62,12 +70,12 @@ public final class CursorSettings {
 
     /** Events read per index read; the most the cursor holds in memory. */
     public CursorSettings withBatchSize(int batchSize) {
-        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead);
+        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead, sequentialReadDensity);
     }
 
     /** Start at the first event (the default). */
     public CursorSettings fromBeginning() {
-        return new CursorSettings(batchSize, -1, checkpointId, completeAtHead);
+        return new CursorSettings(batchSize, -1, checkpointId, completeAtHead, sequentialReadDensity);
     }
 
     /**
@@ -77,7 +85,7 @@ public final class CursorSettings {
      */
     public CursorSettings afterSequence(long globalSequence) {
         InvalidInputException.requireRange(globalSequence, -1, Long.MAX_VALUE, "globalSequence");
-        return new CursorSettings(batchSize, globalSequence, checkpointId, completeAtHead);
+        return new CursorSettings(batchSize, globalSequence, checkpointId, completeAtHead, sequentialReadDensity);
     }
 
     /**
@@ -88,7 +96,7 @@ public final class CursorSettings {
      */
     public CursorSettings withCheckpointId(String id) {
         InvalidInputException.requireArgument(id, "id");
-        return new CursorSettings(batchSize, startAfter, id, completeAtHead);
+        return new CursorSettings(batchSize, startAfter, id, completeAtHead, sequentialReadDensity);
     }
 
     /**
@@ -96,7 +104,26 @@ public final class CursorSettings {
      * (a replay); by default it follows live appends until cancelled or the store closes.
      */
     public CursorSettings withCompleteAtHead(boolean completeAtHead) {
-        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead);
+        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead, sequentialReadDensity);
+    }
+
+    /**
+     * When a cursor catches up on a dense region, it reads the segment files sequentially
+     * ({@link io.batpak.core.StoreReader#replay}) instead of one index lookup and read per event: a full page whose
+     * events make up at least {@code density} of the global sequences it spans (and with at least another page
+     * behind the head) switches the cursor to sequential reads until it reaches the head seen at the switch. Order,
+     * checks and delivery are the same either way; {@code 0} turns it off, {@code 1} takes only regions that are
+     * every event.
+     *
+     * @throws io.batpak.core.error.InvalidConfigException when {@code density} is not between 0 and 1
+     */
+    public CursorSettings withSequentialReadDensity(double density) {
+        return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead, density);
+    }
+
+    /** See {@link #withSequentialReadDensity(double)}; 0 when off. */
+    public double sequentialReadDensity() {
+        return sequentialReadDensity;
     }
 
     public int batchSize() {
@@ -118,6 +145,7 @@ public final class CursorSettings {
     @Override
     public String toString() {
         return "CursorSettings[batchSize=" + batchSize + ", startAfter=" + startAfter + ", checkpointId="
-                + checkpointId + ", completeAtHead=" + completeAtHead + "]";
+                + checkpointId + ", completeAtHead=" + completeAtHead + ", sequentialReadDensity=" + sequentialReadDensity
+                + "]";
     }
 }

@@ -28,16 +28,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cursor source. It reads a page of the region from the index only when downstream has pulled and every
- * event read before was emitted, so it holds at most one batch. Reads run on the store's I/O dispatcher. When a
+ * The cursor source. It reads the region in pages of half a batch, the next while it emits the last, so reading
+ * and emitting overlap; it starts a read only while what it holds and what the read may add fit in one batch, so
+ * it holds at most one batch. Reads run on the store's I/O dispatcher. When a
  * read finds nothing new it parks on {@link StoreFeed#wakeAfter} until the visible head moves past what it has
  * scanned, so live events arrive as soon as the fan-out sees the commit, with no polling.
  *
- * <p>Catch-up and live are one loop over the same index pages: each page starts strictly after the last emitted
- * global sequence, so the switch from history to live has no gap and no duplicate.
+ * <p>Catch-up and live are one loop over pages: each page starts strictly after the last emitted global sequence,
+ * so the switch from history to live has no gap and no duplicate. A page comes from the index ({@code query}), or,
+ * while the cursor is at least a page behind the head on a dense region ({@link CursorSettings#sequentialReadDensity}),
+ * from a sequential run over the segment files ({@code replay}) that ends at the head seen when it began; after it
+ * the cursor goes back to index pages. Both hand out the same events in the same order.
  */
 final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<SourceShape<T>, CursorControl> {
     private static final Logger LOG = LoggerFactory.getLogger(CursorStage.class);
+    private static final java.lang.invoke.VarHandle POSITION;
+    private static final java.lang.invoke.VarHandle BUFFERED;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            POSITION = lookup.findVarHandle(CursorStage.Control.class, "position", long.class);
+            BUFFERED = lookup.findVarHandle(CursorStage.Control.class, "buffered", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final Outlet<T> out = Outlet.create("BatpakCursor.out");
     private final SourceShape<T> shape = SourceShape.of(out);
     private final BatpakStore store;
@@ -63,9 +79,14 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         return ((CursorStage<?>.Control) control).peakBuffered;
     }
 
-    /** Events the cursor read from the index so far (an internal counter for tests). */
+    /** Events the cursor read so far, from the index or sequentially (an internal counter for tests). */
     static long eventsRead(CursorControl control) {
         return ((CursorStage<?>.Control) control).read;
+    }
+
+    /** Events the cursor read from sequential runs over the segment files (an internal counter for tests). */
+    static long eventsReadSequentially(CursorControl control) {
+        return ((CursorStage<?>.Control) control).readSequentially;
     }
 
     @Override
@@ -74,7 +95,8 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
     }
 
     /** The outcome of one read, handed back to the stage. */
-    private record Read(boolean init, long start, long stopAt, long head, List<StoredEvent> events, Throwable error) {
+    private record Read(boolean init, long start, long stopAt, long head, List<StoredEvent> events, boolean sequential,
+                        Throwable error) {
     }
 
     @Override
@@ -91,6 +113,7 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
         private final Control control;
         private final Checkpointer checkpointer;
         private final ArrayDeque<StoredEvent> buffer = new ArrayDeque<>();
+        private final SequentialCatchUp sequential = new SequentialCatchUp();
         private final StoreFeed feed = store.feed();
         private final AsyncCallback<Read> readDone;
         private final AsyncCallback<Done> woken;
@@ -123,24 +146,52 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
             });
         }
 
+        /** Events one read asks for: half a batch, so the next page is read while the last is emitted. */
+        private int readSize() {
+            return Math.max(1, settings.batchSize() / 2);
+        }
+
+        /** Starts the next read when none runs or waits, it fits beside what is held, and more may come. */
+        private void readAhead() {
+            if (initialized && !reading && !waiting && buffer.size() <= settings.batchSize() - readSize()
+                    && !caughtUpForGood()) {
+                startRead();
+            }
+        }
+
         private boolean caughtUpForGood() {
             return settings.completeAtHead() && Math.max(control.position, scanned) >= stopAt;
         }
 
         private void emit() {
             StoredEvent e = buffer.poll();
-            control.buffered = buffer.size();
-            control.position = e.globalSequence();
+            control.publish(e.globalSequence(), buffer.size());
             push(out, wrap.apply(e, control));
             if (buffer.isEmpty() && caughtUpForGood()) {
                 completeStage();
+            } else {
+                readAhead();
             }
         }
 
         private void startRead() {
-            reading = true;
             boolean init = !initialized;
             long from = Math.max(control.position, scanned);
+            if (!init) {
+                // A sequential run's frames already in memory are decoded here; only file reads go to the I/O pool.
+                List<StoredEvent> page;
+                try {
+                    page = sequential.takeBuffered(from, readSize());
+                } catch (RuntimeException e) {
+                    onRead(new Read(false, from, Long.MAX_VALUE, -1, List.of(), false, e));
+                    return;
+                }
+                if (page != null && !page.isEmpty()) {
+                    onRead(new Read(false, from, Long.MAX_VALUE, -1, page, true, null));
+                    return;
+                }
+            }
+            reading = true;
             CompletableFuture.runAsync(() -> readDone.invoke(read(init, from)), io);
         }
 
@@ -179,10 +230,34 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                     }
                 }
                 long head = feed.visibleSequence();
-                List<StoredEvent> events = store.query(region, start, settings.batchSize());
-                return new Read(init, start, stop, head, events, null);
+                int batch = readSize();
+                List<StoredEvent> events = sequential.take(start, batch);
+                if (events != null) {
+                    // A short page: the run reached its end, and everything up to there was scanned.
+                    return new Read(init, start, stop, events.size() < batch ? sequential.endedAt() : head, events,
+                            true, null);
+                }
+                events = store.query(region, start, batch);
+                maybeGoSequential(start, head, events);
+                return new Read(init, start, stop, head, events, false, null);
             } catch (RuntimeException e) {
-                return new Read(init, start, stop, -1, List.of(), e);
+                return new Read(init, start, stop, -1, List.of(), false, e);
+            }
+        }
+
+        /**
+         * After a full index page: reads on sequentially when the page was dense (its events at least the configured
+         * share of the global sequences it spans) and another page is waiting behind the head.
+         */
+        private void maybeGoSequential(long start, long head, List<StoredEvent> page) {
+            double density = settings.sequentialReadDensity();
+            int batch = readSize();
+            if (density <= 0 || page.size() < batch) {
+                return;
+            }
+            long last = page.get(batch - 1).globalSequence();
+            if (batch >= density * (last - start) && head - last >= batch) {
+                sequential.open(store.replay(region, last));
             }
         }
 
@@ -206,23 +281,36 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
             List<StoredEvent> events = r.events();
             if (!events.isEmpty()) {
                 long last = events.get(events.size() - 1).globalSequence();
-                scanned = events.size() < settings.batchSize() ? Math.max(last, r.head()) : last;
+                scanned = events.size() < readSize() ? Math.max(last, r.head()) : last;
                 for (StoredEvent e : events) {
                     if (e.globalSequence() <= stopAt) {
                         buffer.add(e);
                     }
                 }
-                control.buffered = buffer.size();
+                control.publish(control.position, buffer.size());
                 control.peakBuffered = Math.max(control.peakBuffered, buffer.size());
                 control.read += events.size();
+                if (r.sequential()) {
+                    control.readSequentially += events.size();
+                }
                 if (!buffer.isEmpty()) {
                     if (isAvailable(out)) {
                         emit();
+                    } else {
+                        readAhead();
                     }
                     return;
                 }
             } else {
                 scanned = Math.max(scanned, r.head());
+            }
+            if (!buffer.isEmpty()) {
+                // Nothing new beyond what is still held: emit that, and read again once the head moves on (a
+                // finished or closed cursor is settled by the emits and the pull after them).
+                if (!caughtUpForGood() && !feed.ended()) {
+                    park();
+                }
+                return;
             }
             if (caughtUpForGood()) {
                 completeStage();
@@ -233,21 +321,25 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
                     completeStage();
                 }
             } else {
-                waiting = true;
-                feed.wakeAfter(Math.max(control.position, scanned), () -> woken.invoke(Done.getInstance()));
+                park();
             }
+        }
+
+        /** Waits for the visible head to pass what was scanned. */
+        private void park() {
+            waiting = true;
+            feed.wakeAfter(Math.max(control.position, scanned), () -> woken.invoke(Done.getInstance()));
         }
 
         private void onWake() {
             waiting = false;
-            if (isAvailable(out) && buffer.isEmpty() && !reading) {
-                startRead();
-            }
+            readAhead();
         }
 
         @Override
         public void postStop() {
             control.stopped = true;
+            sequential.close();
             if (checkpointer == null) {
                 control.stoppedFuture.complete(Done.getInstance());
                 return;
@@ -266,18 +358,27 @@ final class CursorStage<T> extends AbstractGraphStageWithMaterializedValue<Sourc
     /** The materialized control; fields written by the stage, read by any thread. */
     final class Control implements CursorControl {
         volatile Logic logic;
+        /** Written by the stage with release semantics only ({@link #publish}): a plain store per emitted event. */
         volatile long position = -1;
         volatile int buffered;
         /** Most events ever buffered at once (tests check it against the batch size). */
         volatile int peakBuffered;
-        /** Events read from the index so far. */
+        /** Events read so far. */
         volatile long read;
+        /** Of those, events read by sequential runs. */
+        volatile long readSequentially;
         /** The checkpoint load has finished: the checkpoint is claimed, or loading it failed. */
         volatile boolean startSettled;
         volatile boolean stopped;
         volatile RemovedRange removedOnResume;
         final CompletableFuture<Done> stoppedFuture = new CompletableFuture<>();
         final Checkpointer checkpointer;
+
+        /** The stage's last emitted position and what it holds, for readers on any thread. */
+        void publish(long emitted, int held) {
+            POSITION.setRelease(this, emitted);
+            BUFFERED.setRelease(this, held);
+        }
 
         Control(Checkpointer checkpointer) {
             this.checkpointer = checkpointer;

@@ -4,21 +4,36 @@ import io.batpak.actors.FeedListener;
 import io.batpak.actors.StoreFeed;
 import io.batpak.core.Region;
 import io.batpak.core.StoredEvent;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 
-/** A subscription's bridge from the store's fan-out into a bounded source queue. */
+/**
+ * A subscription's bridge from the store's fan-out into a bounded source queue of batches. The buffer bound is in
+ * events: {@link #held} counts the events handed over and not yet taken by the stream.
+ */
 final class LiveSubscription implements Subscription, FeedListener {
+    /** One fan-out turn's events for this subscription; the list may be shared with other subscriptions. */
+    record Batch(List<StoredEvent> events, AtomicInteger held) {
+        /** The stream takes the batch: its events leave the buffer. */
+        List<StoredEvent> take() {
+            held.addAndGet(-events.size());
+            return events;
+        }
+    }
+
     private final Region region;
-    private final BoundedSourceQueue<StoredEvent> queue;
+    private final BoundedSourceQueue<Batch> queue;
+    private final AtomicInteger held = new AtomicInteger();
     private final SubscriptionSettings settings;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile StoreFeed.Registration registration;
     private volatile boolean stopped;
 
-    LiveSubscription(Region region, BoundedSourceQueue<StoredEvent> queue, SubscriptionSettings settings) {
+    LiveSubscription(Region region, BoundedSourceQueue<Batch> queue, SubscriptionSettings settings) {
         this.region = region;
         this.queue = queue;
         this.settings = settings;
@@ -30,19 +45,36 @@ final class LiveSubscription implements Subscription, FeedListener {
 
     @Override
     public boolean hasCapacity() {
+        return capacity() > 0;
+    }
+
+    @Override
+    public int capacity() {
         // A stopped stream takes the offer path, which reports it gone.
-        return stopped || queue.size() < settings.bufferSize();
+        return stopped ? 1 : Math.max(0, settings.bufferSize() - held.get());
     }
 
     @Override
     public boolean offer(StoredEvent event) {
-        QueueOfferResult r = queue.offer(event);
+        return offerAll(List.of(event));
+    }
+
+    @Override
+    public boolean offerAll(List<StoredEvent> events) {
+        held.addAndGet(events.size());
+        QueueOfferResult r = queue.offer(new Batch(events, held));
         if (r == QueueOfferResult.enqueued()) {
-            delivered.incrementAndGet();
+            delivered.addAndGet(events.size());
             return true;
         }
+        held.addAndGet(-events.size());
         if (r == QueueOfferResult.dropped()) {
-            return overflow(event.globalSequence());
+            for (StoredEvent e : events) {
+                if (!overflow(e.globalSequence())) {
+                    return false;
+                }
+            }
+            return true;
         }
         return false;
     }

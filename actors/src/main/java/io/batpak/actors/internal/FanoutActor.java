@@ -5,6 +5,8 @@ import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.internal.index.EventIndex;
 import io.batpak.core.internal.journal.StoreCore;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * delivered to the visible watermark, so it never loses an event however far it falls behind and holds no memory
  * for events not yet delivered. Per event it matches each listener's region against the index columns and reads
  * the payload once, only if a matching listener has capacity. It delivers at most
- * {@code batpak.fanout.max-events-per-turn} events per message, then continues with a message to itself.
+ * {@code batpak.fanout.max-events-per-turn} events per message, each listener's share of them in one hand-off at
+ * the end of the turn, then continues with a message to itself.
  */
 public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     private static final Logger LOG = LoggerFactory.getLogger(FanoutActor.class);
@@ -98,30 +101,90 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         return Behaviors.stopped();
     }
 
-    /** Delivers the events after {@code delivered} up to and including {@code upTo}. */
+    /**
+     * Delivers the events after {@code delivered} up to and including {@code upTo} as one turn: each listener's
+     * capacity is read once, each event's payload at most once, and each listener gets its matching events in one
+     * {@link io.batpak.actors.FeedListener#offerAll} call at the end of the turn. A listener that takes every event
+     * of the turn gets the turn's own list, shared with the others like it.
+     */
     private void deliver(long upTo) {
         List<FeedHub.Registration> regs = feed.listeners();
-        if (regs.isEmpty()) {
+        if (regs.isEmpty() || upTo <= delivered) {
             delivered = Math.max(delivered, upTo);
             return;
         }
         FeedHub.Registration[] snapshot = regs.toArray(new FeedHub.Registration[0]);
+        Turn turn = new Turn(snapshot);
         for (long g = delivered + 1; g <= upTo; g++) {
-            deliverOne(g, snapshot);
+            collect(g, turn);
             delivered = g;
+        }
+        turn.flush();
+    }
+
+    /** One turn's state: room left and events collected per listener, and every event read. */
+    private static final class Turn {
+        final FeedHub.Registration[] regs;
+        final int[] room;
+        final List<StoredEvent>[] pending;
+        List<StoredEvent> all = new ArrayList<>();
+
+        @SuppressWarnings("unchecked")
+        Turn(FeedHub.Registration[] regs) {
+            this.regs = regs;
+            this.room = new int[regs.length];
+            this.pending = new List[regs.length];
+            for (int i = 0; i < regs.length; i++) {
+                room[i] = regs[i].active() ? regs[i].listener.capacity() : 0;
+            }
+        }
+
+        /** Hands listener {@code i} what was collected for it so far. */
+        void flushOne(int i) {
+            List<StoredEvent> mine = pending[i];
+            if (mine != null && !mine.isEmpty()) {
+                pending[i] = null;
+                FeedHub.Registration r = regs[i];
+                if (r.active() && !r.listener.offerAll(Collections.unmodifiableList(mine))) {
+                    r.cancel();
+                }
+            }
+        }
+
+        /** Hands every listener what was collected for it, then starts afresh. */
+        void flush() {
+            List<StoredEvent> shared = Collections.unmodifiableList(all);
+            for (int i = 0; i < regs.length; i++) {
+                List<StoredEvent> mine = pending[i];
+                if (mine == null || mine.isEmpty()) {
+                    continue;
+                }
+                pending[i] = null;
+                FeedHub.Registration r = regs[i];
+                // Collected events are a subsequence of the turn's: the same size means the same events.
+                List<StoredEvent> batch = mine.size() == all.size() ? shared : Collections.unmodifiableList(mine);
+                if (r.active() && !r.listener.offerAll(batch)) {
+                    r.cancel();
+                }
+            }
+            all = new ArrayList<>();
         }
     }
 
-    private void deliverOne(long g, FeedHub.Registration[] regs) {
+    private void collect(long g, Turn turn) {
         String entity = index.entityById(index.entityIdAt(g)).name();
         String scope = index.scopeName(index.scopeIdAt(g));
         int kind = index.kindAt(g);
+        FeedHub.Registration[] regs = turn.regs;
         StoredEvent event = null;
-        for (FeedHub.Registration r : regs) {
+        for (int i = 0; i < regs.length; i++) {
+            FeedHub.Registration r = regs[i];
             if (g <= r.startAfter || !r.active() || !matches(r.region, entity, scope, kind, g)) {
                 continue;
             }
-            if (!r.listener.hasCapacity()) {
+            if (turn.room[i] <= 0) {
+                // What it took this turn goes first, so it sees its events before the overflow.
+                turn.flushOne(i);
                 if (!r.listener.overflow(g)) {
                     r.cancel();
                 }
@@ -135,15 +198,22 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
                         return;
                     }
                 } catch (RuntimeException e) {
-                    // Corruption is never served: every listener that wanted this event ends with the error.
+                    // Corruption is never served: listeners get what came before it, then every listener that
+                    // wanted this event ends with the error.
                     LOG.error("fan-out cannot read global sequence {}: {}", g, e.toString());
+                    turn.flush();
                     failMatching(g, regs, e, entity, scope, kind);
                     return;
                 }
+                turn.all.add(event);
             }
-            if (!r.listener.offer(event)) {
-                r.cancel();
+            turn.room[i]--;
+            List<StoredEvent> mine = turn.pending[i];
+            if (mine == null) {
+                mine = new ArrayList<>();
+                turn.pending[i] = mine;
             }
+            mine.add(event);
         }
     }
 

@@ -3,7 +3,9 @@ package io.batpak.bench.jmh;
 import io.batpak.actors.BatpakStore;
 import io.batpak.core.AppendRequest;
 import io.batpak.core.Coordinate;
+import io.batpak.core.EventIterator;
 import io.batpak.core.EventKind;
+import io.batpak.core.Region;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.SyncMode;
@@ -23,6 +25,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -32,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-event costs of the store without the disk: one appender's round trip through the actors under
- * {@code SyncMode.NONE} (no force), and reading one event by global sequence from the page cache.
+ * {@code SyncMode.NONE} (no force), reading one event by global sequence from the page cache, and per event of a
+ * sequential replay (as a {@code StoredEvent}, and in place).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -104,6 +108,28 @@ public class StoreBenchmark {
     @Benchmark
     public StoredEvent readAt(Reading s) {
         return s.core.readAt(s.random.nextInt(Reading.EVENTS));
+    }
+
+    /** Per event of a sequential replay of the whole store: chunked reads, CRC32C check, decode to a StoredEvent. */
+    @Benchmark
+    @OperationsPerInvocation(Reading.EVENTS)
+    public long replayIterator(Reading s) {
+        long sum = 0;
+        try (EventIterator it = s.core.replay(Region.all(), -1)) {
+            while (it.hasNext()) {
+                sum += it.next().payloadLength();
+            }
+        }
+        return sum;
+    }
+
+    /** Per event of the same replay handing each frame in place as an EventView: nothing allocated per event. */
+    @Benchmark
+    @OperationsPerInvocation(Reading.EVENTS)
+    public long replayInPlace(Reading s) {
+        long[] sum = new long[1];
+        s.core.replay(Region.all(), -1, v -> sum[0] += v.payload().remaining() + v.entitySequence());
+        return sum[0];
     }
 
     static void delete(Path root) throws IOException {

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.StampedLock;
  * record. Events outside the region are skipped using the index, before their frame is decoded. Memory: the read
  * buffer (grown only for a frame larger than it) and one decoded event.
  */
-final class SequentialReader implements EventIterator {
+final class SequentialReader implements SequentialRun {
     /** Bytes read from a segment at a time: large sequential reads, one buffer for the whole walk. */
     private static final int READ_CHUNK = 1 << 20;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -62,6 +62,9 @@ final class SequentialReader implements EventIterator {
     /** File offset of the frame in view. */
     private long frameAt;
     private boolean closed;
+    /** While set ({@link #nextIfBuffered}), a step that would read a file stops instead and sets {@link #wouldRead}. */
+    private boolean inMemory;
+    private boolean wouldRead;
 
     SequentialReader(StoreCore core, Region region, long after) {
         this.core = core;
@@ -124,6 +127,10 @@ final class SequentialReader implements EventIterator {
     private long ensure(long n) {
         if (at >= bufStart && at + n <= bufStart + buf.limit()) {
             return n;
+        }
+        if (inMemory) {
+            wouldRead = true;
+            return 0;
         }
         long want = Math.min(Math.max(n, READ_CHUNK), fileEnd - at);
         if (want > buf.capacity()) {
@@ -205,6 +212,26 @@ final class SequentialReader implements EventIterator {
         return e;
     }
 
+    @Override
+    public StoredEvent nextIfBuffered() {
+        if (next != null) {
+            StoredEvent e = next;
+            next = null;
+            return e;
+        }
+        if (closed) {
+            return null;
+        }
+        inMemory = true;
+        try {
+            // A step stopped before a read leaves the walk where it was: the frame it needs is read later.
+            return step() ? decode(position) : null;
+        } finally {
+            inMemory = false;
+            wouldRead = false;
+        }
+    }
+
     /** The next event of the region, or null at the watermark. */
     private StoredEvent advance() {
         return step() ? decode(position) : null;
@@ -217,16 +244,32 @@ final class SequentialReader implements EventIterator {
     private boolean step() {
         while (expected <= watermark) {
             if (at >= fileEnd) {
+                if (inMemory) {
+                    wouldRead = true;
+                    return false;
+                }
                 nextSegment();
                 continue;
             }
-            if (ensure(FrameLayout.PREFIX_LENGTH) < FrameLayout.PREFIX_LENGTH) {
+            long got = ensure(FrameLayout.PREFIX_LENGTH);
+            if (wouldRead) {
+                return false;
+            }
+            if (got < FrameLayout.PREFIX_LENGTH) {
                 throw new CorruptStoreException(path, at, "only " + (fileEnd - at)
                         + " bytes before the end of the file, a frame was expected");
             }
             view.wrap(buf, local());
             long total = view.totalLength();
-            if (view.frameLength() < FrameLayout.MIN_FRAME_LENGTH || ensure(total) < total) {
+            // Read before ensure(): a refill moves the buffer under the view.
+            boolean sane = view.frameLength() >= FrameLayout.MIN_FRAME_LENGTH;
+            if (sane) {
+                got = ensure(total);
+                if (wouldRead) {
+                    return false;
+                }
+            }
+            if (!sane || got < total) {
                 throw new CorruptStoreException(path, at, "frame of " + total + " bytes does not fit the file ("
                         + (fileEnd - at) + " bytes left)");
             }
