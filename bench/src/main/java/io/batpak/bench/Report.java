@@ -238,6 +238,16 @@ final class Report {
         } else {
             t.add(missing("hot-cursor-vs-replay", "cursor replay >= 0.9 of the sequential replay"));
         }
+        if (rp != null && !Double.isNaN(median(rp.sourceEventsPerSec))) {
+            double r = Cell.pairedRatio(rp.sourceEventsPerSec, rp.sequentialEventsPerSec);
+            double v = median(rp.sourceEventsPerSec);
+            t.add(new Target("hot-replay-source", "replay Source (BatpakStreams.replay): >= 5,000,000 events/s "
+                    + "(the store of the cursor replay)", fmt("%,.0f events/s (store of %,d events), %.2f of the "
+                    + "iterator on the same store", v, rp.events, r), v / 5e6, "measured / 5,000,000",
+                    rp.events >= 1_000_000 ? v >= 5e6 : null));
+        } else {
+            t.add(missing("hot-replay-source", "replay Source >= 5,000,000 events/s"));
+        }
         StreamBench.Fanout f = streams == null ? null : streams.fanout.get(Durability.FSYNC);
         if (f != null && !Double.isNaN(f.appendRatio())) {
             double r = f.appendRatio();
@@ -569,6 +579,9 @@ final class Report {
         r.put("sink", "Sink.foreach counting events and checking global-sequence order");
         putNum(r, "buildEventsPerSec", rp.buildEventsPerSec);
         putRounds(r, "sequentialReplaySameStoreEventsPerSec", rp.sequentialEventsPerSec);
+        putRounds(r, "replaySourceSameStoreEventsPerSec", rp.sourceEventsPerSec);
+        putNum(r, "replaySourceRatioToSequentialReplay", Cell.pairedRatio(rp.sourceEventsPerSec,
+                rp.sequentialEventsPerSec));
         ArrayNode batches = r.putArray("batches");
         double readsReplay = readsSequentialReplay();
         for (Map.Entry<Integer, double[]> e : rp.cursorEventsPerSec.entrySet()) {
@@ -791,6 +804,9 @@ final class Report {
                     .append(ratio(rp.ratioToSequential(e.getKey()))).append(" | ").append(ratio(v / readsReplay))
                     .append(" |\n");
         }
+        b.append("| replay Source (BatpakStreams.replay), same store | ").append(num(median(rp.sourceEventsPerSec)))
+                .append(" | ").append(ratio(Cell.pairedRatio(rp.sourceEventsPerSec, rp.sequentialEventsPerSec)))
+                .append(" | ").append(ratio(median(rp.sourceEventsPerSec) / readsReplay)).append(" |\n");
         b.append("| sequential replay (StoreReader.replay iterator), same store | ").append(num(median(rp.sequentialEventsPerSec)))
                 .append(" | - | ").append(ratio(median(rp.sequentialEventsPerSec) / readsReplay)).append(" |\n");
         if (!streams.errors.isEmpty()) {

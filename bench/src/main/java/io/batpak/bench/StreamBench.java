@@ -184,12 +184,15 @@ final class StreamBench {
         double buildEventsPerSec;
         final Map<Integer, double[]> cursorEventsPerSec = new LinkedHashMap<>();
         final double[] sequentialEventsPerSec;
+        /** {@code BatpakStreams.replay} of the same store. */
+        final double[] sourceEventsPerSec;
 
         Replay(int rounds) {
             for (int b : CURSOR_BATCHES) {
                 cursorEventsPerSec.put(b, nan(rounds));
             }
             sequentialEventsPerSec = nan(rounds);
+            sourceEventsPerSec = nan(rounds);
         }
 
         double ratioToSequential(int batch) {
@@ -236,6 +239,7 @@ final class StreamBench {
         // Unmeasured: one replay of each kind, one fan-out of half the events, one stalled window.
         cursorReplaySeconds(CURSOR_BATCHES.get(0));
         ReadBench.sequentialReplaySeconds(replayDir(), replay.events);
+        replaySourceSeconds();
         fanoutOnce(Durability.NO_FSYNC, plan.fanoutSubscribers(), Math.max(1, plan.fanoutEvents() / 2), 0,
                 dir.resolve("warmup-fanout"));
         Path d = dir.resolve("warmup-stalled");
@@ -745,18 +749,22 @@ final class StreamBench {
     }
 
     private void replayRound(int round) throws Exception {
-        // -1 stands for the sequential replay (StoreReader.replay's iterator).
+        // -1 stands for the sequential replay (StoreReader.replay's iterator), -2 for BatpakStreams.replay.
         List<Integer> order = new ArrayList<>(CURSOR_BATCHES);
         order.add(-1);
+        order.add(-2);
         Collections.rotate(order, round);
         for (int b : order) {
             System.gc();
             double seconds = 0;
             for (int p = 0; p < replay.passes; p++) {
-                seconds += b < 0 ? ReadBench.sequentialReplaySeconds(replayDir(), replay.events) : cursorReplaySeconds(b);
+                seconds += b == -1 ? ReadBench.sequentialReplaySeconds(replayDir(), replay.events)
+                        : b == -2 ? replaySourceSeconds() : cursorReplaySeconds(b);
             }
             double v = replay.events * (double) replay.passes / seconds;
-            if (b < 0) {
+            if (b == -2) {
+                replay.sourceEventsPerSec[round] = v;
+            } else if (b == -1) {
                 replay.sequentialEventsPerSec[round] = v;
             } else {
                 replay.cursorEventsPerSec.get(b)[round] = v;
@@ -767,7 +775,8 @@ final class StreamBench {
         for (int b : CURSOR_BATCHES) {
             line.append(String.format(Locale.ROOT, " batch %d %,.0f ev/s,", b, replay.cursorEventsPerSec.get(b)[round]));
         }
-        line.append(String.format(Locale.ROOT, " sequential replay %,.0f ev/s", replay.sequentialEventsPerSec[round]));
+        line.append(String.format(Locale.ROOT, " replay Source %,.0f ev/s, sequential replay %,.0f ev/s",
+                replay.sourceEventsPerSec[round], replay.sequentialEventsPerSec[round]));
         log.println(line);
     }
 
@@ -783,6 +792,25 @@ final class StreamBench {
             }
             count++;
             bytes += e.payloadLength();
+        }
+    }
+
+    /** Seconds for {@code BatpakStreams.replay(store, Region.all(), -1)} into the counting sink (open not counted). */
+    private double replaySourceSeconds() throws Exception {
+        BatpakStore store = BatpakStore.open(StoreConfig.builder(replayDir()).build(), system);
+        try {
+            Counter counter = new Counter();
+            long t0 = System.nanoTime();
+            BatpakStreams.replay(store, Region.all(), -1).runWith(Sink.foreach(counter::onEvent), system)
+                    .toCompletableFuture().get(10, TimeUnit.MINUTES);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (counter.problem != null || counter.count != replay.events) {
+                throw new IllegalStateException("the replay Source emitted " + counter.count + " events of "
+                        + replay.events + (counter.problem == null ? "" : "; " + counter.problem));
+            }
+            return s;
+        } finally {
+            store.closeAsync().toCompletableFuture().join();
         }
     }
 
