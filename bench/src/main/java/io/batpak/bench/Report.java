@@ -580,6 +580,8 @@ final class Report {
         putNum(r, "buildEventsPerSec", rp.buildEventsPerSec);
         putRounds(r, "sequentialReplaySameStoreEventsPerSec", rp.sequentialEventsPerSec);
         putRounds(r, "replaySourceSameStoreEventsPerSec", rp.sourceEventsPerSec);
+        putRounds(r, "cursorIndexPagesOnlyEventsPerSec", rp.indexCursorEventsPerSec);
+        putRounds(r, "unfoldResourceSameStoreEventsPerSec", rp.unfoldEventsPerSec);
         putNum(r, "replaySourceRatioToSequentialReplay", Cell.pairedRatio(rp.sourceEventsPerSec,
                 rp.sequentialEventsPerSec));
         ArrayNode batches = r.putArray("batches");
@@ -804,6 +806,15 @@ final class Report {
                     .append(ratio(rp.ratioToSequential(e.getKey()))).append(" | ").append(ratio(v / readsReplay))
                     .append(" |\n");
         }
+        b.append("| cursor, batch size ").append(StreamBench.CURSOR_BATCHES.get(0))
+                .append(", index pages only (sequential-read-density 0) | ")
+                .append(num(median(rp.indexCursorEventsPerSec))).append(" | ")
+                .append(ratio(Cell.pairedRatio(rp.indexCursorEventsPerSec, rp.sequentialEventsPerSec))).append(" | ")
+                .append(ratio(median(rp.indexCursorEventsPerSec) / readsReplay)).append(" |\n");
+        b.append("| Source.unfoldResource over the iterator (for comparison) | ")
+                .append(num(median(rp.unfoldEventsPerSec))).append(" | ")
+                .append(ratio(Cell.pairedRatio(rp.unfoldEventsPerSec, rp.sequentialEventsPerSec))).append(" | ")
+                .append(ratio(median(rp.unfoldEventsPerSec) / readsReplay)).append(" |\n");
         b.append("| replay Source (BatpakStreams.replay), same store | ").append(num(median(rp.sourceEventsPerSec)))
                 .append(" | ").append(ratio(Cell.pairedRatio(rp.sourceEventsPerSec, rp.sequentialEventsPerSec)))
                 .append(" | ").append(ratio(median(rp.sourceEventsPerSec) / readsReplay)).append(" |\n");

@@ -186,6 +186,10 @@ final class StreamBench {
         final double[] sequentialEventsPerSec;
         /** {@code BatpakStreams.replay} of the same store. */
         final double[] sourceEventsPerSec;
+        /** The cursor (first batch size) with {@code sequential-read-density = 0}: index pages only. */
+        final double[] indexCursorEventsPerSec;
+        /** {@code Source.unfoldResource} over the sequential iterator. */
+        final double[] unfoldEventsPerSec;
 
         Replay(int rounds) {
             for (int b : CURSOR_BATCHES) {
@@ -193,6 +197,8 @@ final class StreamBench {
             }
             sequentialEventsPerSec = nan(rounds);
             sourceEventsPerSec = nan(rounds);
+            indexCursorEventsPerSec = nan(rounds);
+            unfoldEventsPerSec = nan(rounds);
         }
 
         double ratioToSequential(int batch) {
@@ -237,9 +243,9 @@ final class StreamBench {
         Files2.deleteTree(dir);
         buildReplayStore();
         // Unmeasured: one replay of each kind, one fan-out of half the events, one stalled window.
-        cursorReplaySeconds(CURSOR_BATCHES.get(0));
+        cursorReplaySeconds(CURSOR_BATCHES.get(0), -1);
         ReadBench.sequentialReplaySeconds(replayDir(), replay.events);
-        replaySourceSeconds();
+        replaySourceSeconds(false);
         fanoutOnce(Durability.NO_FSYNC, plan.fanoutSubscribers(), Math.max(1, plan.fanoutEvents() / 2), 0,
                 dir.resolve("warmup-fanout"));
         Path d = dir.resolve("warmup-stalled");
@@ -749,21 +755,26 @@ final class StreamBench {
     }
 
     private void replayRound(int round) throws Exception {
-        // -1 stands for the sequential replay (StoreReader.replay's iterator), -2 for BatpakStreams.replay.
+        // -1 stands for the sequential replay (StoreReader.replay's iterator), -2 for BatpakStreams.replay, -3 for
+        // the cursor on index pages only, -4 for Source.unfoldResource over the iterator.
         List<Integer> order = new ArrayList<>(CURSOR_BATCHES);
-        order.add(-1);
-        order.add(-2);
+        order.addAll(List.of(-1, -2, -3, -4));
         Collections.rotate(order, round);
         for (int b : order) {
             System.gc();
             double seconds = 0;
             for (int p = 0; p < replay.passes; p++) {
                 seconds += b == -1 ? ReadBench.sequentialReplaySeconds(replayDir(), replay.events)
-                        : b == -2 ? replaySourceSeconds() : cursorReplaySeconds(b);
+                        : b == -2 ? replaySourceSeconds(false) : b == -4 ? replaySourceSeconds(true)
+                        : b == -3 ? cursorReplaySeconds(CURSOR_BATCHES.get(0), 0) : cursorReplaySeconds(b, -1);
             }
             double v = replay.events * (double) replay.passes / seconds;
             if (b == -2) {
                 replay.sourceEventsPerSec[round] = v;
+            } else if (b == -3) {
+                replay.indexCursorEventsPerSec[round] = v;
+            } else if (b == -4) {
+                replay.unfoldEventsPerSec[round] = v;
             } else if (b == -1) {
                 replay.sequentialEventsPerSec[round] = v;
             } else {
@@ -775,8 +786,10 @@ final class StreamBench {
         for (int b : CURSOR_BATCHES) {
             line.append(String.format(Locale.ROOT, " batch %d %,.0f ev/s,", b, replay.cursorEventsPerSec.get(b)[round]));
         }
-        line.append(String.format(Locale.ROOT, " replay Source %,.0f ev/s, sequential replay %,.0f ev/s",
-                replay.sourceEventsPerSec[round], replay.sequentialEventsPerSec[round]));
+        line.append(String.format(Locale.ROOT, " index pages only %,.0f ev/s, replay Source %,.0f ev/s"
+                        + " (unfoldResource %,.0f ev/s), sequential replay %,.0f ev/s",
+                replay.indexCursorEventsPerSec[round], replay.sourceEventsPerSec[round],
+                replay.unfoldEventsPerSec[round], replay.sequentialEventsPerSec[round]));
         log.println(line);
     }
 
@@ -795,14 +808,22 @@ final class StreamBench {
         }
     }
 
-    /** Seconds for {@code BatpakStreams.replay(store, Region.all(), -1)} into the counting sink (open not counted). */
-    private double replaySourceSeconds() throws Exception {
+    /**
+     * Seconds for {@code BatpakStreams.replay(store, Region.all(), -1)} into the counting sink (open not counted);
+     * with {@code unfold}, for Pekko's {@code Source.unfoldResource} over the same iterator instead (on Pekko's
+     * blocking I/O dispatcher), for comparison.
+     */
+    private double replaySourceSeconds(boolean unfold) throws Exception {
         BatpakStore store = BatpakStore.open(StoreConfig.builder(replayDir()).build(), system);
         try {
             Counter counter = new Counter();
             long t0 = System.nanoTime();
-            BatpakStreams.replay(store, Region.all(), -1).runWith(Sink.foreach(counter::onEvent), system)
-                    .toCompletableFuture().get(10, TimeUnit.MINUTES);
+            org.apache.pekko.stream.javadsl.Source<StoredEvent, ?> source = unfold
+                    ? org.apache.pekko.stream.javadsl.Source.unfoldResource(() -> store.replay(Region.all(), -1),
+                            it -> it.hasNext() ? java.util.Optional.of(it.next()) : java.util.Optional.empty(),
+                            io.batpak.core.EventIterator::close)
+                    : BatpakStreams.replay(store, Region.all(), -1);
+            source.runWith(Sink.foreach(counter::onEvent), system).toCompletableFuture().get(10, TimeUnit.MINUTES);
             double s = (System.nanoTime() - t0) / 1e9;
             if (counter.problem != null || counter.count != replay.events) {
                 throw new IllegalStateException("the replay Source emitted " + counter.count + " events of "
@@ -818,11 +839,14 @@ final class StreamBench {
      * Seconds for a cursor over {@code Region.all()} completing at the head to emit every event of the reopened
      * replay store into a counting sink (the open is not counted).
      */
-    private double cursorReplaySeconds(int batchSize) throws Exception {
+    private double cursorReplaySeconds(int batchSize, double density) throws Exception {
         BatpakStore store = BatpakStore.open(StoreConfig.builder(replayDir()).build(), system);
         try {
             Counter counter = new Counter();
             CursorSettings settings = CursorSettings.create(system).withCompleteAtHead(true).withBatchSize(batchSize);
+            if (density >= 0) {
+                settings = settings.withSequentialReadDensity(density);
+            }
             long t0 = System.nanoTime();
             BatpakStreams.cursor(store, Region.all(), settings).runWith(Sink.foreach(counter::onEvent), system)
                     .toCompletableFuture().get(10, TimeUnit.MINUTES);

@@ -87,9 +87,11 @@ public final class BatpakStreams {
     /**
      * A guaranteed cursor: every event of {@code region} after its start position, in global-sequence order, each
      * exactly once per run. It reads the history from the index and then follows live appends, with no gap and no
-     * duplicate at the switch. It reads {@link CursorSettings#batchSize()} events at a time and only when
-     * downstream has taken the previous ones, so a consumer that stops pulling holds at most one batch whatever the
-     * history. New events wake it through the store's fan-out as soon as they are visible.
+     * duplicate at the switch. It reads {@link CursorSettings#batchSize()} events at a time, the next batch only once
+     * downstream has taken the last, so a consumer that stops pulling holds at most one
+     * batch whatever the history. Far behind the head on a dense region it catches up by reading the segment files
+     * sequentially ({@link CursorSettings#withSequentialReadDensity}), with the same events and checks. New events
+     * wake it through the store's fan-out as soon as they are visible.
      *
      * <p>With {@link CursorSettings#withCheckpointId} it resumes after the checkpoint's committed position and
      * {@link CursorControl#commit} advances it (see {@link CursorControl} for the at-least-once semantics). The

@@ -68,7 +68,7 @@ public final class CursorSettings {
         return create(system).withCheckpointId(id);
     }
 
-    /** Events read per index read; the most the cursor holds in memory. */
+    /** Events read at a time; the most the cursor holds in memory. */
     public CursorSettings withBatchSize(int batchSize) {
         return new CursorSettings(batchSize, startAfter, checkpointId, completeAtHead, sequentialReadDensity);
     }
