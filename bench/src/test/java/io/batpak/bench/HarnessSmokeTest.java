@@ -90,11 +90,13 @@ class HarnessSmokeTest {
         }
         JsonNode replay = streams.get("cursorReplay");
         assertEquals(smoke.cursorEvents(), replay.get("events").asInt());
-        assertTrue(replay.get("coreReplaySameStoreEventsPerSec").asDouble() > 0);
+        assertTrue(replay.get("sequentialReplaySameStoreEventsPerSec").asDouble() > 0);
+        assertTrue(replay.get("replaySourceSameStoreEventsPerSec").asDouble() > 0);
+        assertTrue(replay.get("cursorIndexPagesOnlyEventsPerSec").asDouble() > 0);
         assertEquals(2, replay.get("batches").size());
         for (JsonNode b : replay.get("batches")) {
             assertTrue(b.get("eventsPerSec").asDouble() > 0);
-            assertTrue(b.get("ratioToCoreReplaySameStore").isNumber());
+            assertTrue(b.get("ratioToSequentialReplaySameStore").isNumber());
             assertTrue(b.get("ratioToReadsReplay").isNumber());
         }
 
