@@ -172,17 +172,4 @@ class CursorTest extends StreamsTestBase {
         assertTrue(CursorStage.eventsReadSequentially(run.first()) > 0, "the damage was met by a sequential run");
         assertEquals(499, run.first().position(), "events before the damaged one were delivered, it was not");
     }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 }

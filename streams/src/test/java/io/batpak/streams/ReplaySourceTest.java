@@ -72,17 +72,4 @@ class ReplaySourceTest extends StreamsTestBase {
                 .wireTap(e -> emitted.incrementAndGet()).runWith(Sink.ignore(), system));
         assertEquals(30_000, emitted.get(), "every event before the damaged one, not it");
     }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 }

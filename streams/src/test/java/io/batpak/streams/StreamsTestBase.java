@@ -149,4 +149,18 @@ abstract class StreamsTestBase {
     static void eventually(String what, BooleanSupplier condition) {
         io.batpak.actors.Polling.eventually(what, condition, TIMEOUT);
     }
+
+    /** Where {@code needle} first occurs in {@code hay}, -1 if nowhere (finding a payload in a segment file). */
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }
