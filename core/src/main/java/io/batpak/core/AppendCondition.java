@@ -22,7 +22,8 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  */
-public final class AppendCondition {
+public final class AppendCondition implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final List<Region> regions;
     private final long afterGlobalSequence;
 

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Immutable and thread-safe.
  */
-public record Coordinate(String entity, String scope) {
+public record Coordinate(String entity, String scope) implements java.io.Serializable {
 
     /** Maximum length of each component in UTF-8 bytes. */
     public static final int MAX_COMPONENT_BYTES = 1024;

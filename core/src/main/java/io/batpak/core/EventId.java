@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * monotonic within the process, also when the wall clock steps back). {@link #toString()} is the canonical
  * UUID form, read back by {@link #parse(String)}. Immutable and thread-safe.
  */
-public record EventId(long msb, long lsb) implements Comparable<EventId> {
+public record EventId(long msb, long lsb) implements Comparable<EventId>, java.io.Serializable {
 
     /** (unix millis << 12) | counter of the last id handed out in this JVM. */
     private static final AtomicLong LAST = new AtomicLong();

@@ -9,7 +9,8 @@ import io.batpak.core.error.ReservedKindException;
  * <p>Categories {@code 0x0} (system) and {@code 0xD} (effects) are reserved for the store; appending a user event
  * with one of them fails with {@link ReservedKindException}. Immutable and thread-safe.
  */
-public final class EventKind implements Comparable<EventKind> {
+public final class EventKind implements Comparable<EventKind>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** Largest category value (4 bits). */
     public static final int MAX_CATEGORY = 0xF;
     /** Largest type value (12 bits). */

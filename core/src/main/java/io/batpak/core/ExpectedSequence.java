@@ -16,7 +16,8 @@ import io.batpak.core.error.SequenceMismatchException;
  * </ul>
  * A failed condition fails the append with {@link SequenceMismatchException}. Immutable and thread-safe.
  */
-public final class ExpectedSequence {
+public final class ExpectedSequence implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final long ANY_CODE = -1;
     private static final long NO_STREAM_CODE = -2;
     private static final long EXISTS_CODE = -3;

@@ -8,7 +8,7 @@ import java.util.UUID;
  * receipt instead of appending again. The all-zero key is not allowed (it means "none" on disk).
  * Immutable and thread-safe.
  */
-public record IdempotencyKey(long msb, long lsb) {
+public record IdempotencyKey(long msb, long lsb) implements java.io.Serializable {
 
     public IdempotencyKey {
         if (msb == 0 && lsb == 0) {

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * {@link #withTag} adds to the tags named before. A query on a tag is answered from the tag's posting list.
  * Immutable and thread-safe.
  */
-public final class Region {
+public final class Region implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final Region ALL = new Region(null, null, -1, -1, 0, Long.MAX_VALUE, List.of());
     /** Separator of entity namespaces. */
     public static final char NAMESPACE_SEPARATOR = ':';

@@ -11,8 +11,8 @@ import io.batpak.core.Region;
  */
 public final class AppendConditionFailedException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient AppendCondition condition;
-    private final transient Region region;
+    private final AppendCondition condition;
+    private final Region region;
     private final long conflictingGlobalSequence;
     private final EventId conflictingEventId;
 

@@ -5,7 +5,7 @@ import io.batpak.core.EventKind;
 /** Two classes claim the same {@link EventKind}: one kind belongs to one typed event class per store. */
 public final class EventTypeConflictException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient EventKind kind;
+    private final EventKind kind;
     private final Class<?> registered;
     private final Class<?> rejected;
 

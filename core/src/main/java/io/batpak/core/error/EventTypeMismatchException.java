@@ -6,7 +6,7 @@ import io.batpak.core.EventType;
 /** A typed read asked for an {@link EventType} class whose kind is not the stored event's kind. */
 public final class EventTypeMismatchException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient EventKind storedKind;
+    private final EventKind storedKind;
     private final Class<?> type;
 
     public EventTypeMismatchException(EventKind storedKind, Class<?> type, EventKind typeKind) {

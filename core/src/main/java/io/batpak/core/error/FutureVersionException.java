@@ -9,7 +9,7 @@ import io.batpak.core.EventType;
  */
 public final class FutureVersionException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient EventKind kind;
+    private final EventKind kind;
     private final int storedVersion;
     private final int knownVersion;
 

@@ -14,8 +14,8 @@ public final class GateDeniedException extends StoreException {
     private final String gate;
     private final String code;
     private final String denialMessage;
-    private final transient Coordinate coordinate;
-    private final transient EventKind kind;
+    private final Coordinate coordinate;
+    private final EventKind kind;
     private final int batchItem;
 
     public GateDeniedException(String gate, String code, String denialMessage, Coordinate coordinate, EventKind kind,

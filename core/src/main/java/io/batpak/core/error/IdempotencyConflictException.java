@@ -8,7 +8,7 @@ import io.batpak.core.IdempotencyKey;
  */
 public final class IdempotencyConflictException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient IdempotencyKey key;
+    private final IdempotencyKey key;
 
     public IdempotencyConflictException(IdempotencyKey key, String detail) {
         super("idempotency key " + key + " was already used for a different append: " + detail);

@@ -9,7 +9,7 @@ import io.batpak.core.Upcaster;
  */
 public final class UpcastException extends StoreException {
     private static final long serialVersionUID = 1L;
-    private final transient EventKind kind;
+    private final EventKind kind;
     private final int fromVersion;
     private final int toVersion;
 
