@@ -192,7 +192,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Writes a line to the child's stdin. */
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         OutputStream os = process.getOutputStream();
         os.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         os.flush();
