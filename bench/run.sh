@@ -5,6 +5,9 @@
 #   bench/run.sh --quick    the target scenarios, the reads and stream delivery, 3 rounds (under 4 minutes)
 #   bench/run.sh --jfr ...  also records a JFR profile to bench/results/<timestamp>.jfr
 #   bench/run.sh jmh ...    runs only the JMH micro-benchmarks (JMH's own options)
+#   bench/run.sh cluster [...]  the cluster store on loopback: 3 nodes against 1, remote against local appends
+#                           and cursors (about 3 minutes; options: --seconds S --warmup S --rounds N
+#                           --in-flight N --latency-samples N --cursor-events N --data DIR --out DIR)
 #   bench/run.sh persistence [...]  EventSourcedBehavior on the batpak journal vs pekko-persistence-jdbc on H2 and
 #                           on a throwaway local PostgreSQL 15 server (about 12 minutes; options: --seconds S
 #                           --warmup S --rounds N --entities 1,100,1000 --recovery-events N --out DIR)
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 JAR=bench/target/batpak-bench.jar
 if [ ! -f "$JAR" ] || [ -n "$(find pom.xml bench/pom.xml bench/src core/pom.xml core/src actors/pom.xml actors/src \
-        streams/pom.xml streams/src persistence/pom.xml persistence/src -newer "$JAR" -type f -print -quit)" ]; then
+        streams/pom.xml streams/src persistence/pom.xml persistence/src cluster/pom.xml cluster/src -newer "$JAR" -type f -print -quit)" ]; then
   echo "building $JAR"
   mvn -B -q -pl bench -am package -DskipTests
 fi
@@ -32,6 +35,13 @@ JVM_FLAGS=(
   --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   -Dchronicle.analytics.disable=true
 )
+
+if [ "${1:-}" = "cluster" ]; then
+  shift
+  java -Xms2g -Xmx2g --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp "$JAR" io.batpak.bench.cluster.ClusterBench "$@"
+  exit $?
+fi
 
 if [ "${1:-}" = "persistence" ]; then
   shift

@@ -714,9 +714,10 @@ public final class BatpakCluster implements Extension {
             AtomicLong last = new AtomicLong(after);
             org.apache.pekko.japi.function.Creator<Source<StoredEvent, ?>> open = () ->
                     Source.completionStage(ask(partition, (h, replyTo) -> new PartitionProtocol.OpenStream(h, wire,
-                                    last.get(), live, subscription, bufferSize, replyTo),
+                                    last.get(), live, subscription, bufferSize, settings.remoteStreamBatch(), replyTo),
                             PartitionProtocol.StreamOpened.class, PartitionProtocol.StreamOpened::events))
                             .flatMapConcat(ref -> ref.getSource())
+                            .mapConcat(Wire.WireEvents::events)
                             .map(w -> w.toEvent(codec));
             Source<StoredEvent, NotUsed> restarting = live
                     ? RestartSource.withBackoff(restart, open)

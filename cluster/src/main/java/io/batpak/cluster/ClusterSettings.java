@@ -25,10 +25,11 @@ public final class ClusterSettings {
     private final Duration resumeMinBackoff;
     private final Duration resumeMaxBackoff;
     private final double resumeRandomFactor;
+    private final int remoteStreamBatch;
 
     private ClusterSettings(int partitions, SortedSet<Integer> ownedPartitions, Path dir, Duration requestTimeout,
                             String entityType, String role, Duration resumeMinBackoff, Duration resumeMaxBackoff,
-                            double resumeRandomFactor) {
+                            double resumeRandomFactor, int remoteStreamBatch) {
         try {
             Partitioning.checkCount(partitions);
         } catch (RuntimeException e) {
@@ -61,6 +62,11 @@ public final class ClusterSettings {
         this.resumeMinBackoff = resumeMinBackoff;
         this.resumeMaxBackoff = resumeMaxBackoff;
         this.resumeRandomFactor = resumeRandomFactor;
+        if (remoteStreamBatch < 1) {
+            throw new InvalidConfigException("batpak.cluster.remote-stream-batch", "must be at least 1, was "
+                    + remoteStreamBatch);
+        }
+        this.remoteStreamBatch = remoteStreamBatch;
     }
 
     /** The settings of {@code system}'s configuration. */
@@ -84,7 +90,7 @@ public final class ClusterSettings {
             return new ClusterSettings(c.getInt("partitions"), new TreeSet<>(owned), Path.of(c.getString("dir")),
                     c.getDuration("request-timeout"), c.getString("entity-type"), c.getString("role"),
                     c.getDuration("resume.min-backoff"), c.getDuration("resume.max-backoff"),
-                    c.getDouble("resume.random-factor"));
+                    c.getDouble("resume.random-factor"), c.getInt("remote-stream-batch"));
         } catch (ConfigException e) {
             throw new InvalidConfigException("batpak.cluster", e.getMessage());
         }
@@ -92,22 +98,22 @@ public final class ClusterSettings {
 
     public ClusterSettings withPartitions(int partitions) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
     }
 
     public ClusterSettings withOwnedPartitions(java.util.Collection<Integer> owned) {
         return new ClusterSettings(partitions, new TreeSet<>(owned), dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
     }
 
     public ClusterSettings withDir(Path dir) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
     }
 
     public ClusterSettings withRequestTimeout(Duration requestTimeout) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
     }
 
     public int partitions() {
@@ -146,6 +152,11 @@ public final class ClusterSettings {
 
     public double resumeRandomFactor() {
         return resumeRandomFactor;
+    }
+
+    /** The most events one element of a remote stream carries. */
+    public int remoteStreamBatch() {
+        return remoteStreamBatch;
     }
 
     @Override

@@ -91,7 +91,8 @@ class ProtocolSerializationTest {
 
     private static List<Object> everyMessage() {
         TestProbe<PartitionProtocol.Reply> probe = kit.createTestProbe();
-        SourceRef<WireEvent> ref = Source.single(event()).runWith(StreamRefs.sourceRef(), kit.system());
+        SourceRef<Wire.WireEvents> ref = Source.single(new Wire.WireEvents(List.of(event())))
+                .runWith(StreamRefs.sourceRef(), kit.system());
         WireAppend append = new WireAppend("order:1", "eu", EventKind.of(2, 3).raw(), new byte[] {4, 5}, 2, options());
         WireReceipt receipt = WireReceipt.of(new AppendReceipt(new EventId(1, 2), Coordinate.of("order:1", "eu"), 3, 4,
                 5, Hash.blake3(new byte[] {9})));
@@ -104,7 +105,7 @@ class ProtocolSerializationTest {
                 new PartitionProtocol.LastGlobalSequence(header(), probe.ref()),
                 new PartitionProtocol.Query(header(), region(), 17, 256, probe.ref()),
                 new PartitionProtocol.Verify(header(), probe.ref()),
-                new PartitionProtocol.OpenStream(header(), region(), -1, true, false, 0, probe.ref()),
+                new PartitionProtocol.OpenStream(header(), region(), -1, true, false, 0, 256, probe.ref()),
                 new PartitionProtocol.Appended(7, List.of(receipt)),
                 new PartitionProtocol.Events(7, List.of(event())),
                 new PartitionProtocol.Value(7, 42),
@@ -112,7 +113,8 @@ class ProtocolSerializationTest {
                 new PartitionProtocol.StreamOpened(7, ref),
                 new PartitionProtocol.Failed(7, WireError.of(new SequenceMismatchException("order:1",
                         ExpectedSequence.exact(1), 3))),
-                region(), options(), append, receipt, event(), WireError.of(new StoreException("boom")));
+                region(), options(), append, receipt, event(), new Wire.WireEvents(List.of(event(), event())),
+                WireError.of(new StoreException("boom")));
     }
 
     @Test

@@ -191,7 +191,19 @@ public final class PartitionEntity extends AbstractBehavior<Command> {
             replyTo.tell(new Failed(partition, WireError.of(e)));
             return;
         }
-        Source<WireEvent, NotUsed> wire = events.map(WireEvent::of).mapMaterializedValue(m -> NotUsed.getInstance());
+        int batch = Math.max(1, o.batch());
+        // Batches form only while the remote consumer has not pulled: a live event is sent as soon as it is asked for.
+        Source<Wire.WireEvents, NotUsed> wire = events.map(WireEvent::of)
+                .batch(batch, first -> {
+                    List<WireEvent> l = new ArrayList<>();
+                    l.add(first);
+                    return l;
+                }, (l, e) -> {
+                    l.add(e);
+                    return l;
+                })
+                .map(Wire.WireEvents::new)
+                .mapMaterializedValue(m -> NotUsed.getInstance());
         replyTo.tell(new StreamOpened(partition, wire.runWith(StreamRefs.sourceRef(), materializer)));
     }
 

@@ -63,7 +63,7 @@ public final class PartitionProtocol {
      * {@code subscription}, a lossy live subscription with a buffer of {@code bufferSize} events.
      */
     public record OpenStream(Header header, WireRegion region, long afterGlobalSequence, boolean live,
-                             boolean subscription, int bufferSize, ActorRef<Reply> replyTo) implements Command {
+                             boolean subscription, int bufferSize, int batch, ActorRef<Reply> replyTo) implements Command {
     }
 
     /** Every reply names the partition that answered. */
@@ -85,7 +85,7 @@ public final class PartitionProtocol {
                            long bytes, String breakage) implements Reply {
     }
 
-    public record StreamOpened(int partition, SourceRef<WireEvent> events) implements Reply {
+    public record StreamOpened(int partition, SourceRef<Wire.WireEvents> events) implements Reply {
     }
 
     public record Failed(int partition, WireError error) implements Reply {

@@ -153,6 +153,10 @@ public final class Wire {
         }
     }
 
+    /** The elements of a remote stream: events taken together while the consumer was busy (at least one). */
+    public record WireEvents(List<WireEvent> events) implements ClusterMessage {
+    }
+
     public static List<WireEvent> events(List<StoredEvent> events) {
         List<WireEvent> out = new ArrayList<>(events.size());
         for (StoredEvent e : events) {
