@@ -209,6 +209,44 @@ public final class BatpakCluster implements Extension {
         return ID.apply(system);
     }
 
+    /**
+     * A sharded entity type whose entities run on the node owning their partition, for
+     * {@code EventSourcedBehavior}s that persist through the batpak journal in cluster mode
+     * ({@link ClusterJournalStores}): the entity with id {@code id} must use the persistence id
+     * {@code PersistenceId.of(typeKey.name(), id)}, whose batpak entity then decides its shard (the partition
+     * number) and so its node. Its writes and replays stay local. Pass the result to {@code ClusterSharding.init}
+     * on every node, after configuring passivation, role or stop message as usual.
+     */
+    public <M> Entity<M, ShardingEnvelope<M>> persistentEntity(EntityTypeKey<M> typeKey,
+            org.apache.pekko.japi.function.Function<org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext<M>,
+                    org.apache.pekko.actor.typed.Behavior<M>> create) {
+        InvalidInputException.requireArgument(typeKey, "typeKey");
+        InvalidInputException.requireArgument(create, "create");
+        int partitions = partitions();
+        String type = typeKey.name();
+        Entity<M, ShardingEnvelope<M>> entity = Entity.of(typeKey, create)
+                .withMessageExtractor(new ShardingMessageExtractor<ShardingEnvelope<M>, M>() {
+                    @Override
+                    public String entityId(ShardingEnvelope<M> envelope) {
+                        return envelope.entityId();
+                    }
+
+                    @Override
+                    public String shardId(String entityId) {
+                        String persistenceId = org.apache.pekko.persistence.typed.PersistenceId.of(type, entityId).id();
+                        return String.valueOf(Partitioning.partitionOf(
+                                io.batpak.persistence.BatpakPersistence.entityOf(persistenceId), partitions));
+                    }
+
+                    @Override
+                    public M unwrapMessage(ShardingEnvelope<M> envelope) {
+                        return envelope.message();
+                    }
+                })
+                .withAllocationStrategy(new PartitionAllocationStrategy(directory, selfAddress));
+        return settings.role().isEmpty() ? entity : entity.withRole(settings.role());
+    }
+
     public ClusterSettings settings() {
         return settings;
     }

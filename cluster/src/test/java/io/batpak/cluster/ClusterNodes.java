@@ -30,6 +30,7 @@ final class ClusterNodes implements AutoCloseable {
     private final int basePort;
     private final int partitions;
     private final ActorSystem<?>[] nodes;
+    private String extraConfig = "";
 
     ClusterNodes(Path root, int basePort, int nodeCount, int partitions) {
         this.root = root;
@@ -62,6 +63,12 @@ final class ClusterNodes implements AutoCloseable {
                 .withFallback(ConfigFactory.load());
     }
 
+    /** More configuration for every node started from now on; {@code $DIR} stands for the node's directory. */
+    ClusterNodes withConfig(String config) {
+        this.extraConfig = config;
+        return this;
+    }
+
     List<Integer> ownedBy(int node) {
         return IntStream.range(0, partitions).filter(p -> p % nodes.length == node).boxed().toList();
     }
@@ -83,8 +90,10 @@ final class ClusterNodes implements AutoCloseable {
         for (int i = 0; i < nodes.length; i++) {
             seeds.add(port(i));
         }
-        ActorSystem<?> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
-                config(dir(node), port(node), seeds, partitions, ownedBy(node)));
+        Config config = ConfigFactory.parseString(extraConfig.replace("$DIR",
+                        dir(node).toString().replace("\\", "/")))
+                .withFallback(config(dir(node), port(node), seeds, partitions, ownedBy(node)));
+        ActorSystem<?> system = ActorSystem.create(Behaviors.empty(), SYSTEM, config);
         nodes[node] = system;
         BatpakCluster.get(system);
         return system;

@@ -53,9 +53,7 @@ import scala.jdk.javaapi.FutureConverters;
  */
 public final class BatpakJournal extends AsyncWriteJournal {
     private final BatpakPersistence persistence;
-    private final BatpakStore store;
     private final PersistentEventCodec codec;
-    private final JournalIndex index;
     private final Executor replay;
     private final int replayBatch;
     /** How often a delete is tried when a write of the same id lands between reading the head and the mark. */
@@ -66,9 +64,7 @@ public final class BatpakJournal extends AsyncWriteJournal {
     /** Created by Pekko Persistence with the plugin's configuration. */
     public BatpakJournal(Config config, String configPath) {
         this.persistence = BatpakPersistence.get(context().system());
-        this.store = persistence.store();
         this.codec = persistence.codec();
-        this.index = persistence.index();
         this.replay = context().system().dispatchers().lookup(config.getString("replay-dispatcher"));
         this.replayBatch = persistence.settings().replayBatchSize();
     }
@@ -77,20 +73,31 @@ public final class BatpakJournal extends AsyncWriteJournal {
     public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
         List<Optional<Exception>> results = new ArrayList<>();
         // The stored AtomicWrites, each a run of requests; runs are packed into batches of at most max-batch-items.
+        // Runs of requests, each for one store, each at most that store's max-batch-items.
         List<List<AppendRequest>> batches = new ArrayList<>();
+        List<BatpakStore> batchStores = new ArrayList<>();
         List<String> persistenceIds = new ArrayList<>();
         boolean rejected = false;
-        int max = store.config().maxBatchItems();
         for (AtomicWrite write : messages) {
+            BatpakStore store;
+            try {
+                store = persistence.storeFor(PekkoNames.entity(write.persistenceId()));
+            } catch (RuntimeException e) {
+                // The entity cannot be written on this node (its store is elsewhere): the whole write fails.
+                return FutureConverters.asScala(CompletableFuture.failedFuture(e));
+            }
             List<AppendRequest> run = new ArrayList<>();
-            Optional<Exception> result = encode(write, run);
+            Optional<Exception> result = encode(store, write, run);
             results.add(result);
             rejected |= result.isPresent();
             if (result.isPresent()) {
                 continue;
             }
-            if (batches.isEmpty() || batches.get(batches.size() - 1).size() + run.size() > max) {
+            int last = batches.size() - 1;
+            if (last < 0 || batchStores.get(last) != store
+                    || batches.get(last).size() + run.size() > store.config().maxBatchItems()) {
                 batches.add(new ArrayList<>());
+                batchStores.add(store);
             }
             batches.get(batches.size() - 1).addAll(run);
             if (!persistenceIds.contains(write.persistenceId())) {
@@ -102,7 +109,9 @@ public final class BatpakJournal extends AsyncWriteJournal {
         }
         // One batch (the usual case) is one atomic append; more are appended one after another, in order.
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (List<AppendRequest> batch : batches) {
+        for (int b = 0; b < batches.size(); b++) {
+            List<AppendRequest> batch = batches.get(b);
+            BatpakStore store = batchStores.get(b);
             done = done.thenCompose(v -> (batch.size() == 1 ? store.append(batch.get(0)) : store.appendBatch(batch))
                     .thenApply(r -> (Void) null));
         }
@@ -116,7 +125,7 @@ public final class BatpakJournal extends AsyncWriteJournal {
     }
 
     /** Adds the requests of one AtomicWrite, or returns why it is rejected (and adds nothing). */
-    private Optional<Exception> encode(AtomicWrite write, List<AppendRequest> out) {
+    private Optional<Exception> encode(BatpakStore store, AtomicWrite write, List<AppendRequest> out) {
         List<PersistentRepr> events = CollectionConverters.asJava(write.payload());
         if (events.size() > store.config().maxBatchItems()) {
             return Optional.of(new InvalidAppendException("an AtomicWrite of " + events.size()
@@ -158,6 +167,13 @@ public final class BatpakJournal extends AsyncWriteJournal {
 
     /** Appends the deletion mark conditional on the entity's head; a write that slipped in between makes it retry. */
     private CompletionStage<Void> deleteTo(String persistenceId, long toSequenceNr, int attempts) {
+        BatpakStore store;
+        try {
+            store = persistence.storeFor(PekkoNames.entity(persistenceId));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        JournalIndex index = persistence.indexFor(store);
         return CompletableFuture.supplyAsync(() -> index.deletionMark(persistenceId, toSequenceNr), replay)
                 .thenCompose(mark -> mark == null ? CompletableFuture.<Void>completedFuture(null)
                         : store.append(mark.request())
@@ -175,7 +191,7 @@ public final class BatpakJournal extends AsyncWriteJournal {
     public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
                                               Consumer<PersistentRepr> replayCallback) {
         String entity = PekkoNames.entity(persistenceId);
-        return FutureConverters.asScala(CompletableFuture.runAsync(() -> index.replay(entity, fromSequenceNr,
+        return FutureConverters.asScala(CompletableFuture.runAsync(() -> index(entity).replay(entity, fromSequenceNr,
                 toSequenceNr, max, replayBatch, e -> replayCallback.accept(codec.decode(e))), replay));
     }
 
@@ -183,7 +199,12 @@ public final class BatpakJournal extends AsyncWriteJournal {
     public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
         String entity = PekkoNames.entity(persistenceId);
         return FutureConverters.asScala(afterWrites(persistenceId)
-                .thenApplyAsync(v -> index.highestSequenceNr(entity), replay));
+                .thenApplyAsync(v -> index(entity).highestSequenceNr(entity), replay));
+    }
+
+    /** The journal index of the store holding {@code entity}. */
+    private JournalIndex index(String entity) {
+        return persistence.indexFor(persistence.storeFor(entity));
     }
 
     /** Completes once the write of {@code persistenceId} in flight now (if any) is done, however it ended. */

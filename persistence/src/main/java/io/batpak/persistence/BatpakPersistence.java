@@ -5,7 +5,9 @@ import io.batpak.actors.BatpakStores;
 import io.batpak.core.EventKind;
 import io.batpak.core.StoreConfig;
 import io.batpak.core.StoredEvent;
+import io.batpak.core.error.InvalidConfigException;
 import io.batpak.core.error.InvalidInputException;
+import io.batpak.core.error.StoreException;
 import io.batpak.persistence.internal.JournalIndex;
 import io.batpak.persistence.internal.PekkoNames;
 import io.batpak.persistence.internal.PersistentEventCodec;
@@ -59,10 +61,14 @@ public final class BatpakPersistence implements Extension {
                 && PersistentEventCodec.sequenceNr(e) <= marks.deletedTo(e.coordinate().entity());
     }
 
+    /** The one store of {@code batpak.persistence.dir}, or null when {@link #stores} places each entity. */
     private final BatpakStore store;
+    private final JournalStores stores;
     private final PersistenceSettings settings;
     private final PersistentEventCodec codec;
-    private final JournalIndex index;
+    /** The deletion marks of each store, read from it on first use. */
+    private final java.util.concurrent.ConcurrentHashMap<BatpakStore, JournalIndex> indexes =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final SnapshotDatabase snapshots;
 
     private static final class Id extends AbstractExtensionId<BatpakPersistence> {
@@ -82,14 +88,25 @@ public final class BatpakPersistence implements Extension {
         StoreConfig config = builder.build();
         // The directory the store is really opened in (a setup may have moved it) holds the default snapshots.
         this.settings = config.dataDir().equals(configured.dir()) ? configured : configured.withDir(config.dataDir());
-        this.store = BatpakStores.get(Adapter.toTyped(system)).open(config);
+        String storesClass = system.settings().config().getString("batpak.persistence.journal-stores");
+        if (storesClass.isEmpty()) {
+            this.stores = null;
+            this.store = BatpakStores.get(Adapter.toTyped(system)).open(config);
+        } else {
+            this.stores = createStores(storesClass, system);
+            this.store = null;
+        }
         try {
             this.codec = new PersistentEventCodec(SerializationExtension.get(system));
-            this.index = new JournalIndex(store);
+            if (store != null) {
+                indexes.put(store, new JournalIndex(store));
+            }
             this.snapshots = new SnapshotDatabase(settings.snapshotDir(), settings.snapshotInitialMapSize(),
                     settings.snapshotMaxReaders(), config.ioFaultHook());
         } catch (RuntimeException e) {
-            store.close();
+            if (store != null) {
+                store.close();
+            }
             throw e;
         }
         // The store closes itself in the same phase; the snapshot database closes after every plugin stopped.
@@ -100,15 +117,59 @@ public final class BatpakPersistence implements Extension {
                 });
     }
 
+    private static JournalStores createStores(String className, ExtendedActorSystem system) {
+        Class<?> c;
+        try {
+            c = Class.forName(className, true, system.dynamicAccess().classLoader());
+        } catch (ClassNotFoundException e) {
+            throw new InvalidConfigException("batpak.persistence.journal-stores", "no class " + className, e);
+        }
+        if (!JournalStores.class.isAssignableFrom(c)) {
+            throw new InvalidConfigException("batpak.persistence.journal-stores", className + " does not implement "
+                    + JournalStores.class.getName());
+        }
+        try {
+            return (JournalStores) c.getConstructor(org.apache.pekko.actor.typed.ActorSystem.class)
+                    .newInstance(Adapter.toTyped(system));
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("creating " + className + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new InvalidConfigException("batpak.persistence.journal-stores", className
+                    + " has no public constructor taking an ActorSystem<?>", e);
+        }
+    }
+
     /** The extension of {@code system} (classic or typed), created on first use. */
     public static BatpakPersistence get(ClassicActorSystemProvider system) {
         InvalidInputException.requireArgument(system, "system");
         return ID.get(system);
     }
 
-    /** The store the plugins write to and read from. */
+    /**
+     * The store the plugins write to and read from.
+     *
+     * @throws StoreException when {@code batpak.persistence.journal-stores} places each entity in its own store
+     *         (use {@link #storeFor})
+     */
     public BatpakStore store() {
+        if (store == null) {
+            throw new StoreException("batpak.persistence.journal-stores places each persistence id in its own store"
+                    + " (" + stores.getClass().getName() + "): use storeFor(entity)");
+        }
         return store;
+    }
+
+    /**
+     * The store holding {@code entity}'s events: the one store, or the one {@code batpak.persistence.journal-stores}
+     * gives.
+     *
+     * @throws StoreException when the configured {@link JournalStores} cannot give it on this node
+     */
+    public BatpakStore storeFor(String entity) {
+        return store != null ? store : stores.storeFor(entity);
     }
 
     /** The plugins' settings. */
@@ -152,8 +213,13 @@ public final class BatpakPersistence implements Extension {
         return codec;
     }
 
+    /** The one store's journal index (the read journal works on the one store). */
     JournalIndex index() {
-        return index;
+        return indexes.get(store());
+    }
+
+    JournalIndex indexFor(BatpakStore s) {
+        return indexes.computeIfAbsent(s, JournalIndex::new);
     }
 
     SnapshotDatabase snapshots() {

@@ -61,13 +61,16 @@ final class LiveSubscription implements Subscription, FeedListener {
 
     @Override
     public boolean offerAll(List<StoredEvent> events) {
+        // Counted before the offer: once enqueued the stream may take the events (and finish) at once, and a
+        // reader of delivered() must never see fewer than the stream received.
         held.addAndGet(events.size());
+        delivered.addAndGet(events.size());
         QueueOfferResult r = queue.offer(new Batch(events, held));
         if (r == QueueOfferResult.enqueued()) {
-            delivered.addAndGet(events.size());
             return true;
         }
         held.addAndGet(-events.size());
+        delivered.addAndGet(-events.size());
         if (r == QueueOfferResult.dropped()) {
             for (StoredEvent e : events) {
                 if (!overflow(e.globalSequence())) {

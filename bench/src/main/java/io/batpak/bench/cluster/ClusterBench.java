@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntFunction;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -168,64 +171,41 @@ public final class ClusterBench {
     }
 
     /** Appends/s over {@code seconds}, each client keeping {@code inFlight} appends in flight. */
-    private static double throughput(List<BatpakCluster> clients, IntFunction<java.util.function.LongFunction<String>> entities,
+    private static double throughput(List<BatpakCluster> clients, IntFunction<LongFunction<String>> entities,
                                      int inFlight, int warmup, int seconds) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicBoolean counting = new AtomicBoolean();
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        List<CompletableFuture<Void>> loops = new ArrayList<>();
+        List<Supplier<CompletionStage<?>>> loops = new ArrayList<>();
         for (int n = 0; n < clients.size(); n++) {
-            java.util.function.LongFunction<String> pick = entities.apply(n);
+            BatpakCluster c = clients.get(n);
+            LongFunction<String> pick = entities.apply(n);
             AtomicLong counter = new AtomicLong();
             for (int l = 0; l < inFlight; l++) {
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                loops.add(done);
-                loop(clients.get(n), pick, counter, stop, counting, acked, failed, done);
+                loops.add(() -> c.append(Coordinate.of(pick.apply(counter.getAndIncrement()), "s"), KIND, PAYLOAD));
             }
         }
-        TimeUnit.SECONDS.sleep(warmup);
-        counting.set(true);
-        long start = System.nanoTime();
-        TimeUnit.SECONDS.sleep(seconds);
-        long count = acked.get();
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        stop.set(true);
-        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " appends failed");
-        }
-        return count / elapsed;
-    }
-
-    private static void loop(BatpakCluster c, java.util.function.LongFunction<String> pick, AtomicLong counter,
-                             AtomicBoolean stop, AtomicBoolean counting, AtomicLong acked, AtomicLong failed,
-                             CompletableFuture<Void> done) {
-        if (stop.get()) {
-            done.complete(null);
-            return;
-        }
-        c.append(Coordinate.of(pick.apply(counter.getAndIncrement()), "s"), KIND, PAYLOAD).whenComplete((r, e) -> {
-            if (e != null) {
-                failed.incrementAndGet();
-            } else if (counting.get()) {
-                acked.incrementAndGet();
-            }
-            loop(c, pick, counter, stop, counting, acked, failed, done);
-        });
+        return rate(loops, warmup, seconds);
     }
 
     /** Remote reads/s that touch no disk (the partition's head), {@code inFlight} at a time. */
     private static double readThroughput(BatpakCluster c, int partition, int inFlight, int warmup, int seconds)
             throws Exception {
+        List<Supplier<CompletionStage<?>>> loops = new ArrayList<>();
+        for (int l = 0; l < inFlight; l++) {
+            loops.add(() -> c.lastGlobalSequence(partition));
+        }
+        return rate(loops, warmup, seconds);
+    }
+
+    /** Operations/s over {@code seconds} after {@code warmup}, each loop running its operation one at a time. */
+    private static double rate(List<Supplier<CompletionStage<?>>> loops, int warmup, int seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean counting = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
-        List<CompletableFuture<Void>> loops = new ArrayList<>();
-        for (int l = 0; l < inFlight; l++) {
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            loops.add(finished);
-            readLoop(c, partition, stop, counting, done, finished);
+        AtomicLong failed = new AtomicLong();
+        List<CompletableFuture<Void>> finished = new ArrayList<>();
+        for (Supplier<CompletionStage<?>> op : loops) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            finished.add(f);
+            loop(op, stop, counting, done, failed, f);
         }
         TimeUnit.SECONDS.sleep(warmup);
         counting.set(true);
@@ -234,42 +214,44 @@ public final class ClusterBench {
         long count = done.get();
         double elapsed = (System.nanoTime() - start) / 1e9;
         stop.set(true);
-        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " operations failed");
+        }
         return count / elapsed;
     }
 
-    private static void readLoop(BatpakCluster c, int partition, AtomicBoolean stop, AtomicBoolean counting,
-                                 AtomicLong done, CompletableFuture<Void> finished) {
+    private static void loop(Supplier<CompletionStage<?>> op, AtomicBoolean stop, AtomicBoolean counting,
+                             AtomicLong done, AtomicLong failed, CompletableFuture<Void> finished) {
         if (stop.get()) {
             finished.complete(null);
             return;
         }
-        c.lastGlobalSequence(partition).whenComplete((r, e) -> {
-            if (e == null && counting.get()) {
+        op.get().whenComplete((r, e) -> {
+            if (e != null) {
+                failed.incrementAndGet();
+            } else if (counting.get()) {
                 done.incrementAndGet();
             }
-            readLoop(c, partition, stop, counting, done, finished);
+            loop(op, stop, counting, done, failed, finished);
         });
     }
 
     /** Latencies in microseconds of {@code samples} appends, one at a time. */
     private static long[] latencies(BatpakCluster c, String entity, int samples) throws Exception {
-        long[] out = new long[samples];
-        for (int i = -samples / 10; i < samples; i++) {
-            long t = System.nanoTime();
-            c.append(Coordinate.of(entity, "s"), KIND, PAYLOAD).toCompletableFuture().get(60, TimeUnit.SECONDS);
-            if (i >= 0) {
-                out[i] = (System.nanoTime() - t) / 1000;
-            }
-        }
-        return out;
+        return latencies(() -> c.append(Coordinate.of(entity, "s"), KIND, PAYLOAD), samples);
     }
 
     private static long[] remoteReadLatencies(BatpakCluster c, int partition, int samples) throws Exception {
+        return latencies(() -> c.lastGlobalSequence(partition), samples);
+    }
+
+    /** Latencies in microseconds of {@code samples} runs of {@code op}, one at a time, after a tenth as warm-up. */
+    private static long[] latencies(Supplier<CompletionStage<?>> op, int samples) throws Exception {
         long[] out = new long[samples];
         for (int i = -samples / 10; i < samples; i++) {
             long t = System.nanoTime();
-            c.lastGlobalSequence(partition).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            op.get().toCompletableFuture().get(60, TimeUnit.SECONDS);
             if (i >= 0) {
                 out[i] = (System.nanoTime() - t) / 1000;
             }
