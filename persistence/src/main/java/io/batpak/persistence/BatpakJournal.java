@@ -72,8 +72,8 @@ public final class BatpakJournal extends AsyncWriteJournal {
     @Override
     public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
         List<Optional<Exception>> results = new ArrayList<>();
-        // The stored AtomicWrites, each a run of requests; runs are packed into batches of at most max-batch-items.
-        // Runs of requests, each for one store, each at most that store's max-batch-items.
+        // The stored AtomicWrites, each a run of requests; runs are packed into batches, each for one store and of at
+        // most that store's max-batch-items.
         List<List<AppendRequest>> batches = new ArrayList<>();
         List<BatpakStore> batchStores = new ArrayList<>();
         List<String> persistenceIds = new ArrayList<>();
@@ -173,11 +173,13 @@ public final class BatpakJournal extends AsyncWriteJournal {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        JournalIndex index = persistence.indexFor(store);
-        return CompletableFuture.supplyAsync(() -> index.deletionMark(persistenceId, toSequenceNr), replay)
+        // A store's index is built on first use (it reads the deletion marks): on the replay dispatcher, not here.
+        return CompletableFuture.supplyAsync(() -> persistence.indexFor(store).deletionMark(persistenceId, toSequenceNr),
+                        replay)
                 .thenCompose(mark -> mark == null ? CompletableFuture.<Void>completedFuture(null)
                         : store.append(mark.request())
-                                .thenAccept((AppendReceipt r) -> index.markDeleted(mark.entity(), mark.deletedTo()))
+                                .thenAccept((AppendReceipt r) -> persistence.indexFor(store)
+                                        .markDeleted(mark.entity(), mark.deletedTo()))
                                 .exceptionallyCompose(e -> {
                                     Throwable cause = e instanceof java.util.concurrent.CompletionException
                                             && e.getCause() != null ? e.getCause() : e;
