@@ -20,25 +20,13 @@ import java.util.List;
 import java.util.Set;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Cluster-wide cursors with a durable position vector, cluster-wide queries and subscriptions, on two nodes. */
-class ClusterCursorTest {
+class ClusterCursorTest extends ClusterTestBase {
     private static final EventKind KIND = EventKind.of(1, 2);
     private static final int PARTITIONS = 4;
 
-    @TempDir
-    Path root;
-    private ClusterNodes nodes;
-
-    @AfterEach
-    void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
 
     private Set<EventId> appendAcross(BatpakCluster c, int count) {
         Set<EventId> ids = new HashSet<>();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.cluster.persistence.ClusterOffset;
 import io.batpak.cluster.persistence.ClusterReadJournal;
 import io.batpak.persistence.BatpakPersistence;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,31 +20,19 @@ import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sharded EventSourcedBehaviors on three nodes persisting through the batpak journal in cluster mode: each entity
  * runs on its partition's owner and writes there; after a node restart every acknowledged persist is recovered; a
  * read journal on any node serves eventsByTag across all partitions with position-vector offsets.
  */
-class PersistenceClusterTest {
+class PersistenceClusterTest extends ClusterTestBase {
     private static final int PARTITIONS = 6;
     private static final int ENTITIES = 30;
     private static final EntityTypeKey<Counter.Command> KEY = EntityTypeKey.create(Counter.Command.class, "Counter");
     private static final Duration ASK = Duration.ofSeconds(30);
 
-    @TempDir
-    Path root;
-    private ClusterNodes nodes;
-
-    @AfterEach
-    void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
 
     private static void initSharding(ActorSystem<?> system) {
         ClusterSharding.get(system).init(BatpakCluster.get(system).persistentEntity(KEY,

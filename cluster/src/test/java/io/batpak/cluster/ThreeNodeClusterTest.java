@@ -19,7 +19,6 @@ import io.batpak.core.StoredEvent;
 import io.batpak.core.error.SequenceMismatchException;
 import io.batpak.core.error.StoreException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,24 +29,12 @@ import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ThreeNodeClusterTest {
+class ThreeNodeClusterTest extends ClusterTestBase {
     private static final EventKind KIND = EventKind.of(1, 1);
     private static final int PARTITIONS = 6;
 
-    @TempDir
-    Path root;
-    private ClusterNodes nodes;
-
-    @AfterEach
-    void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
 
     /** An entity name of partition {@code p}, the {@code n}th found. */
     static String entityIn(int p, int n) {

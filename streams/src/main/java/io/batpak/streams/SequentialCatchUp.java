@@ -56,12 +56,7 @@ final class SequentialCatchUp {
     List<StoredEvent> take(long from, int max) {
         lock.lock();
         try {
-            if (run == null) {
-                return null;
-            }
-            if (run.position() != from) {
-                run.close();
-                run = null;
+            if (!continuesAt(from)) {
                 return null;
             }
             List<StoredEvent> page = new ArrayList<>(max);
@@ -70,15 +65,7 @@ final class SequentialCatchUp {
                     page.add(run.next());
                 }
             } catch (RuntimeException e) {
-                // A damaged frame: hand out the good events before it; the next read goes to the index, which
-                // meets the damage again and fails the cursor there, after them.
-                run.close();
-                run = null;
-                if (page.isEmpty()) {
-                    throw e;
-                }
-                endedAt = page.get(page.size() - 1).globalSequence();
-                return page;
+                return endAtDamage(page, e);
             }
             if (page.size() < max) {
                 endedAt = run.position();
@@ -104,12 +91,7 @@ final class SequentialCatchUp {
             return List.of();
         }
         try {
-            if (run == null) {
-                return null;
-            }
-            if (run.position() != from) {
-                run.close();
-                run = null;
+            if (!continuesAt(from)) {
                 return null;
             }
             if (!(run instanceof SequentialRun buffered)) {
@@ -122,12 +104,7 @@ final class SequentialCatchUp {
                     page.add(e);
                 }
             } catch (RuntimeException e) {
-                run.close();
-                run = null;
-                if (page.isEmpty()) {
-                    throw e;
-                }
-                endedAt = page.get(page.size() - 1).globalSequence();
+                return endAtDamage(page, e);
             }
             return page;
         } finally {
@@ -136,6 +113,33 @@ final class SequentialCatchUp {
                 release();
             }
         }
+    }
+
+    /** Whether the run goes on at {@code from}; if it is elsewhere it is released. Holding the lock. */
+    private boolean continuesAt(long from) {
+        if (run == null) {
+            return false;
+        }
+        if (run.position() != from) {
+            run.close();
+            run = null;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A damaged frame: hands out the good events before it and releases the run; the next read goes to the index,
+     * which meets the damage again and fails the cursor there, after them. With no good event, fails now.
+     */
+    private List<StoredEvent> endAtDamage(List<StoredEvent> page, RuntimeException damage) {
+        run.close();
+        run = null;
+        if (page.isEmpty()) {
+            throw damage;
+        }
+        endedAt = page.get(page.size() - 1).globalSequence();
+        return page;
     }
 
     /** How far the last run read when it reached its end. */
