@@ -129,6 +129,8 @@ public final class BatpakCluster implements Extension {
     private final ClusterSharding sharding;
     private final EntityTypeKey<Command> typeKey;
     private final Address selfAddress;
+    private final java.util.concurrent.ConcurrentHashMap<Integer, RemoteAppender> appenders =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private BatpakCluster(ActorSystem<?> system) {
         this.system = system;
@@ -374,14 +376,93 @@ public final class BatpakCluster implements Extension {
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return ask(partition, (h, replyTo) -> new PartitionProtocol.Append(h, items, replyTo),
-                PartitionProtocol.Appended.class, a -> {
-                    List<AppendReceipt> out = new ArrayList<>(a.receipts().size());
-                    for (Wire.WireReceipt w : a.receipts()) {
-                        out.add(w.toReceipt());
+        return appenders.computeIfAbsent(partition, RemoteAppender::new).submit(items);
+    }
+
+    /**
+     * The appends of this node to one remote partition. One request is in flight at a time; appends made meanwhile
+     * queue and leave together in the next one (up to {@code remote-append-batch} groups), each group still atomic
+     * with its own outcome. So appends keep the order in which they were made, and many concurrent appends cost one
+     * round trip instead of one each.
+     */
+    private final class RemoteAppender {
+        private final int partition;
+        private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
+        private boolean inFlight;
+
+        private record Pending(List<WireAppend> items, CompletableFuture<List<AppendReceipt>> result) {
+        }
+
+        RemoteAppender(int partition) {
+            this.partition = partition;
+        }
+
+        CompletionStage<List<AppendReceipt>> submit(List<WireAppend> items) {
+            CompletableFuture<List<AppendReceipt>> result = new CompletableFuture<>();
+            List<Pending> send = null;
+            synchronized (this) {
+                queue.add(new Pending(items, result));
+                if (!inFlight) {
+                    inFlight = true;
+                    send = drain();
+                }
+            }
+            if (send != null) {
+                send(send);
+            }
+            return result;
+        }
+
+        /** Takes the next request's groups. Holding the lock. */
+        private List<Pending> drain() {
+            List<Pending> out = new ArrayList<>(Math.min(queue.size(), settings.remoteAppendBatch()));
+            while (!queue.isEmpty() && out.size() < settings.remoteAppendBatch()) {
+                out.add(queue.poll());
+            }
+            return out;
+        }
+
+        private void send(List<Pending> batch) {
+            List<PartitionProtocol.AppendGroup> groups = new ArrayList<>(batch.size());
+            for (Pending p : batch) {
+                groups.add(new PartitionProtocol.AppendGroup(p.items()));
+            }
+            ask(partition, (h, replyTo) -> new PartitionProtocol.Append(h, groups, replyTo),
+                    PartitionProtocol.Appended.class, PartitionProtocol.Appended::outcomes)
+                    .whenComplete((outcomes, e) -> {
+                        settle(batch, outcomes, e);
+                        List<Pending> next;
+                        synchronized (this) {
+                            next = queue.isEmpty() ? null : drain();
+                            inFlight = next != null;
+                        }
+                        if (next != null) {
+                            send(next);
+                        }
+                    });
+        }
+
+        private void settle(List<Pending> batch, List<PartitionProtocol.GroupOutcome> outcomes, Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<List<AppendReceipt>> result = batch.get(i).result();
+                if (cause != null) {
+                    result.completeExceptionally(cause);
+                } else if (outcomes.size() != batch.size()) {
+                    result.completeExceptionally(new StoreException("partition " + partition + " answered "
+                            + outcomes.size() + " outcomes for " + batch.size() + " append groups"));
+                } else if (outcomes.get(i).error() != null) {
+                    result.completeExceptionally(outcomes.get(i).error().toException(partition));
+                } else {
+                    List<AppendReceipt> receipts = new ArrayList<>(outcomes.get(i).receipts().size());
+                    for (Wire.WireReceipt w : outcomes.get(i).receipts()) {
+                        receipts.add(w.toReceipt());
                     }
-                    return out;
-                });
+                    result.complete(receipts);
+                }
+            }
+        }
     }
 
     private int partitionOfBatch(List<AppendRequest> requests) {

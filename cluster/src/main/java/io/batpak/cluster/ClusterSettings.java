@@ -26,10 +26,11 @@ public final class ClusterSettings {
     private final Duration resumeMaxBackoff;
     private final double resumeRandomFactor;
     private final int remoteStreamBatch;
+    private final int remoteAppendBatch;
 
     private ClusterSettings(int partitions, SortedSet<Integer> ownedPartitions, Path dir, Duration requestTimeout,
                             String entityType, String role, Duration resumeMinBackoff, Duration resumeMaxBackoff,
-                            double resumeRandomFactor, int remoteStreamBatch) {
+                            double resumeRandomFactor, int remoteStreamBatch, int remoteAppendBatch) {
         try {
             Partitioning.checkCount(partitions);
         } catch (RuntimeException e) {
@@ -67,6 +68,11 @@ public final class ClusterSettings {
                     + remoteStreamBatch);
         }
         this.remoteStreamBatch = remoteStreamBatch;
+        if (remoteAppendBatch < 1) {
+            throw new InvalidConfigException("batpak.cluster.remote-append-batch", "must be at least 1, was "
+                    + remoteAppendBatch);
+        }
+        this.remoteAppendBatch = remoteAppendBatch;
     }
 
     /** The settings of {@code system}'s configuration. */
@@ -90,7 +96,8 @@ public final class ClusterSettings {
             return new ClusterSettings(c.getInt("partitions"), new TreeSet<>(owned), Path.of(c.getString("dir")),
                     c.getDuration("request-timeout"), c.getString("entity-type"), c.getString("role"),
                     c.getDuration("resume.min-backoff"), c.getDuration("resume.max-backoff"),
-                    c.getDouble("resume.random-factor"), c.getInt("remote-stream-batch"));
+                    c.getDouble("resume.random-factor"), c.getInt("remote-stream-batch"),
+                    c.getInt("remote-append-batch"));
         } catch (ConfigException e) {
             throw new InvalidConfigException("batpak.cluster", e.getMessage());
         }
@@ -98,22 +105,22 @@ public final class ClusterSettings {
 
     public ClusterSettings withPartitions(int partitions) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch, remoteAppendBatch);
     }
 
     public ClusterSettings withOwnedPartitions(java.util.Collection<Integer> owned) {
         return new ClusterSettings(partitions, new TreeSet<>(owned), dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch, remoteAppendBatch);
     }
 
     public ClusterSettings withDir(Path dir) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch, remoteAppendBatch);
     }
 
     public ClusterSettings withRequestTimeout(Duration requestTimeout) {
         return new ClusterSettings(partitions, ownedPartitions, dir, requestTimeout, entityType, role,
-                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch);
+                resumeMinBackoff, resumeMaxBackoff, resumeRandomFactor, remoteStreamBatch, remoteAppendBatch);
     }
 
     public int partitions() {
@@ -152,6 +159,11 @@ public final class ClusterSettings {
 
     public double resumeRandomFactor() {
         return resumeRandomFactor;
+    }
+
+    /** The most appends (atomic groups) one request to a remote partition carries. */
+    public int remoteAppendBatch() {
+        return remoteAppendBatch;
     }
 
     /** The most events one element of a remote stream carries. */

@@ -98,7 +98,11 @@ class ProtocolSerializationTest {
                 5, Hash.blake3(new byte[] {9})));
         return List.of(
                 header(),
-                new PartitionProtocol.Append(header(), List.of(append, append), probe.ref()),
+                new PartitionProtocol.Append(header(), List.of(new PartitionProtocol.AppendGroup(List.of(append, append)),
+                        new PartitionProtocol.AppendGroup(List.of(append))), probe.ref()),
+                new PartitionProtocol.AppendGroup(List.of(append)),
+                new PartitionProtocol.GroupOutcome(List.of(receipt), null),
+                new PartitionProtocol.GroupOutcome(null, WireError.of(new StoreException("x"))),
                 new PartitionProtocol.Get(header(), new long[] {1, 2}, probe.ref()),
                 new PartitionProtocol.ReadEntity(header(), "order:1", 3, 100, probe.ref()),
                 new PartitionProtocol.LastEntitySequence(header(), "order:1", probe.ref()),
@@ -106,7 +110,7 @@ class ProtocolSerializationTest {
                 new PartitionProtocol.Query(header(), region(), 17, 256, probe.ref()),
                 new PartitionProtocol.Verify(header(), probe.ref()),
                 new PartitionProtocol.OpenStream(header(), region(), -1, true, false, 0, 256, probe.ref()),
-                new PartitionProtocol.Appended(7, List.of(receipt)),
+                new PartitionProtocol.Appended(7, List.of(new PartitionProtocol.GroupOutcome(List.of(receipt), null))),
                 new PartitionProtocol.Events(7, List.of(event())),
                 new PartitionProtocol.Value(7, 42),
                 new PartitionProtocol.Verified(7, 99, 100, 3, 1, 4096, null),

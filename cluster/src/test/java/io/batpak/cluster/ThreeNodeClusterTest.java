@@ -133,6 +133,46 @@ class ThreeNodeClusterTest extends ClusterTestBase {
 
         Throwable reserved = failure(c.append(Coordinate.of(a, "s"), EventKind.SYSTEM_DENIAL, bytes("x")));
         assertEquals(StoreException.Category.INVALID_INPUT, ((StoreException) reserved).category());
+
+        // Appends made without waiting travel together but keep their order, batches and failures included.
+        String ordered = entityIn(remote, 2);
+        List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            if (i == 300) {
+                pending.add(c.appendBatch(List.of(AppendRequest.of(Coordinate.of(ordered, "s"), KIND, bytes("300")),
+                        AppendRequest.of(Coordinate.of(ordered, "s"), KIND, bytes("301")))).toCompletableFuture());
+                i++;
+            } else if (i == 400) {
+                pending.add(c.append(Coordinate.of(ordered, "s"), KIND, bytes("refused"), AppendOptions.builder()
+                        .expect(ExpectedSequence.exact(0)).build()).toCompletableFuture());
+                pending.add(c.append(Coordinate.of(ordered, "s"), KIND, bytes("400")).toCompletableFuture());
+            } else {
+                pending.add(c.append(Coordinate.of(ordered, "s"), KIND, bytes(String.valueOf(i))).toCompletableFuture());
+            }
+        }
+        int failed = 0;
+        for (java.util.concurrent.CompletableFuture<?> f : pending) {
+            try {
+                f.join();
+            } catch (java.util.concurrent.CompletionException refusedAppend) {
+                assertInstanceOf(SequenceMismatchException.class, refusedAppend.getCause());
+                failed++;
+            }
+        }
+        assertEquals(1, failed, "only the conditional append failed");
+        List<String> stored = await(c.readEntity(ordered, 0, 1000)).stream()
+                .map(ev -> new String(ev.payload(), StandardCharsets.UTF_8)).toList();
+        assertEquals(600, stored.size());
+        // Single appends keep their order; the atomic batch is stored whole, its two events adjacent (as in one
+        // store, a batch and the appends made after it without waiting are not ordered with each other).
+        assertEquals(stored.indexOf("300") + 1, stored.indexOf("301"));
+        List<String> singles = new ArrayList<>(stored);
+        singles.removeAll(List.of("300", "301"));
+        for (int i = 0, n = 0; i < 600; i++) {
+            if (i != 300 && i != 301) {
+                assertEquals(String.valueOf(i), singles.get(n++), "order of single appends");
+            }
+        }
     }
 
     @Test

@@ -103,13 +103,7 @@ public final class PartitionEntity extends AbstractBehavior<Command> {
             return this;
         }
         if (c instanceof Append a) {
-            reply(replyTo, append(a.items()).thenApply(receipts -> {
-                List<WireReceipt> out = new ArrayList<>(receipts.size());
-                for (var r : receipts) {
-                    out.add(WireReceipt.of(r));
-                }
-                return new Appended(partition, out);
-            }));
+            appendGroups(a.groups(), replyTo);
         } else if (c instanceof Get g) {
             read(replyTo, () -> new Events(partition,
                     store.get(Wire.id(g.eventId())).map(e -> List.of(WireEvent.of(e))).orElse(List.of())));
@@ -150,6 +144,33 @@ public final class PartitionEntity extends AbstractBehavior<Command> {
             return new StoreException("a command for partition " + h.partition() + " reached partition " + partition);
         }
         return null;
+    }
+
+    /**
+     * Starts every group's append here, in order, on this actor's thread (so the store keeps their order), and
+     * answers once all are settled, each with its own outcome.
+     */
+    private void appendGroups(List<PartitionProtocol.AppendGroup> groups, ActorRef<Reply> replyTo) {
+        List<CompletableFuture<PartitionProtocol.GroupOutcome>> outcomes = new ArrayList<>(groups.size());
+        for (PartitionProtocol.AppendGroup g : groups) {
+            outcomes.add(append(g.items()).handle((receipts, e) -> {
+                if (e != null) {
+                    return new PartitionProtocol.GroupOutcome(null, WireError.of(e));
+                }
+                List<WireReceipt> out = new ArrayList<>(receipts.size());
+                for (var r : receipts) {
+                    out.add(WireReceipt.of(r));
+                }
+                return new PartitionProtocol.GroupOutcome(out, null);
+            }).toCompletableFuture());
+        }
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            List<PartitionProtocol.GroupOutcome> all = new ArrayList<>(outcomes.size());
+            for (CompletableFuture<PartitionProtocol.GroupOutcome> o : outcomes) {
+                all.add(o.join());
+            }
+            replyTo.tell(new Appended(partition, all));
+        });
     }
 
     private CompletionStage<List<io.batpak.core.AppendReceipt>> append(List<WireAppend> items) {

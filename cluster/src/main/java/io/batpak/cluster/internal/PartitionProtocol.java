@@ -33,8 +33,19 @@ public final class PartitionProtocol {
         ActorRef<Reply> replyTo();
     }
 
-    /** An atomic batch of appends of one partition (one item: a single append). */
-    public record Append(Header header, List<WireAppend> items, ActorRef<Reply> replyTo) implements Command {
+    /**
+     * Appends of one partition, in groups stored in list order: each group is an atomic batch (one item: a single
+     * append) and gets its own outcome, so that one sender's concurrent appends travel together.
+     */
+    public record Append(Header header, List<AppendGroup> groups, ActorRef<Reply> replyTo) implements Command {
+    }
+
+    /** One atomic group of an {@link Append}. */
+    public record AppendGroup(List<WireAppend> items) implements ClusterMessage {
+    }
+
+    /** The outcome of one group: its receipts in item order, or the error that stored none of it. */
+    public record GroupOutcome(List<WireReceipt> receipts, WireError error) implements ClusterMessage {
     }
 
     public record Get(Header header, long[] eventId, ActorRef<Reply> replyTo) implements Command {
@@ -71,7 +82,8 @@ public final class PartitionProtocol {
         int partition();
     }
 
-    public record Appended(int partition, List<WireReceipt> receipts) implements Reply {
+    /** The outcome of each group of an {@link Append}, in order. */
+    public record Appended(int partition, List<GroupOutcome> outcomes) implements Reply {
     }
 
     public record Events(int partition, List<WireEvent> events) implements Reply {
