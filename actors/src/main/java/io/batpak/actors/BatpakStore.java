@@ -5,7 +5,8 @@ import io.batpak.actors.internal.EntityPartition;
 import io.batpak.actors.internal.Partitioning;
 import io.batpak.actors.internal.StoreGuardian;
 import io.batpak.actors.internal.StoreState;
-import io.batpak.actors.internal.WriteOutcome;
+import io.batpak.actors.internal.OutcomeReceiver;
+import io.batpak.actors.internal.PendingAppend;
 import io.batpak.actors.internal.WriterActor;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.BackupReport;
@@ -147,7 +148,7 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     private final List<ActorRef<EntityPartition.Command>> partitions;
     private final ActorRef<WriterActor.Command> writer;
     private final JournalWriter journal;
-    private CompletableFuture<Done> closed;
+    private volatile CompletableFuture<Done> closed;
     /** Set when the store begins to close: compactions stop after their current segment. */
     private volatile boolean lifecycleStopping;
     private final Set<CompletableFuture<?>> lifecycleOps = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -157,6 +158,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
     private static final int IMPORT_BATCH = 256;
     /** The close registered with the system's CoordinatedShutdown; cancelled when close is called first. */
     private final Cancellable shutdownTask;
+    /** Appends are checked for their timeout this many times per {@code batpak.append-timeout}. */
+    private static final int TIMEOUT_CHECKS_PER_PERIOD = 10;
+    private final Cancellable timeoutSweep;
 
     private BatpakStore(StoreConfig config, RuntimeSettings settings, StoreCore core, JournalWriter journal,
                         ActorSystem<?> system, boolean ownsSystem, ActorFaultHook faults) {
@@ -191,6 +195,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         // its actors run: in the last phase before the system terminates, after the services that used it stopped.
         this.shutdownTask = CoordinatedShutdown.get(system).addCancellableTask(
                 CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "batpak-store-close-" + id, this::closeAsync);
+        Duration every = settings.appendTimeout().dividedBy(TIMEOUT_CHECKS_PER_PERIOD);
+        this.timeoutSweep = system.scheduler().scheduleWithFixedDelay(every, every, this::sweepTimeouts,
+                system.executionContext());
     }
 
     /**
@@ -590,65 +597,25 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
      * waited for its appends finds the queue free again.
      */
     private <C, T> CompletionStage<T> await(int n, String what, ActorRef<C> target,
-                                            Function<ActorRef<WriteOutcome>, C> send,
+                                            Function<OutcomeReceiver, C> send,
                                             Function<List<AppendReceipt>, T> result) {
         StoreException refused = state.admit(n, what);
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        CompletableFuture<T> out = new CompletableFuture<>();
-        AtomicBoolean settled = new AtomicBoolean();
-        long[] id = {0};
-        // Settles once, whichever comes first: the outcome, the timeout or the store's failure.
-        Function<Throwable, Boolean> fail = error -> {
-            if (!settled.compareAndSet(false, true)) {
-                return false;
-            }
-            state.release(n);
-            state.forget(id[0]);
-            return out.completeExceptionally(error);
-        };
-        id[0] = state.track(fail::apply);
-        Duration timeout = settings.appendTimeout();
-        long sentAt = System.nanoTime();
-        // Async with a direct executor: the ask's stage would otherwise run this on its default executor, which on a
-        // small machine starts a thread per task; here it runs on the thread that delivered the reply.
-        AskPattern.<C, WriteOutcome>ask(target, send::apply, timeout, system.scheduler()).whenCompleteAsync((o, e) -> {
-            if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                fail.apply(cause instanceof TimeoutException ? timedOut(what, timeout, sentAt, target, cause) : cause);
-            } else if (o instanceof WriteOutcome.Failed f) {
-                fail.apply(f.error());
-            } else {
-                T value;
-                try {
-                    value = result.apply(WriteOutcome.receipts(o));
-                } catch (RuntimeException re) {
-                    fail.apply(re);
-                    return;
-                }
-                if (settled.compareAndSet(false, true)) {
-                    state.release(n);
-                    state.forget(id[0]);
-                    out.complete(value);
-                }
-            }
-        }, DIRECT);
-        return out.minimalCompletionStage();
+        // Settled by the outcome (completed on the thread delivering it), the timeout sweep or the store's failure.
+        PendingAppend<T> pending = new PendingAppend<>(state, n, what, settings.appendTimeout(), result);
+        target.tell(send.apply(pending));
+        return pending.stage();
     }
 
-    /**
-     * What an ask that ended without an answer means: a real timeout, or (when it ended early) that its target had
-     * stopped, which the guardian turns into the failed state.
-     */
-    private StoreException timedOut(String what, Duration timeout, long sentAt, ActorRef<?> target, Throwable cause) {
-        if (System.nanoTime() - sentAt < timeout.toNanos()) {
-            StoreFailedException f = state.failure();
-            String component = f != null ? f.component() : target.path().name();
-            return new StoreFailedException(component, "the " + what + " was sent to the store's " + component
-                    + " actor, which had stopped", f != null ? f : cause);
+    /** Fails appends past {@code batpak.append-timeout}; after close, stops once none is left. */
+    private void sweepTimeouts() {
+        state.expireOverdue();
+        CompletableFuture<Done> c = closed;
+        if (c != null && c.isDone() && state.pendingCount() == 0 && timeoutSweep != null) {
+            timeoutSweep.cancel();
         }
-        return new StoreTimeoutException("the " + what, timeout);
     }
 
     /**

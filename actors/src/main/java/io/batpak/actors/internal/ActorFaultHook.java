@@ -17,7 +17,7 @@ public interface ActorFaultHook {
      */
     void beforeMessage(String actor, Object message);
 
-    /** Called by a partition once it has handled an append (its write, if any, is then queued at the writer). */
+    /** Called by a partition for each write it has just queued at the writer ({@code message} is the write). */
     default void afterMessage(String actor, Object message) {
     }
 }

@@ -63,7 +63,7 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
     private final long batchId;
     private final String name;
     private final List<EntityPartition.BatchItem> items;
-    private final ActorRef<WriteOutcome> replyTo;
+    private final OutcomeReceiver replyTo;
     private final Duration timeout;
     private final Map<Integer, List<EntityPartition.BatchItem>> byPartition = new TreeMap<>();
     private final List<Integer> order;
@@ -71,7 +71,7 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
     private final PendingEvent[] events;
     private final long[] hits;
     private final ActorRef<EntityPartition.PrepareOutcome> prepareAdapter;
-    private final ActorRef<WriteOutcome> finishAdapter;
+    private final OutcomeReceiver finishAdapter;
     private int at;
     private long epoch = Long.MAX_VALUE;
     private boolean anyHit;
@@ -83,14 +83,14 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
 
     public static Behavior<Command> create(StoreState state, ActorRef<WriterActor.Command> writer,
                                            List<ActorRef<EntityPartition.Command>> partitions, long batchId,
-                                           List<EntityPartition.BatchItem> items, ActorRef<WriteOutcome> replyTo) {
+                                           List<EntityPartition.BatchItem> items, OutcomeReceiver replyTo) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 new BatchCoordinator(ctx, timers, state, writer, partitions, batchId, items, replyTo)));
     }
 
     private BatchCoordinator(ActorContext<Command> ctx, TimerScheduler<Command> timers, StoreState state,
                              ActorRef<WriterActor.Command> writer, List<ActorRef<EntityPartition.Command>> partitions,
-                             long batchId, List<EntityPartition.BatchItem> items, ActorRef<WriteOutcome> replyTo) {
+                             long batchId, List<EntityPartition.BatchItem> items, OutcomeReceiver replyTo) {
         super(ctx);
         this.state = state;
         this.writer = writer;
@@ -114,7 +114,7 @@ public final class BatchCoordinator extends AbstractBehavior<BatchCoordinator.Co
         }
         this.conditional = anyCondition;
         this.prepareAdapter = ctx.messageAdapter(EntityPartition.PrepareOutcome.class, PrepareReply::new);
-        this.finishAdapter = ctx.messageAdapter(WriteOutcome.class, Finished::new);
+        this.finishAdapter = ctx.messageAdapter(WriteOutcome.class, Finished::new)::tell;
         timers.startSingleTimer(Timeout.INSTANCE, timeout);
         prepareNext();
     }

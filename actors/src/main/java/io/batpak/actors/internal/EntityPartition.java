@@ -72,7 +72,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
 
     /** Append one event; the payload is already encoded. The outcome goes to {@code replyTo}. */
     public record Append(Coordinate coordinate, EventKind kind, byte[] payload, int payloadVersion,
-                         AppendOptions options, ActorRef<WriteOutcome> replyTo) implements Command {
+                         AppendOptions options, OutcomeReceiver replyTo) implements Command {
     }
 
     /**
@@ -80,7 +80,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
      * {@code replyTo}. A gate denial recorded as an event answers {@code deniedTo} once the record is written.
      */
     public record PrepareBatch(long batchId, List<BatchItem> items, ActorRef<PrepareOutcome> replyTo,
-                               ActorRef<WriteOutcome> deniedTo) implements Command {
+                               OutcomeReceiver deniedTo) implements Command {
     }
 
     /**
@@ -109,6 +109,9 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     /** The writer's verdict on a conditional single append this partition holds the entity of. */
     private record VerdictReply(WriterActor.Verdict verdict) implements Command {
     }
+
+    /** Hands the writes built since the last one to the writer, as one message. */
+    private enum SendWrites implements Command { INSTANCE }
 
     /** An append that already claimed its key and waits behind a held entity. */
     private record Claimed(Append append, KeyClaim claim) implements Command {
@@ -185,6 +188,8 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     /** Conditional single appends awaiting the writer's verdict, by their event: the head each holds. */
     private final Map<PendingEvent, Held> awaitingVerdict = new HashMap<>();
     private final ActorRef<WriterActor.Verdict> verdictAdapter;
+    /** Writes built in this turn, not yet handed to the writer. */
+    private final List<WriterActor.Write> outbox = new ArrayList<>();
     private long epoch;
 
     public static Behavior<Command> create(StoreState state, ActorRef<WriterActor.Command> writer, String name) {
@@ -209,7 +214,10 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         return newReceiveBuilder()
                 .onMessage(Append.class, a -> {
                     onAppend(a);
-                    state.faults.afterMessage(name, a);
+                    return this;
+                })
+                .onMessageEquals(SendWrites.INSTANCE, () -> {
+                    sendWrites();
                     return this;
                 })
                 .onMessage(Claimed.class, c -> {
@@ -308,7 +316,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
         h.lastSeq = e.entitySequence();
         h.lastHash = e.eventHashBytes();
-        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, null, a.replyTo(),
+        queueWrite(new WriterActor.Write(epoch, new PendingEvent[] {e}, null, a.replyTo(),
                 a.options().condition() != null ? verdictAdapter : null));
     }
 
@@ -370,7 +378,7 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
      * entity (head {@code h}, not held) and fails the reply once that record's write has completed.
      */
     private void deny(Head h, Coordinate c, byte[] payload, int payloadVersion, AppendOptions proposed,
-                      GateDeniedException denied, ActorRef<WriteOutcome> reply) {
+                      GateDeniedException denied, OutcomeReceiver reply) {
         if (!recordDenials) {
             fail(reply, denied);
             return;
@@ -390,12 +398,12 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         PendingEvent e = build(c, EventKind.SYSTEM_DENIAL, record, 0, o.build(), h.lastSeq + 1, h.lastHash);
         h.lastSeq = e.entitySequence();
         h.lastHash = e.eventHashBytes();
-        writer.tell(new WriterActor.Write(epoch, new PendingEvent[] {e}, denied, reply));
+        queueWrite(new WriterActor.Write(epoch, new PendingEvent[] {e}, denied, reply));
     }
 
     /** A retry of a committed key: answer with the stored event's receipt if it asked for the same event. */
     private void replayStored(IdempotencyKey key, long seq, Coordinate c, EventKind kind, byte[] payload,
-                              ActorRef<WriteOutcome> reply) {
+                              OutcomeReceiver reply) {
         state.ioExecutor.execute(() -> {
             WriteOutcome outcome;
             try {
@@ -437,6 +445,9 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
     }
 
     private void onPrepare(PrepareBatch p) {
+        // The batch's events reach the writer from its coordinator once prepared here: every write built before
+        // it must be at the writer first, or an entity's events could arrive out of order.
+        sendWrites();
         if (abandoned.remove(p.batchId())) {
             return;
         }
@@ -593,7 +604,35 @@ public final class EntityPartition extends AbstractBehavior<EntityPartition.Comm
         }
     }
 
-    private void fail(ActorRef<WriteOutcome> reply, Throwable error) {
+    /**
+     * Queues a built write for the writer. The writes of one turn of this actor (the appends in its mailbox when it
+     * runs) leave together in one message: a {@link SendWrites} marker sent to itself with the first comes back
+     * after the appends already queued, so the writer gets one message per turn, not one per append. In order.
+     */
+    private void queueWrite(WriterActor.Write w) {
+        if (outbox.isEmpty()) {
+            getContext().getSelf().tell(SendWrites.INSTANCE);
+        }
+        outbox.add(w);
+    }
+
+    private void sendWrites() {
+        int n = outbox.size();
+        if (n == 0) {
+            return;
+        }
+        if (n == 1) {
+            writer.tell(outbox.get(0));
+        } else {
+            writer.tell(new WriterActor.Writes(outbox.toArray(new WriterActor.Write[0])));
+        }
+        for (int i = 0; i < n; i++) {
+            state.faults.afterMessage(name, outbox.get(i));
+        }
+        outbox.clear();
+    }
+
+    private void fail(OutcomeReceiver reply, Throwable error) {
         reply.tell(new WriteOutcome.Failed(error));
     }
 }

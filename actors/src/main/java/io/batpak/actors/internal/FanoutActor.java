@@ -4,7 +4,6 @@ import io.batpak.core.Region;
 import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.internal.index.EventIndex;
-import io.batpak.core.internal.journal.StoreCore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

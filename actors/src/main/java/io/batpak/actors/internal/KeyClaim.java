@@ -7,7 +7,6 @@ import io.batpak.core.internal.journal.PendingEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The claim an in-flight keyed append holds on its idempotency key. A retry with the same key that arrives while
@@ -19,7 +18,7 @@ final class KeyClaim implements IdempotencyIndex.Holder {
     final Coordinate coordinate;
     final EventKind kind;
     final byte[] payload;
-    private final List<ActorRef<WriteOutcome>> waiters = new ArrayList<>(1);
+    private final List<OutcomeReceiver> waiters = new ArrayList<>(1);
 
     KeyClaim(Coordinate coordinate, EventKind kind, byte[] payload) {
         this.coordinate = coordinate;
@@ -33,21 +32,21 @@ final class KeyClaim implements IdempotencyIndex.Holder {
     }
 
     /** Adds a waiter; call only under the idempotency index lock while the claim is pending. */
-    void addWaiter(ActorRef<WriteOutcome> waiter) {
+    void addWaiter(OutcomeReceiver waiter) {
         waiters.add(waiter);
     }
 
     /** Answers the waiters with the original's event; call after the claim left the index. */
     void complete(PendingEvent event) {
         WriteOutcome outcome = new WriteOutcome.Committed(new PendingEvent[] {event});
-        for (ActorRef<WriteOutcome> w : waiters) {
+        for (OutcomeReceiver w : waiters) {
             w.tell(outcome);
         }
     }
 
     void fail(Throwable error) {
         WriteOutcome outcome = new WriteOutcome.Failed(error);
-        for (ActorRef<WriteOutcome> w : waiters) {
+        for (OutcomeReceiver w : waiters) {
             w.tell(outcome);
         }
     }

@@ -54,7 +54,7 @@ public final class StoreGuardian extends AbstractBehavior<StoreGuardian.Command>
     }
 
     /** Run an atomic batch; its outcome goes to {@code replyTo}. */
-    public record RunBatch(List<EntityPartition.BatchItem> items, ActorRef<WriteOutcome> replyTo) implements Command {
+    public record RunBatch(List<EntityPartition.BatchItem> items, OutcomeReceiver replyTo) implements Command {
     }
 
     /** Close the store's actors in order; answered once the journal is closed and the feed has ended. */

@@ -8,12 +8,10 @@ import io.batpak.core.error.StoreOverloadedException;
 import io.batpak.core.internal.journal.JournalWriter;
 import io.batpak.core.internal.journal.StoreCore;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The state one store's facade and actors share, none of it actor references (each actor gets its collaborators
@@ -32,7 +30,7 @@ public final class StoreState {
     public final ActorFaultHook faults;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
-    private final ConcurrentHashMap<Long, Consumer<StoreFailedException>> pending = new ConcurrentHashMap<>();
+    private final PendingTable pending;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicBoolean journalClosed = new AtomicBoolean();
     private volatile boolean closing;
@@ -47,6 +45,7 @@ public final class StoreState {
         this.ioExecutor = ioExecutor;
         this.faults = faults;
         this.feed = new FeedHub(core);
+        this.pending = new PendingTable(core.config().writerQueueBound());
     }
 
     /** Why a call that changes the store is refused now (closed, failed), or null when it may run. */
@@ -108,22 +107,36 @@ public final class StoreState {
     }
 
     /**
-     * Tracks an admitted append until its outcome is settled, so a store failure can settle it: {@code onFailure}
-     * is called with the failure if the store fails first (at once if it already has). Pass the returned id to
-     * {@link #forget} when the outcome is settled.
+     * Tracks an admitted append until its outcome is settled, so a store failure or the append timeout can settle
+     * it; it fails at once if the store already failed. The append stops its tracking itself when it settles.
      */
-    public long track(Consumer<StoreFailedException> onFailure) {
+    void track(PendingAppend<?> append) {
         long id = ids.incrementAndGet();
-        pending.put(id, onFailure);
+        append.trackedAs(id);
+        pending.add(id, append);
         StoreFailedException f = failure;
         if (f != null) {
-            onFailure.accept(refusal(f, "append"));
+            append.storeFailed(refusal(f, "append"));
         }
-        return id;
     }
 
-    public void forget(long id) {
-        pending.remove(id);
+    void forget(long id, PendingAppend<?> append) {
+        pending.remove(id, append);
+    }
+
+    /** Appends awaiting their outcome. */
+    public int pendingCount() {
+        return pending.count();
+    }
+
+    /**
+     * Fails every tracked append that has waited longer than its timeout with
+     * {@link io.batpak.core.error.StoreTimeoutException}. Run periodically by the store: one sweep instead of a timer
+     * per append.
+     */
+    public void expireOverdue() {
+        long now = System.nanoTime();
+        pending.forEach(p -> p.expireIfDue(now));
     }
 
     /** Stops admitting appends; the returned future completes once every admitted append has finished. */
@@ -152,9 +165,7 @@ public final class StoreState {
             }
             failure = e;
         }
-        for (Consumer<StoreFailedException> f : pending.values()) {
-            f.accept(refusal(e, "pending append"));
-        }
+        pending.forEach(p -> p.storeFailed(refusal(e, "pending append")));
         return true;
     }
 

@@ -76,11 +76,15 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
      * denial.
      */
     public record Write(long epoch, PendingEvent[] events, GateDeniedException denial,
-                        ActorRef<WriteOutcome> replyTo, ActorRef<Verdict> verdictTo) implements Command {
+                        OutcomeReceiver replyTo, ActorRef<Verdict> verdictTo) implements Command {
         /** A write without append conditions. */
-        public Write(long epoch, PendingEvent[] events, GateDeniedException denial, ActorRef<WriteOutcome> replyTo) {
+        public Write(long epoch, PendingEvent[] events, GateDeniedException denial, OutcomeReceiver replyTo) {
             this(epoch, events, denial, replyTo, null);
         }
+    }
+
+    /** Several writes from one partition's turn, handled in order as if each had come alone. */
+    public record Writes(Write[] writes) implements Command {
     }
 
     /**
@@ -170,6 +174,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Write.class, this::onWrite)
+                .onMessage(Writes.class, ws -> {
+                    for (Write w : ws.writes()) {
+                        onWrite(w);
+                    }
+                    return this;
+                })
                 .onMessageEquals(Flush.INSTANCE, this::onFlush)
                 .onMessageEquals(SyncTick.INSTANCE, this::onSyncTick)
                 .onMessageEquals(CheckpointTick.INSTANCE, this::onCheckpointTick)
