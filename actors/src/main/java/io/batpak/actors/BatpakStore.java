@@ -1,5 +1,6 @@
 package io.batpak.actors;
 
+import com.typesafe.config.ConfigObject;
 import io.batpak.actors.internal.ActorFaultHook;
 import io.batpak.actors.internal.EntityPartition;
 import io.batpak.actors.internal.Partitioning;
@@ -7,6 +8,7 @@ import io.batpak.actors.internal.StoreGuardian;
 import io.batpak.actors.internal.StoreState;
 import io.batpak.actors.internal.OutcomeReceiver;
 import io.batpak.actors.internal.PendingAppend;
+import io.batpak.actors.internal.SpinThenParkDispatcherConfigurator;
 import io.batpak.actors.internal.WriterActor;
 import io.batpak.core.AppendOptions;
 import io.batpak.core.BackupReport;
@@ -276,6 +278,9 @@ public final class BatpakStore extends ForwardingStoreReader implements AutoClos
         if (!system.settings().config().hasPath(path)) {
             throw new InvalidConfigException(setting, "no dispatcher is configured at \"" + path
                     + "\" in the ActorSystem's configuration");
+        }
+        if (system.settings().config().getValue(path) instanceof ConfigObject o) {
+            SpinThenParkDispatcherConfigurator.spinBeforePark(o.toConfig(), path);
         }
     }
 

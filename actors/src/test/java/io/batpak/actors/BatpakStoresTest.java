@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.batpak.actors.internal.SpinThenParkDispatcherConfigurator;
 import io.batpak.core.Coordinate;
+import io.batpak.core.StoreConfig;
 import io.batpak.core.SyncMode;
 import io.batpak.core.error.InvalidConfigException;
 import java.nio.file.Path;
@@ -58,6 +60,24 @@ class BatpakStoresTest {
         Config turn = ConfigFactory.parseString("batpak.fanout.max-events-per-turn = 0").withFallback(ConfigFactory.load());
         assertEquals("batpak.fanout.max-events-per-turn", assertThrows(InvalidConfigException.class,
                 () -> RuntimeSettings.fromConfig(turn)).parameter());
+    }
+
+    @Test
+    void aWriterSpinOutsideItsRangeIsRefusedAtOpenNamingItsPath(@TempDir Path dir) {
+        for (String bad : new String[] {"-1 ms", "11 ms", "often"}) {
+            Config config = ConfigFactory.parseString("batpak.writer-dispatcher.spin-before-park = \"" + bad + "\"")
+                    .withFallback(ConfigFactory.load());
+            ActorTestKit kit = ActorTestKit.create("spin", config);
+            try {
+                InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                        () -> BatpakStore.open(StoreConfig.builder(dir).build(), kit.system()));
+                assertEquals("batpak.writer-dispatcher.spin-before-park", e.parameter(), bad);
+            } finally {
+                kit.shutdownTestKit();
+            }
+        }
+        assertEquals(Duration.ofMillis(0), SpinThenParkDispatcherConfigurator.spinBeforePark(
+                ConfigFactory.parseString("spin-before-park = 0 s"), "d"));
     }
 
     @Test

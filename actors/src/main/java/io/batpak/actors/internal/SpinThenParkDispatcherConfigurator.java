@@ -1,6 +1,8 @@
 package io.batpak.actors.internal;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.batpak.core.error.InvalidConfigException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +22,39 @@ import scala.concurrent.duration.FiniteDuration;
  * {@code spin-before-park} and Pekko's {@code shutdown-timeout} read from the dispatcher's configuration.
  */
 public final class SpinThenParkDispatcherConfigurator extends MessageDispatcherConfigurator {
+    private static final String SPIN_SETTING = "spin-before-park";
+    /** A longer window would keep a core busy for nothing: a message that late pays a wake-up anyway. */
+    private static final Duration MAX_SPIN = Duration.ofMillis(10);
     private final long spinNanos;
     private final FiniteDuration shutdownTimeout;
 
     public SpinThenParkDispatcherConfigurator(Config config, DispatcherPrerequisites prerequisites) {
         super(config, prerequisites);
-        Duration spin = config.getDuration("spin-before-park");
-        if (spin.isNegative()) {
-            throw new IllegalArgumentException("spin-before-park of dispatcher " + config.getString("id")
-                    + " must not be negative: " + spin);
-        }
-        this.spinNanos = spin.toNanos();
+        this.spinNanos = spinBeforePark(config, config.getString("id")).toNanos();
         this.shutdownTimeout = FiniteDuration.create(config.getDuration("shutdown-timeout").toNanos(),
                 TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The spin window of the dispatcher configured by {@code dispatcher} (at {@code path}): 0 when it has none.
+     *
+     * @throws InvalidConfigException naming {@code path.spin-before-park} when it is not a duration in 0 .. 10 ms
+     */
+    public static Duration spinBeforePark(Config dispatcher, String path) {
+        String setting = path + "." + SPIN_SETTING;
+        if (!dispatcher.hasPath(SPIN_SETTING)) {
+            return Duration.ZERO;
+        }
+        Duration spin;
+        try {
+            spin = dispatcher.getDuration(SPIN_SETTING);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(setting, e.getMessage(), e);
+        }
+        if (spin.isNegative() || spin.compareTo(MAX_SPIN) > 0) {
+            throw new InvalidConfigException(setting, "must be in 0 .. " + MAX_SPIN.toMillis() + " ms, was " + spin);
+        }
+        return spin;
     }
 
     @Override
