@@ -107,7 +107,18 @@ import org.slf4j.LoggerFactory;
  * ({@link io.batpak.core.error.StoreOverloadedException}), I/O ({@link io.batpak.core.error.StoreWriteException},
  * {@link io.batpak.core.error.StoreFailedException}), time ({@link StoreTimeoutException}) and lifecycle
  * ({@link io.batpak.core.error.StoreClosedException}). A failed append stored nothing, except where the exception
- * says its outcome is unknown. Completion callbacks never run on the writer's thread.
+ * says its outcome is unknown.
+ *
+ * <h2>Where completions run</h2>
+ * After a small commit (at most {@code batpak.writer-replies-up-to} appends, the low-load case) the writer completes
+ * the stages itself, so a thread blocked in {@code join} or {@code get} wakes straight from the commit; larger
+ * commits are completed on the default dispatcher. Either way a callback attached to an append's stage (or to its
+ * {@code toCompletableFuture()} copy) without an executor never runs on the writer's thread: there it is handed
+ * to the default dispatcher, so it may block. A callback attached with an explicit executor runs on it; with a
+ * direct one ({@code Runnable::run}) a short, non-blocking callback runs on the completing thread and saves a
+ * hand-off, but must never block. Futures that {@code CompletableFuture.allOf} or {@code anyOf} build over these
+ * stages are plain ones: attach to them with an {@code ...Async} method when the callback may block. The stage is
+ * settled by the store alone: completing or cancelling it throws {@link UnsupportedOperationException}.
  *
  * <h2>Typed events and gates</h2>
  * {@link #appendTyped} stores an object of an {@link EventType} class under its class's kind with its schema

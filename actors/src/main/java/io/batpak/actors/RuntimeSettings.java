@@ -19,23 +19,27 @@ public final class RuntimeSettings {
     public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** Largest fan-out turn, in events. */
     public static final int MAX_EVENTS_PER_TURN = 1_000_000;
+    /** Largest commit, in appends, whose stages the writer completes itself. */
+    public static final int MAX_WRITER_REPLIES = 65_536;
 
     private final String writerDispatcher;
     private final String fanoutDispatcher;
     private final String ioDispatcher;
     private final int fanoutMaxEventsPerTurn;
+    private final int writerRepliesUpTo;
     private final Duration closeTimeout;
     private final Duration appendTimeout;
     private final Duration batchTimeout;
     private final Duration startTimeout;
 
     private RuntimeSettings(String writerDispatcher, String fanoutDispatcher, String ioDispatcher,
-                            int fanoutMaxEventsPerTurn, Duration closeTimeout, Duration appendTimeout,
-                            Duration batchTimeout, Duration startTimeout) {
+                            int fanoutMaxEventsPerTurn, int writerRepliesUpTo, Duration closeTimeout,
+                            Duration appendTimeout, Duration batchTimeout, Duration startTimeout) {
         this.writerDispatcher = writerDispatcher;
         this.fanoutDispatcher = fanoutDispatcher;
         this.ioDispatcher = ioDispatcher;
         this.fanoutMaxEventsPerTurn = checkTurn(fanoutMaxEventsPerTurn);
+        this.writerRepliesUpTo = checkWriterReplies(writerRepliesUpTo);
         this.closeTimeout = timeout("batpak.close-timeout", closeTimeout);
         this.appendTimeout = timeout("batpak.append-timeout", appendTimeout);
         this.batchTimeout = timeout("batpak.batch-timeout", batchTimeout);
@@ -56,6 +60,7 @@ public final class RuntimeSettings {
         InvalidInputException.requireArgument(config, "config");
         return new RuntimeSettings("batpak.writer-dispatcher", "batpak.fanout-dispatcher", "batpak.io-dispatcher",
                 read(config, "batpak.fanout.max-events-per-turn", Config::getInt),
+                read(config, "batpak.writer-replies-up-to", Config::getInt),
                 read(config, "batpak.close-timeout", Config::getDuration),
                 read(config, "batpak.append-timeout", Config::getDuration),
                 read(config, "batpak.batch-timeout", Config::getDuration),
@@ -80,6 +85,14 @@ public final class RuntimeSettings {
                     "must be in 1.." + MAX_EVENTS_PER_TURN + ", was " + events);
         }
         return events;
+    }
+
+    private static int checkWriterReplies(int appends) {
+        if (appends < 0 || appends > MAX_WRITER_REPLIES) {
+            throw new InvalidConfigException("batpak.writer-replies-up-to",
+                    "must be in 0.." + MAX_WRITER_REPLIES + ", was " + appends);
+        }
+        return appends;
     }
 
     private static Duration timeout(String setting, Duration d) {
@@ -114,6 +127,14 @@ public final class RuntimeSettings {
         return fanoutMaxEventsPerTurn;
     }
 
+    /**
+     * Largest commit, in appends, whose stages the writer completes itself instead of handing the replies to the
+     * default dispatcher; 0 always hands them off.
+     */
+    public int writerRepliesUpTo() {
+        return writerRepliesUpTo;
+    }
+
     /** How long close waits for appends in flight, and then for the writer and the fan-out to stop. */
     public Duration closeTimeout() {
         return closeTimeout;
@@ -136,48 +157,53 @@ public final class RuntimeSettings {
 
     public RuntimeSettings withWriterDispatcher(String configPath) {
         return new RuntimeSettings(path(configPath), fanoutDispatcher, ioDispatcher,
-                fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
+                fanoutMaxEventsPerTurn, writerRepliesUpTo, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withFanoutDispatcher(String configPath) {
         return new RuntimeSettings(writerDispatcher, path(configPath), ioDispatcher,
-                fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
+                fanoutMaxEventsPerTurn, writerRepliesUpTo, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withIoDispatcher(String configPath) {
         return new RuntimeSettings(writerDispatcher, fanoutDispatcher, path(configPath),
-                fanoutMaxEventsPerTurn, closeTimeout, appendTimeout, batchTimeout, startTimeout);
+                fanoutMaxEventsPerTurn, writerRepliesUpTo, closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withFanoutMaxEventsPerTurn(int events) {
-        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, events, closeTimeout,
-                appendTimeout, batchTimeout, startTimeout);
+        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, events, writerRepliesUpTo,
+                closeTimeout, appendTimeout, batchTimeout, startTimeout);
+    }
+
+    public RuntimeSettings withWriterRepliesUpTo(int appends) {
+        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn, appends,
+                closeTimeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withCloseTimeout(Duration timeout) {
-        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn, timeout,
-                appendTimeout, batchTimeout, startTimeout);
+        return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn,
+                writerRepliesUpTo, timeout, appendTimeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withAppendTimeout(Duration timeout) {
         return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn,
-                closeTimeout, timeout, batchTimeout, startTimeout);
+                writerRepliesUpTo, closeTimeout, timeout, batchTimeout, startTimeout);
     }
 
     public RuntimeSettings withBatchTimeout(Duration timeout) {
         return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn,
-                closeTimeout, appendTimeout, timeout, startTimeout);
+                writerRepliesUpTo, closeTimeout, appendTimeout, timeout, startTimeout);
     }
 
     public RuntimeSettings withStartTimeout(Duration timeout) {
         return new RuntimeSettings(writerDispatcher, fanoutDispatcher, ioDispatcher, fanoutMaxEventsPerTurn,
-                closeTimeout, appendTimeout, batchTimeout, timeout);
+                writerRepliesUpTo, closeTimeout, appendTimeout, batchTimeout, timeout);
     }
 
     @Override
     public String toString() {
         return "RuntimeSettings[writer=" + writerDispatcher + ", fanout=" + fanoutDispatcher + ", io=" + ioDispatcher
-                + ", maxEventsPerTurn=" + fanoutMaxEventsPerTurn + ", close=" + closeTimeout + ", append="
+                + ", maxEventsPerTurn=" + fanoutMaxEventsPerTurn + ", writerReplies=" + writerRepliesUpTo + ", close=" + closeTimeout + ", append="
                 + appendTimeout + ", batch=" + batchTimeout + ", start=" + startTimeout + "]";
     }
 }

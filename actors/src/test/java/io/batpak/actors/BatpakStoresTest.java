@@ -60,6 +60,9 @@ class BatpakStoresTest {
         Config turn = ConfigFactory.parseString("batpak.fanout.max-events-per-turn = 0").withFallback(ConfigFactory.load());
         assertEquals("batpak.fanout.max-events-per-turn", assertThrows(InvalidConfigException.class,
                 () -> RuntimeSettings.fromConfig(turn)).parameter());
+        Config replies = ConfigFactory.parseString("batpak.writer-replies-up-to = -1").withFallback(ConfigFactory.load());
+        assertEquals("batpak.writer-replies-up-to", assertThrows(InvalidConfigException.class,
+                () -> RuntimeSettings.fromConfig(replies)).parameter());
     }
 
     @Test

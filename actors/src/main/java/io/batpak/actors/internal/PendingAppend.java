@@ -5,15 +5,15 @@ import io.batpak.core.error.StoreFailedException;
 import io.batpak.core.error.StoreTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
 
 /**
  * An admitted append (or atomic batch) awaiting its outcome, and the receiver of that outcome: the caller's stage
- * is completed on the thread that delivers the outcome (the store's reply executor), with no actor, timer or
- * intermediate future in between. It settles exactly once, whichever comes first: the outcome, the store's failure
+ * is completed on the thread that delivers the outcome (the writer after a small commit, otherwise the store's
+ * reply executor), with no actor, timer or intermediate future in between; see {@link ReplyFuture} for where the
+ * caller's callbacks run. It settles exactly once, whichever comes first: the outcome, the store's failure
  * ({@link StoreState#markFailed}) or the append timeout (found by {@link StoreState#expireOverdue}). Settling
  * releases the admission and stops the tracking. Thread-safe.
  *
@@ -29,7 +29,7 @@ public final class PendingAppend<T> implements OutcomeReceiver {
     private final Function<List<AppendReceipt>, T> result;
     private final Duration timeout;
     private final long sentAt = System.nanoTime();
-    private final CompletableFuture<T> out = new CompletableFuture<>();
+    private final ReplyFuture<T> out;
     private volatile int settled;
     private long id;
 
@@ -44,12 +44,13 @@ public final class PendingAppend<T> implements OutcomeReceiver {
         this.what = what;
         this.timeout = timeout;
         this.result = result;
+        this.out = ReplyFuture.sealed(state.callbackGate);
         state.track(this);
     }
 
     /** The caller's view: completes with the result or fails with the typed store exception. */
     public CompletionStage<T> stage() {
-        return out.minimalCompletionStage();
+        return out;
     }
 
     void trackedAs(long id) {
@@ -70,14 +71,14 @@ public final class PendingAppend<T> implements OutcomeReceiver {
             return;
         }
         if (settle()) {
-            out.complete(value);
+            out.settle(value);
         }
     }
 
     /** Fails the append unless it settled already. */
     void fail(Throwable error) {
         if (settle()) {
-            out.completeExceptionally(error);
+            out.settleExceptionally(error);
         }
     }
 

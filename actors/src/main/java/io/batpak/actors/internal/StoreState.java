@@ -22,8 +22,10 @@ public final class StoreState {
     public final StoreCore core;
     public final JournalWriter journal;
     public final RuntimeSettings settings;
-    /** Where replies are completed, so callers' callbacks never run on the writer's thread. */
+    /** Where replies of large commits are completed, so the writer goes back to staging at once. */
     public final Executor replyExecutor;
+    /** What callbacks on an append's stage are attached with, so they never run on the writer's thread. */
+    public final Executor callbackGate;
     /** Where blocking reads and checkpoint writes done for actors run. */
     public final Executor ioExecutor;
     public final FeedHub feed;
@@ -42,6 +44,7 @@ public final class StoreState {
         this.journal = journal;
         this.settings = settings;
         this.replyExecutor = replyExecutor;
+        this.callbackGate = ReplyFuture.callbackGate(replyExecutor);
         this.ioExecutor = ioExecutor;
         this.faults = faults;
         this.feed = new FeedHub(core);

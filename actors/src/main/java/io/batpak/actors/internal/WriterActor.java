@@ -389,7 +389,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             state.feed.signal();
             Write[] done = staged.toArray(new Write[0]);
             staged.clear();
-            state.replyExecutor.execute(() -> {
+            Runnable replies = () -> {
                 for (Write w : done) {
                     for (PendingEvent e : w.events()) {
                         if (e.claim() instanceof KeyClaim c) {
@@ -399,7 +399,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
                     w.replyTo().tell(w.denial() != null ? new WriteOutcome.Failed(w.denial())
                             : new WriteOutcome.Committed(w.events()));
                 }
-            });
+            };
+            if (done.length <= state.settings.writerRepliesUpTo()) {
+                // Callbacks attached to these stages are handed to the reply executor; only waiters wake from here.
+                ReplyFuture.shielded(replies);
+            } else {
+                state.replyExecutor.execute(replies);
+            }
             // After the replies are handed out: the mark's write is never on an append's path to its receipt.
             journal.flushDurableEnd();
         } catch (IOException e) {
