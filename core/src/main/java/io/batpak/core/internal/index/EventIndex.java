@@ -1,5 +1,7 @@
 package io.batpak.core.internal.index;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,7 +9,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The in-memory index of every stored event: a global table in commit order (one row per global sequence, held
- * in chunked primitive columns, no object per event), a hash table from event id to global sequence, and a
+ * in chunked primitive columns, no object per event), the range of event ids in each chunk of the table, and a
  * posting list per entity.
  *
  * <p><b>Threading.</b> One writer thread calls {@link #entity}, {@link #scope}, {@link #append} and
@@ -15,27 +17,80 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * through {@link #publish}, which writes the volatile "visible up to" global sequence; a reader reads that
  * watermark first and then never looks at rows beyond it, so it sees whole group commits or nothing of them.
  *
- * <p>Heap per event: id (16 B), location (8 B: segment ordinal and offset), entity id and scope id (4 B each) and
- * kind (2 B) in the table (a frame's length follows from the next frame's offset); 4 B in each of the entity's, the
- * scope's and the kind's posting lists; and 5 to 11 B of id hash table (load factor 3/8 to 3/4): about 51 to 57
- * bytes per event. Tags add no column: each tag occurrence is one int in its tag's posting list (4 to 6 B with the
- * list's growth slack).
+ * <p>Heap per event: id (16 B), location (5 B: a 4-byte segment offset and a 1-byte segment ordinal above the
+ * chunk's first), entity id (4 B), scope id (1 B) and kind (2 B) in the table (a frame's length follows from the next
+ * frame's offset); 4 B in each of the entity's, the scope's and the kind's posting lists: about 40 bytes per event,
+ * plus the lists' growth slack. A chunk whose segment ordinals or scope ids do not fit one byte above its base
+ * (more than 255 segments or scopes within 4,096 rows) holds that column as ints (+3 B per row in that chunk). Tags add no column:
+ * each tag occurrence is one int in its tag's posting list (4 to 6 B with the list's growth slack).
+ *
+ * <p><b>Finding an event by id.</b> There is no hash table from id to row. Event ids are UUIDv7, generated in
+ * increasing order by {@link io.batpak.core.EventId#generate()} just before an event is staged, so the rows of one
+ * chunk carry ids from a narrow range, and chunks' ranges barely overlap. The index keeps the smallest and largest id
+ * (most significant half) of each chunk and of each group of 64 chunks. {@link #find} reads two longs per group and
+ * per chunk of a group whose range holds the id, then binary-searches the one or two chunks whose range holds it
+ * (each in id order, built by the first lookup that searches it: 2 bytes per row of a searched chunk), or scans the
+ * newest, still filling chunk. Imported events keep the ids they were appended with, so a chunk of imported events
+ * can have a wide range and be searched by more lookups; answers stay exact either way. This costs about 16 bytes per
+ * chunk of 4,096 rows (plus the order of searched chunks) instead of 5 to 11 bytes per event of hash table, and
+ * appending never pauses to rehash.
  */
 public final class EventIndex {
     static final int CHUNK_SHIFT = 12;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     static final int CHUNK_MASK = CHUNK_SIZE - 1;
     private static final int INITIAL_DIRECTORY = 16;
-    private static final int INITIAL_ID_SLOTS = 1 << 12;
+    /** Opaque access to {@link #idRanges}: a reader racing the writer reads a whole long, old or new. */
+    private static final VarHandle RANGE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int GROUP_SHIFT = 6;
 
     /** Column storage for CHUNK_SIZE consecutive rows. */
     static final class Chunk {
+        /** Set in {@link #offset} for an event removed by compaction: bit 63 of its location. */
+        private static final int REMOVED_OFFSET_BIT = Integer.MIN_VALUE;
+
         final long[] idMsb = new long[CHUNK_SIZE];
         final long[] idLsb = new long[CHUNK_SIZE];
-        final long[] location = new long[CHUNK_SIZE];
+        /**
+         * The location's byte offset in its segment (bits 0 to 30: a frame starts below
+         * {@link io.batpak.core.StoreConfig#MAX_SEGMENT_BYTES} plus a segment header) and, in bit 31, the location's
+         * removed bit.
+         */
+        final int[] offset = new int[CHUNK_SIZE];
+        /** The location's segment ordinal; created with the chunk's first location, whose ordinal is its base. */
+        NarrowColumn ordinal;
         final int[] entityId = new int[CHUNK_SIZE];
-        final int[] scopeId = new int[CHUNK_SIZE];
+        /** -1 for a removed event restored from its removal frame. */
+        final NarrowColumn scopeId = new NarrowColumn(-1);
         final short[] kind = new short[CHUNK_SIZE];
+        /**
+         * The chunk's rows in increasing {@code idMsb} order, built by the first lookup that scans the chunk once all
+         * of its rows are visible (ids never change); null until then.
+         */
+        volatile short[] idOrder;
+
+        long location(int i) {
+            int off = offset[i];
+            long location = ((long) ordinal.get(i) << 32) | (off & ~REMOVED_OFFSET_BIT);
+            return off < 0 ? location | REMOVED_BIT : location;
+        }
+
+        void location(int i, long location) {
+            int off = (int) location;
+            if (off < 0) {
+                throw new IllegalStateException("segment offset " + (off & 0xFFFF_FFFFL) + " is out of range");
+            }
+            int ordinal = (int) (location >>> 32) & Integer.MAX_VALUE;
+            if (this.ordinal == null) {
+                this.ordinal = new NarrowColumn(ordinal);
+            }
+            this.ordinal.set(i, ordinal);
+            offset[i] = location < 0 ? off | REMOVED_OFFSET_BIT : off;
+        }
+
+        boolean removed(int i) {
+            return offset[i] < 0;
+        }
     }
 
     private volatile Chunk[] chunks = new Chunk[INITIAL_DIRECTORY];
@@ -43,8 +98,14 @@ public final class EventIndex {
     private int size;
     private volatile long visible = -1;
 
-    private volatile int[] idSlots = new int[INITIAL_ID_SLOTS];
-    private int idCount;
+    /**
+     * Per chunk {@code c}: at {@code 2c} the smallest and at {@code 2c + 1} the largest {@code idMsb} of its rows that
+     * carry an id ({@link Long#MAX_VALUE} and {@link Long#MIN_VALUE} while it has none). The range only widens, so a
+     * reader that sees a newer value than the watermark it read still finds every visible row.
+     */
+    private volatile long[] idRanges = emptyRanges(INITIAL_DIRECTORY, 0);
+    /** The same over each group of {@code 2^GROUP_SHIFT} consecutive chunks, so a lookup skips whole groups. */
+    private volatile long[] idGroupRanges = emptyRanges(groups(INITIAL_DIRECTORY), 0);
 
     private final ConcurrentHashMap<String, EntityState> entitiesByName = new ConcurrentHashMap<>();
     /** The same entities in name order, for prefix listing. */
@@ -140,9 +201,9 @@ public final class EventIndex {
         int i = row & CHUNK_MASK;
         c.idMsb[i] = idMsb;
         c.idLsb[i] = idLsb;
-        c.location[i] = location;
+        c.location(i, location);
         c.entityId[i] = entity.id();
-        c.scopeId[i] = scopeId;
+        c.scopeId.set(i, scopeId);
         c.kind[i] = (short) kind;
         entity.append(row, eventHash);
         scopes.postings(scopeId).append(row);
@@ -152,8 +213,8 @@ public final class EventIndex {
                 tags.postings(t).append(row);
             }
         }
+        widenIdRange(row, idMsb);
         size = row + 1;
-        insertId(idMsb, idLsb, row);
     }
 
     /**
@@ -166,9 +227,9 @@ public final class EventIndex {
         int row = size;
         Chunk c = chunkForWrite(row);
         int i = row & CHUNK_MASK;
-        c.location[i] = removalFrameLocation | REMOVED_BIT;
+        c.location(i, removalFrameLocation | REMOVED_BIT);
         c.entityId[i] = entity.id();
-        c.scopeId[i] = -1;
+        c.scopeId.set(i, -1);
         entity.append(row, anchor);
         size = row + 1;
     }
@@ -179,7 +240,7 @@ public final class EventIndex {
      * which publishes the change.
      */
     public void relocate(long globalSequence, long location) {
-        chunk(globalSequence).location[(int) globalSequence & CHUNK_MASK] = location;
+        chunk(globalSequence).location((int) globalSequence & CHUNK_MASK, location);
     }
 
     /** Whether the visible event {@code globalSequence} was removed by compaction. */
@@ -229,6 +290,13 @@ public final class EventIndex {
         if (ci >= dir.length) {
             Chunk[] grown = new Chunk[dir.length * 2];
             System.arraycopy(dir, 0, grown, 0, dir.length);
+            long[] ranges = emptyRanges(grown.length, dir.length);
+            System.arraycopy(idRanges, 0, ranges, 0, 2 * dir.length);
+            long[] groupRanges = emptyRanges(groups(grown.length), groups(dir.length));
+            System.arraycopy(idGroupRanges, 0, groupRanges, 0, 2 * groups(dir.length));
+            // Published before the directory, so a reader that finds a chunk also finds its ranges.
+            idGroupRanges = groupRanges;
+            idRanges = ranges;
             dir = grown;
             chunks = dir;
         }
@@ -240,44 +308,38 @@ public final class EventIndex {
         return c;
     }
 
-    private static int mix(long msb, long lsb) {
-        return KeyTable.mix(msb, lsb);
+    private static long[] emptyRanges(int chunks, int from) {
+        long[] r = new long[2 * chunks];
+        for (int c = from; c < chunks; c++) {
+            r[2 * c] = Long.MAX_VALUE;
+            r[2 * c + 1] = Long.MIN_VALUE;
+        }
+        return r;
     }
 
-    private void insertId(long msb, long lsb, int row) {
-        int[] slots = idSlots;
-        // Grow at load 3/4 (linear probing stays short; heap per event stays low).
-        if ((idCount + 1L) * 4 > slots.length * 3L) {
-            // The rehash walks every appended row, this one included.
-            rehash(slots.length * 2);
-        } else {
-            place(slots, msb, lsb, row);
-        }
-        idCount++;
+    private static int groups(int chunks) {
+        return (chunks + (1 << GROUP_SHIFT) - 1) >>> GROUP_SHIFT;
     }
 
-    private static void place(int[] slots, long msb, long lsb, int row) {
-        int mask = slots.length - 1;
-        int h = mix(msb, lsb) & mask;
-        while (slots[h] != 0) {
-            h = (h + 1) & mask;
-        }
-        slots[h] = row + 1;
+    /** Widens the id ranges of {@code row}'s chunk and of its group to hold {@code msb}. Writer thread only. */
+    private void widenIdRange(int row, long msb) {
+        int chunk = row >>> CHUNK_SHIFT;
+        widen(idGroupRanges, 2 * (chunk >>> GROUP_SHIFT), msb);
+        widen(idRanges, 2 * chunk, msb);
     }
 
-    private int[] rehash(int capacity) {
-        int[] grown = new int[capacity];
-        for (int row = 0; row < size; row++) {
-            Chunk c = chunks[row >>> CHUNK_SHIFT];
-            int i = row & CHUNK_MASK;
-            if (c.idMsb[i] == 0 && c.idLsb[i] == 0 && c.location[i] < 0) {
-                // A removed event restored without its id (recovery, checkpoint): nothing to find it by.
-                continue;
-            }
-            place(grown, c.idMsb[i], c.idLsb[i], row);
+    private static void widen(long[] ranges, int at, long msb) {
+        if (msb < (long) RANGE.getOpaque(ranges, at)) {
+            RANGE.setOpaque(ranges, at, msb);
         }
-        idSlots = grown;
-        return grown;
+        if (msb > (long) RANGE.getOpaque(ranges, at + 1)) {
+            RANGE.setOpaque(ranges, at + 1, msb);
+        }
+    }
+
+    /** Whether the row at {@code i} of {@code c} carries no id: a removed event restored without it. */
+    private static boolean withoutId(Chunk c, int i) {
+        return c.idMsb[i] == 0 && c.idLsb[i] == 0 && c.removed(i);
     }
 
     // ---------------------------------------------------------------- reader side (any thread)
@@ -287,28 +349,117 @@ public final class EventIndex {
         return visible;
     }
 
-    /** Global sequence of the visible event with this id, or -1. */
+    /**
+     * Global sequence of the visible event with this id, or -1. The newest chunks are looked at first; only chunks
+     * whose id range holds {@code msb} are searched: a full, visible chunk by binary search over its rows in id
+     * order (built by the first lookup that searches it, 2 bytes per row), the newest chunk by a scan.
+     */
     public long find(long msb, long lsb) {
         long v = visible;
-        int[] slots = idSlots;
+        if (v < 0) {
+            return -1;
+        }
         Chunk[] dir = chunks;
-        int mask = slots.length - 1;
-        int h = mix(msb, lsb) & mask;
-        while (true) {
-            int s = slots[h];
-            if (s == 0) {
-                return -1;
+        long[] groupRanges = idGroupRanges;
+        long[] ranges = idRanges;
+        int last = (int) (v >>> CHUNK_SHIFT);
+        for (int gi = last >>> GROUP_SHIFT; gi >= 0; gi--) {
+            if (!holds(groupRanges, gi, msb)) {
+                continue;
             }
-            int row = s - 1;
-            if (row <= v) {
-                Chunk c = dir[row >>> CHUNK_SHIFT];
-                int i = row & CHUNK_MASK;
-                if (c.idMsb[i] == msb && c.idLsb[i] == lsb) {
-                    return row;
+            int first = gi << GROUP_SHIFT;
+            for (int ci = Math.min(last, first + (1 << GROUP_SHIFT) - 1); ci >= first; ci--) {
+                if (!holds(ranges, ci, msb)) {
+                    continue;
+                }
+                Chunk c = dir[ci];
+                int end = ci == last ? (int) (v & CHUNK_MASK) : CHUNK_MASK;
+                int i = end == CHUNK_MASK ? searchOrdered(c, msb, lsb) : scan(c, end, msb, lsb);
+                if (i >= 0) {
+                    return ((long) ci << CHUNK_SHIFT) | i;
                 }
             }
-            h = (h + 1) & mask;
         }
+        return -1;
+    }
+
+    private static boolean holds(long[] ranges, int i, long msb) {
+        return msb >= (long) RANGE.getOpaque(ranges, 2 * i) && msb <= (long) RANGE.getOpaque(ranges, 2 * i + 1);
+    }
+
+    /** The row in {@code [0, end]} of {@code c} with this id, or -1. */
+    private static int scan(Chunk c, int end, long msb, long lsb) {
+        long[] m = c.idMsb;
+        for (int i = 0; i <= end; i++) {
+            // Only the most significant half in the loop: the other checks run on a match.
+            if (m[i] == msb && c.idLsb[i] == lsb && !withoutId(c, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The row of full, visible chunk {@code c} with this id, or -1. */
+    private static int searchOrdered(Chunk c, long msb, long lsb) {
+        short[] order = c.idOrder;
+        if (order == null) {
+            order = idOrder(c.idMsb);
+            // Racing lookups build the same order; any one of them may be kept.
+            c.idOrder = order;
+        }
+        long[] m = c.idMsb;
+        int lo = 0;
+        int hi = CHUNK_SIZE;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (m[order[mid] & CHUNK_MASK] < msb) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int p = lo; p < CHUNK_SIZE; p++) {
+            int i = order[p] & CHUNK_MASK;
+            if (m[i] != msb) {
+                break;
+            }
+            if (c.idLsb[i] == lsb && !withoutId(c, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Row offsets 0 to CHUNK_SIZE - 1 ordered by {@code msb} (a bottom-up merge sort; ids are nearly in order). */
+    static short[] idOrder(long[] msb) {
+        short[] a = new short[CHUNK_SIZE];
+        for (int i = 0; i < CHUNK_SIZE; i++) {
+            a[i] = (short) i;
+        }
+        short[] b = new short[CHUNK_SIZE];
+        for (int width = 1; width < CHUNK_SIZE; width <<= 1) {
+            for (int from = 0; from < CHUNK_SIZE; from += 2 * width) {
+                int mid = Math.min(from + width, CHUNK_SIZE);
+                int to = Math.min(from + 2 * width, CHUNK_SIZE);
+                if (mid < to && msb[a[mid - 1] & CHUNK_MASK] <= msb[a[mid] & CHUNK_MASK]) {
+                    System.arraycopy(a, from, b, from, to - from);
+                    continue;
+                }
+                int i = from;
+                int j = mid;
+                for (int k = from; k < to; k++) {
+                    if (j >= to || (i < mid && msb[a[i] & CHUNK_MASK] <= msb[a[j] & CHUNK_MASK])) {
+                        b[k] = a[i++];
+                    } else {
+                        b[k] = a[j++];
+                    }
+                }
+            }
+            short[] t = a;
+            a = b;
+            b = t;
+        }
+        return a;
     }
 
     private Chunk chunk(long globalSequence) {
@@ -319,7 +470,7 @@ public final class EventIndex {
     }
 
     public long location(long globalSequence) {
-        return chunk(globalSequence).location[(int) globalSequence & CHUNK_MASK];
+        return chunk(globalSequence).location((int) globalSequence & CHUNK_MASK);
     }
 
     /**
@@ -344,7 +495,7 @@ public final class EventIndex {
     }
 
     public int scopeIdAt(long globalSequence) {
-        return chunk(globalSequence).scopeId[(int) globalSequence & CHUNK_MASK];
+        return chunk(globalSequence).scopeId.get((int) globalSequence & CHUNK_MASK);
     }
 
     public int kindAt(long globalSequence) {
@@ -477,10 +628,10 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
-            if (c.location[i] < 0) {
+            if (c.removed(i)) {
                 continue;
             }
-            scopeCounts[c.scopeId[i]]++;
+            scopeCounts[c.scopeId.get(i)]++;
             kindCounts[c.kind[i] & 0xFFFF]++;
         }
         for (int i = 0; i < scopeCount; i++) {
@@ -494,21 +645,23 @@ public final class EventIndex {
         for (int row = 0; row < size; row++) {
             Chunk c = chunks[row >>> CHUNK_SHIFT];
             int i = row & CHUNK_MASK;
-            if (c.location[i] < 0) {
+            if (c.removed(i)) {
                 continue;
             }
-            scopes.postings(c.scopeId[i]).append(row);
+            scopes.postings(c.scopeId.get(i)).append(row);
             kindPostingsForWrite(c.kind[i] & 0xFFFF).append(row);
         }
     }
 
-    void restoreIdTable() {
-        int capacity = INITIAL_ID_SLOTS;
-        while (capacity * 3L < (size + 1L) * 4) {
-            capacity <<= 1;
+    /** Computes every chunk's id range from the restored columns. */
+    void restoreIdRanges() {
+        for (int row = 0; row < size; row++) {
+            Chunk c = chunks[row >>> CHUNK_SHIFT];
+            int i = row & CHUNK_MASK;
+            if (!withoutId(c, i)) {
+                widenIdRange(row, c.idMsb[i]);
+            }
         }
-        idCount = size;
-        rehash(capacity);
     }
 
     void restoreVisible() {

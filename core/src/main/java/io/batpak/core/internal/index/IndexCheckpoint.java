@@ -141,22 +141,22 @@ public final class IndexCheckpoint {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
                     // A removed event is stored as recovery rebuilds it from its removal frame: no id.
-                    boolean removed = c.location[i] < 0;
+                    boolean removed = c.removed(i);
                     out.putLong(col == 0 ? (removed ? 0 : c.idMsb[i]) : col == 1 ? (removed ? 0 : c.idLsb[i])
-                            : c.location[i]);
+                            : c.location(i));
                 }
             }
             for (int col = 0; col < 2; col++) {
                 for (int r = 0; r < rows; r++) {
                     EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                     int i = r & EventIndex.CHUNK_MASK;
-                    out.putInt(col == 0 ? c.entityId[i] : c.location[i] < 0 ? -1 : c.scopeId[i]);
+                    out.putInt(col == 0 ? c.entityId[i] : c.removed(i) ? -1 : c.scopeId.get(i));
                 }
             }
             for (int r = 0; r < rows; r++) {
                 EventIndex.Chunk c = chunks[r >>> EventIndex.CHUNK_SHIFT];
                 int i = r & EventIndex.CHUNK_MASK;
-                out.putShort(c.location[i] < 0 ? 0 : c.kind[i]);
+                out.putShort(c.removed(i) ? 0 : c.kind[i]);
             }
             out.putInt(snapshot.tags());
             for (int t = 0; t < snapshot.tags(); t++) {
@@ -320,23 +320,29 @@ public final class IndexCheckpoint {
                 throw new Unusable("checkpoint names entity \"" + name + "\" twice");
             }
         }
-        for (int col = 0; col < 3; col++) {
-            for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
-                int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
-                EventIndex.Chunk c = index.chunkForRestore(base);
-                long[] dst = col == 0 ? c.idMsb : col == 1 ? c.idLsb : c.location;
-                b.asLongBuffer().get(dst, 0, n);
-                b.position(b.position() + n * Long.BYTES);
-            }
-        }
         for (int col = 0; col < 2; col++) {
             for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
                 int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
                 EventIndex.Chunk c = index.chunkForRestore(base);
-                int[] dst = col == 0 ? c.entityId : c.scopeId;
-                b.asIntBuffer().get(dst, 0, n);
-                b.position(b.position() + n * Integer.BYTES);
+                b.asLongBuffer().get(col == 0 ? c.idMsb : c.idLsb, 0, n);
+                b.position(b.position() + n * Long.BYTES);
             }
+        }
+        for (int r = 0; r < rows; r++) {
+            long location = b.getLong();
+            int off = (int) location;
+            if (off < 0) {
+                throw new Unusable("checkpoint row " + r + " has segment offset " + (off & 0xFFFF_FFFFL));
+            }
+            index.chunkForRestore(r).location(r & EventIndex.CHUNK_MASK, location);
+        }
+        for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
+            int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
+            b.asIntBuffer().get(index.chunkForRestore(base).entityId, 0, n);
+            b.position(b.position() + n * Integer.BYTES);
+        }
+        for (int r = 0; r < rows; r++) {
+            index.chunkForRestore(r).scopeId.set(r & EventIndex.CHUNK_MASK, b.getInt());
         }
         for (int base = 0; base < rows; base += EventIndex.CHUNK_SIZE) {
             int n = Math.min(EventIndex.CHUNK_SIZE, rows - base);
@@ -370,8 +376,9 @@ public final class IndexCheckpoint {
             EventIndex.Chunk c = index.chunkForRestore(r);
             int i = r & EventIndex.CHUNK_MASK;
             int e = c.entityId[i];
-            boolean removed = c.location[i] < 0;
-            if (e < 0 || e >= entities || (removed ? c.scopeId[i] != -1 : c.scopeId[i] < 0 || c.scopeId[i] >= scopes)) {
+            boolean removed = c.removed(i);
+            int scope = c.scopeId.get(i);
+            if (e < 0 || e >= entities || (removed ? scope != -1 : scope < 0 || scope >= scopes)) {
                 throw new Unusable("inconsistent checkpoint row " + r);
             }
             counts[e]++;
@@ -389,7 +396,7 @@ public final class IndexCheckpoint {
         for (int i = 0; i < entities; i++) {
             byId[i].restoreLastHash(hashes[i]);
         }
-        index.restoreIdTable();
+        index.restoreIdRanges();
         int keyCount = b.getInt();
         requireRows(b, keyCount, 3 * Long.BYTES, "idempotency keys");
         for (int i = 0; i < keyCount; i++) {

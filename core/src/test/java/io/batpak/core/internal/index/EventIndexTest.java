@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 class EventIndexTest {
 
-    /** Deterministic id of a row so readers can check what they find. */
+    /** Deterministic id of a row so readers can check what they find; increasing in row order, like UUIDv7s. */
     private static long msb(long seq) {
-        return (seq + 1) * 0x9E3779B97F4A7C15L;
+        return ((seq + 1) << 16) | 0x7000L;
     }
 
     private static long lsb(long seq) {
@@ -154,8 +154,8 @@ class EventIndexTest {
     }
 
     @Test
-    void findByIdAcrossRehashGrowthAndChunkDirectoryGrowth() {
-        // More than 16 chunks of 65536 rows (so the chunk directory grows) and many id-table rehashes.
+    void findByIdAcrossChunkDirectoryGrowth() {
+        // More than 16 chunks (so the chunk directory and the chunks' id ranges grow).
         int rows = 16 * EventIndex.CHUNK_SIZE + 1234;
         EventIndex idx = new EventIndex();
         EntityState[] entities = new EntityState[7];
@@ -192,6 +192,87 @@ class EventIndexTest {
                 assertEquals(s * 7 + e.id(), e.globalSequenceAt(s));
             }
         }
+    }
+
+    @Test
+    void locationsAndScopesReadBackWhenAChunkOutgrowsItsOneByteColumns() {
+        // Ordinals and scope ids within one byte above the chunk's first, then far above it, then below it.
+        EventIndex idx = new EventIndex();
+        EntityState e = idx.entity("e");
+        int[] scopes = new int[300];
+        for (int i = 0; i < scopes.length; i++) {
+            scopes[i] = idx.scope("s" + i);
+        }
+        int rows = EventIndex.CHUNK_SIZE + 500;
+        long[] locations = new long[rows];
+        int[] scopeOf = new int[rows];
+        for (int seq = 0; seq < rows; seq++) {
+            int ordinal = seq < 1000 ? 7 + seq / 10 : seq < 2000 ? 1_000_000 + seq : 3;
+            locations[seq] = EventIndex.location(ordinal, (1 << 30) + 64 - seq);
+            scopeOf[seq] = seq < 1500 ? seq % 200 : seq % 300;
+            idx.append(seq, msb(seq), lsb(seq), locations[seq], e, scopes[scopeOf[seq]], 1, seq, null);
+            if (seq == 999) {
+                idx.publish(seq);
+                for (int g = 0; g <= seq; g++) {
+                    assertEquals(locations[g], idx.location(g), "narrow, row " + g);
+                }
+            }
+        }
+        idx.publish(rows - 1);
+        for (int g = 0; g < rows; g++) {
+            assertEquals(locations[g], idx.location(g), "row " + g);
+            assertEquals(scopeOf[g], idx.scopeIdAt(g), "row " + g);
+        }
+        idx.relocate(5, EventIndex.location(2_000_000, 12) | EventIndex.REMOVED_BIT);
+        assertTrue(idx.removed(5));
+        assertEquals(EventIndex.location(2_000_000, 12) | EventIndex.REMOVED_BIT, idx.location(5));
+        assertEquals(locations[6], idx.location(6));
+        assertThrows(IllegalStateException.class,
+                () -> idx.append(rows, msb(rows), lsb(rows), EventIndex.location(1, -8), e, scopes[0], 1, rows, null),
+                "an offset beyond 2^31 is refused");
+    }
+
+    @Test
+    void findIsExactWhenIdsAreNotInRowOrder() {
+        // Imported events keep their ids: chunks with ids out of row order, and a chunk whose range holds every id.
+        int rows = 3 * EventIndex.CHUNK_SIZE + 17;
+        EventIndex idx = new EventIndex();
+        EntityState e = idx.entity("e");
+        int scope = idx.scope("s");
+        Random r = new Random(23);
+        long[][] ids = new long[rows][];
+        for (int seq = 0; seq < rows; seq++) {
+            // In the first chunk, random ids, every tenth sharing its most significant half with the one before.
+            long m = seq >= EventIndex.CHUNK_SIZE ? msb(rows - seq)
+                    : seq % 10 == 9 ? ids[seq - 1][0] : r.nextLong();
+            ids[seq] = new long[] {m, r.nextLong()};
+            idx.append(seq, m, ids[seq][1], seq, e, scope, 1, e.count(), null);
+        }
+        assertEquals(-1, idx.find(ids[0][0], ids[0][1]), "nothing is visible yet");
+        idx.publish(rows - 2);
+        for (int seq = 0; seq < rows - 1; seq++) {
+            assertEquals(seq, idx.find(ids[seq][0], ids[seq][1]));
+        }
+        assertEquals(-1, idx.find(ids[rows - 1][0], ids[rows - 1][1]), "the unpublished row is not found");
+        assertEquals(-1, idx.find(ids[7][0], ids[8][1]), "the halves of two ids are no id");
+        for (int i = 0; i < 1_000; i++) {
+            assertEquals(-1, idx.find(r.nextLong(), r.nextLong()));
+        }
+    }
+
+    @Test
+    void aRemovedRowRestoredWithoutIdIsNotFoundByTheZeroId() {
+        EventIndex idx = new EventIndex();
+        EntityState e = idx.entity("e");
+        int scope = idx.scope("s");
+        idx.appendRemoved(0, e, EventIndex.location(0, 400), null);
+        idx.append(1, msb(1), lsb(1), EventIndex.location(0, 64), e, scope, 1, 1, null);
+        idx.publish(1);
+        assertEquals(-1, idx.find(0, 0), "a removed row without id matches no id");
+        assertEquals(1, idx.find(msb(1), lsb(1)));
+        idx.relocate(1, EventIndex.location(0, 400) | EventIndex.REMOVED_BIT);
+        assertEquals(1, idx.find(msb(1), lsb(1)), "a removed event that kept its id is found, and reads as removed");
+        assertTrue(idx.removed(1));
     }
 
     @Test

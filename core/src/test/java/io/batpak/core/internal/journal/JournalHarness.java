@@ -157,6 +157,11 @@ final class JournalHarness implements AutoCloseable {
      * correlation links, committed in group commits of varying size.
      */
     List<Expected> appendRandom(Random r, int count, int maxPayload, String keyPrefix) throws IOException {
+        return appendRandom(r, count, maxPayload, keyPrefix, 3);
+    }
+
+    /** {@link #appendRandom(Random, int, int, String)} over {@code scopes} scopes. */
+    List<Expected> appendRandom(Random r, int count, int maxPayload, String keyPrefix, int scopes) throws IOException {
         List<Expected> out = new ArrayList<>();
         int sinceCommit = 0;
         while (out.size() < count) {
@@ -165,7 +170,7 @@ final class JournalHarness implements AutoCloseable {
             Expected[] group = new Expected[groupSize];
             for (int i = 0; i < groupSize; i++) {
                 String entity = "order:" + r.nextInt(5);
-                String scope = "tenant-" + (char) ('a' + r.nextInt(3));
+                String scope = scopes == 3 ? "tenant-" + (char) ('a' + r.nextInt(3)) : "tenant-" + r.nextInt(scopes);
                 byte[] payload = new byte[r.nextInt(maxPayload + 1)];
                 r.nextBytes(payload);
                 EventId causation = !out.isEmpty() && r.nextInt(3) == 0 ? out.get(r.nextInt(out.size())).pending.eventId() : null;

@@ -152,6 +152,30 @@ class JournalRecoveryTest {
         assertEquals(live, fullScan);
     }
 
+    @Test
+    void checkpointOpenEqualsFullScanWhenOneIndexChunkSpansHundredsOfSegmentsAndScopes() throws IOException {
+        // The index holds a chunk's segment ordinals and scope ids as one byte above a base while they fit: here
+        // they do not (more than 255 of each within the first 4,096 rows), so both columns are held as ints.
+        List<Expected> expected;
+        List<String> live;
+        try (JournalHarness h = new JournalHarness(smallSegments())) {
+            expected = h.appendRandom(new Random(7), 2_500, 16 * 1024, "w", 400);
+            h.checkpoint();
+            assertTrue(h.core.segments().count() > 300, "segments: " + h.core.segments().count());
+            assertTrue(h.core.index().scopeCount() > 300, "scopes: " + h.core.index().scopeCount());
+            live = snapshot(h.core);
+        }
+        List<String> fromCheckpoint;
+        try (StoreCore core = StoreCore.open(smallSegments())) {
+            assertTrue(report(core).fromCheckpoint(), () -> "skipped: " + report(core).checkpointSkippedReason());
+            assertContains(core, expected);
+            fromCheckpoint = snapshot(core);
+        }
+        Files.delete(checkpointFile());
+        assertEquals(reopenAndCheck(smallSegments(), expected, false), fromCheckpoint);
+        assertEquals(live, fromCheckpoint);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void checkpointNeverHidesDataWrittenAfterIt(boolean rotateAfterCheckpoint) throws IOException {
