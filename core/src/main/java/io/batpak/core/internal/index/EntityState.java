@@ -1,5 +1,6 @@
 package io.batpak.core.internal.index;
 
+import io.batpak.core.Coordinate;
 import io.batpak.core.Hash;
 
 /**
@@ -12,6 +13,12 @@ public final class EntityState {
     private final String name;
     private final PostingList postings;
     private volatile byte[] lastHash = new byte[Hash.LENGTH];
+    /**
+     * The coordinate of the entity's last decoded event, kept so that a replay does not decode and validate the
+     * same names for every event. Any thread may replace it; a reader sees null, an older or a newer coordinate,
+     * each immutable and whole.
+     */
+    private Coordinate coordinate;
 
     EntityState(int id, String name, int capacity) {
         this.id = id;
@@ -50,6 +57,16 @@ public final class EntityState {
     /** The eventHash of the last event without copying it; callers must not modify it. */
     public byte[] lastHashRef() {
         return lastHash;
+    }
+
+    /** The coordinate of this entity in {@code scope} (one of the index's interned scope names). Thread-safe. */
+    public Coordinate coordinate(String scope) {
+        Coordinate c = coordinate;
+        if (c == null || !c.scope().equals(scope)) {
+            c = new Coordinate(name, scope);
+            coordinate = c;
+        }
+        return c;
     }
 
     void append(int globalSequence, byte[] eventHash) {

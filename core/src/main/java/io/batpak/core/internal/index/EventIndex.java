@@ -502,6 +502,11 @@ public final class EventIndex {
         return chunk(globalSequence).kind[(int) globalSequence & CHUNK_MASK] & 0xFFFF;
     }
 
+    /** The coordinate of a visible, not removed event, from the index's names (no frame decoded). */
+    public io.batpak.core.Coordinate coordinateAt(long globalSequence) {
+        return entitiesById[entityIdAt(globalSequence)].coordinate(scopes.name(scopeIdAt(globalSequence)));
+    }
+
     /** The entity sequence of a visible event (looked up in its entity's posting list). */
     public long entitySequenceAt(long globalSequence) {
         int entity = entityIdAt(globalSequence);

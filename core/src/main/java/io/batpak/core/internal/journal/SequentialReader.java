@@ -303,7 +303,7 @@ final class SequentialReader implements SequentialRun {
 
     private StoredEvent decode(long g) {
         try {
-            StoredEvent e = view.toStoredEvent(core.codec(), core.subjectKeys());
+            StoredEvent e = view.toStoredEvent(core.codec(), core.subjectKeys(), core.index().coordinateAt(g));
             return core.redactions().contains(g) ? e.withoutPayload() : e;
         } catch (SealedPayloadException ex) {
             throw new CorruptStoreException(path, frameAt, ex.getMessage());

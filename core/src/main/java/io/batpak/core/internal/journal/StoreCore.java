@@ -309,8 +309,10 @@ public final class StoreCore implements StoreReader, AutoCloseable {
     public StoredEvent readAt(long globalSequence) {
         EventIndex index = recovered.index();
         SegmentSet segments = recovered.segments();
+        // The coordinate comes from the index's names, which recovery and the writer took from this same frame.
         StoredEvent e = paired(globalSequence, loc -> segments.readEvent(EventIndex.segmentOrdinal(loc),
-                EventIndex.segmentOffset(loc), index.length(globalSequence), globalSequence, codec, subjectKeys));
+                EventIndex.segmentOffset(loc), index.length(globalSequence), globalSequence, codec, subjectKeys,
+                index.coordinateAt(globalSequence)));
         return e != null && redactions.contains(globalSequence) ? e.withoutPayload() : e;
     }
 

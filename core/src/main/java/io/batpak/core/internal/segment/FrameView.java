@@ -505,32 +505,39 @@ public final class FrameView {
      * @throws SealedPayloadException when the key is there and the sealed bytes fail authentication
      */
     public StoredEvent toStoredEvent(PayloadCodec codec, SubjectKeyStore keys) {
-        if (!payloadSealed()) {
-            return toStoredEvent(codec, payload(), payloadRedacted(), false);
-        }
-        if (payloadRedacted()) {
-            return toStoredEvent(codec, new byte[0], true, true);
-        }
-        byte[] plain = keys.unseal(payload());
-        return plain == null ? toStoredEvent(codec, new byte[0], true, true) : toStoredEvent(codec, plain, false, true);
+        return toStoredEvent(codec, keys, null);
     }
 
-    private StoredEvent toStoredEvent(PayloadCodec codec, byte[] payload, boolean erased, boolean sealed) {
+    /**
+     * {@link #toStoredEvent(PayloadCodec, SubjectKeyStore)} with the event's coordinate already known (from the
+     * index, which was built from this frame), so its names are neither decoded nor validated again.
+     */
+    public StoredEvent toStoredEvent(PayloadCodec codec, SubjectKeyStore keys, Coordinate coordinate) {
+        if (!payloadSealed()) {
+            return toStoredEvent(codec, payload(), payloadRedacted(), false, coordinate);
+        }
+        if (payloadRedacted()) {
+            return toStoredEvent(codec, new byte[0], true, true, coordinate);
+        }
+        byte[] plain = keys.unseal(payload());
+        return plain == null ? toStoredEvent(codec, new byte[0], true, true, coordinate)
+                : toStoredEvent(codec, plain, false, true, coordinate);
+    }
+
+    private StoredEvent toStoredEvent(PayloadCodec codec, byte[] payload, boolean erased, boolean sealed,
+                                      Coordinate known) {
         EventId id = new EventId(eventIdMsb(), eventIdLsb());
         EventId corr = id(CORRELATION_ID_OFFSET);
-        return new StoredEvent(id, new Coordinate(entity(), scope()), EventKind.fromRaw(kind()), entitySequence(),
+        Coordinate coordinate = known != null ? known : new Coordinate(entity(), scope());
+        return new StoredEvent(id, coordinate, EventKind.fromRaw(kind()), entitySequence(),
                 globalSequence(), timestampMicros(), corr == null ? id : corr, id(CAUSATION_ID_OFFSET), flags(),
                 payloadVersion(), hashAt(PREV_HASH_OFFSET), hashAt(EVENT_HASH_OFFSET), tags(),
                 hashAt(PAYLOAD_DIGEST_OFFSET), erased, sealed, payload, codec);
     }
 
-    /** The 32-byte hash at {@code offset} of the frame, copied once. */
+    /** The 32-byte hash at {@code offset} of the frame. */
     private Hash hashAt(int offset) {
-        if (buf.hasArray()) {
-            return Hash.copyOf(buf.array(), buf.arrayOffset() + base + offset);
-        }
-        byte[] b = new byte[Hash.LENGTH];
-        buf.get(base + offset, b, 0, Hash.LENGTH);
-        return Hash.of(b);
+        return buf.hasArray() ? Hash.copyOf(buf.array(), buf.arrayOffset() + base + offset)
+                : Hash.copyOf(buf, base + offset);
     }
 }

@@ -175,6 +175,15 @@ public final class SegmentSet implements AutoCloseable {
      */
     public StoredEvent readEvent(int ordinal, int offset, int length, long expectedGlobalSequence, PayloadCodec codec,
                                  SubjectKeyStore keys) {
+        return readEvent(ordinal, offset, length, expectedGlobalSequence, codec, keys, null);
+    }
+
+    /**
+     * {@link #readEvent(int, int, int, long, PayloadCodec, SubjectKeyStore)} with the event's coordinate already
+     * known from the index (built from this frame), so the frame's names are not decoded again; null decodes them.
+     */
+    public StoredEvent readEvent(int ordinal, int offset, int length, long expectedGlobalSequence, PayloadCodec codec,
+                                 SubjectKeyStore keys, io.batpak.core.Coordinate known) {
         ByteBuffer buf = readFrame(ordinal, offset, length);
         FrameView v = views.get().wrap(buf, 0);
         if (v.isRemoval()) {
@@ -186,7 +195,7 @@ public final class SegmentSet implements AutoCloseable {
                     "frame holds global sequence " + v.globalSequence() + ", index expects " + expectedGlobalSequence);
         }
         try {
-            return v.toStoredEvent(codec, keys);
+            return v.toStoredEvent(codec, keys, known);
         } catch (InvalidCoordinateException e) {
             throw new CorruptStoreException(segments[ordinal].path, offset, "frame holds an invalid " + e.getMessage());
         } catch (SealedPayloadException e) {
