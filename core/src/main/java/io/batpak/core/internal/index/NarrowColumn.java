@@ -41,11 +41,6 @@ final class NarrowColumn {
         w[i] = value;
     }
 
-    /** Whether the column holds ints (for tests and heap accounting). */
-    boolean isWide() {
-        return wide != null;
-    }
-
     private int[] widen() {
         int[] w = new int[EventIndex.CHUNK_SIZE];
         for (int i = 0; i < w.length; i++) {
