@@ -15,6 +15,10 @@ import io.batpak.core.StoredEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.batpak.actors.internal.FanoutActor;
 import org.junit.jupiter.api.Test;
 
 /** The fan-out hands each listener one batch per turn, shared between listeners that take the same events. */
@@ -117,5 +121,74 @@ class FanoutBatchTest extends EmbeddedStoreTest {
         } finally {
             regs.forEach(StoreFeed.Registration::cancel);
         }
+    }
+
+    @Test
+    void oneTurnServesListenersOfOneRegionThatStartedLaterOrHaveLessRoomAndOtherRegionsOnTheirOwn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean armed = new AtomicBoolean();
+        BatpakStore store = BatpakStore.openWithFaults(StoreConfig.builder(dir).build(), system, (actor, message) -> {
+            if (actor.equals("fanout") && message == FanoutActor.Drain.INSTANCE && armed.compareAndSet(true, false)) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Recorder all = new Recorder(Integer.MAX_VALUE);
+        Recorder small = new Recorder(3);
+        Recorder late = new Recorder(Integer.MAX_VALUE);
+        Region xFirst = Region.entity("x").withSequenceRange(1, 3);
+        Recorder bounded = new Recorder(Integer.MAX_VALUE);
+        Recorder onlyY = new Recorder(Integer.MAX_VALUE);
+        List<StoreFeed.Registration> regs = new ArrayList<>(List.of(store.feed().subscribe(Region.all(), all),
+                store.feed().subscribe(Region.all(), small), store.feed().subscribe(xFirst, bounded),
+                store.feed().subscribe(Region.entity("y"), onlyY)));
+        try {
+            // The fan-out is held at its first signal, so both batches below are delivered in one turn.
+            armed.set(true);
+            await(store.appendBatch(batchOf(0)));
+            regs.add(store.feed().subscribe(Region.all(), late));
+            await(store.appendBatch(batchOf(10)));
+            release.countDown();
+            TestSupport.eventually("every listener saw the 20 events", () -> all.count() == 20
+                    && small.log.size() == 20 && late.count() == 10 && onlyY.count() == 10 && bounded.count() == 3);
+
+            List<StoredEvent> events = new ArrayList<>();
+            all.batches.forEach(events::addAll);
+            assertEquals(1, all.batches.size(), "one turn");
+            assertEquals(range(0, 20), all.sequences());
+            assertEquals(range(10, 20), late.sequences(), "events before its registration are skipped");
+            assertEquals(1, late.batches.size());
+            List<String> expectedSmall = new ArrayList<>(List.of("take 0", "take 1", "take 2"));
+            for (long g = 3; g < 20; g++) {
+                expectedSmall.add("drop " + g);
+            }
+            assertEquals(expectedSmall, small.log);
+            assertEquals(events.stream().filter(xFirst::matches).map(StoredEvent::globalSequence).toList(),
+                    bounded.sequences(), "a sequence range is matched on each event's entity sequence");
+            assertEquals(events.stream().filter(e -> e.coordinate().entity().equals("y"))
+                    .map(StoredEvent::globalSequence).toList(), onlyY.sequences());
+        } finally {
+            regs.forEach(StoreFeed.Registration::cancel);
+            store.closeAsync().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<AppendRequest> batchOf(int first) {
+        List<AppendRequest> batch = new ArrayList<>();
+        for (int i = first; i < first + 10; i++) {
+            batch.add(AppendRequest.of(Coordinate.of(i % 2 == 0 ? "x" : "y", "s"), KIND, new byte[] {(byte) i}));
+        }
+        return batch;
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long g = from; g < to; g++) {
+            out.add(g);
+        }
+        return out;
     }
 }

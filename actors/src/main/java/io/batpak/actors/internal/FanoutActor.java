@@ -5,8 +5,11 @@ import io.batpak.core.internal.index.RegionQuery;
 import io.batpak.core.StoredEvent;
 import io.batpak.core.internal.index.EventIndex;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -22,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads the index, not a queue filled by the writer: on each signal it walks from the last event it
  * delivered to the visible watermark, so it never loses an event however far it falls behind and holds no memory
- * for events not yet delivered. Per event it matches each listener's region against the index columns and reads
+ * for events not yet delivered. Per event it matches each distinct region against the index columns and reads
  * the payload once, only if a matching listener has capacity. It delivers at most
  * {@code batpak.fanout.max-events-per-turn} events per message, each listener's share of them in one hand-off at
  * the end of the turn, then continues with a message to itself.
@@ -50,6 +53,9 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     private final EventIndex index;
     private final int maxPerTurn;
     private long delivered;
+    /** The last registrations seen and their grouping: registrations change far less often than turns run. */
+    private FeedHub.Registration[] lastRegs = new FeedHub.Registration[0];
+    private Group[] lastGroups = new Group[0];
 
     public static Behavior<Command> create(StoreState state) {
         return Behaviors.setup(ctx -> new FanoutActor(ctx, state));
@@ -102,9 +108,9 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
 
     /**
      * Delivers the events after {@code delivered} up to and including {@code upTo} as one turn: each listener's
-     * capacity is read once, each event's payload at most once, and each listener gets its matching events in one
-     * {@link io.batpak.actors.FeedListener#offerAll} call at the end of the turn. A listener that takes every event
-     * of the turn gets the turn's own list, shared with the others like it.
+     * capacity is read once, each event's payload at most once, each distinct region matched once per event, and
+     * each listener gets its matching events in one {@link io.batpak.actors.FeedListener#offerAll} call at the end
+     * of the turn. Listeners of the same region that take every event of the turn get one shared list.
      */
     private void deliver(long upTo) {
         List<FeedHub.Registration> regs = feed.listeners();
@@ -112,8 +118,7 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
             delivered = Math.max(delivered, upTo);
             return;
         }
-        FeedHub.Registration[] snapshot = regs.toArray(new FeedHub.Registration[0]);
-        Turn turn = new Turn(snapshot);
+        Turn turn = new Turn(groupsFor(regs.toArray(new FeedHub.Registration[0])), delivered + 1, upTo);
         for (long g = delivered + 1; g <= upTo; g++) {
             collect(g, turn);
             delivered = g;
@@ -121,52 +126,190 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         turn.flush();
     }
 
-    /** One turn's state: room left and events collected per listener, and every event read. */
-    private static final class Turn {
-        final FeedHub.Registration[] regs;
-        final int[] room;
-        final List<StoredEvent>[] pending;
-        List<StoredEvent> all = new ArrayList<>();
+    private Group[] groupsFor(FeedHub.Registration[] regs) {
+        if (Arrays.equals(regs, lastRegs)) {
+            return lastGroups;
+        }
+        Map<Region, List<FeedHub.Registration>> byRegion = new LinkedHashMap<>();
+        for (FeedHub.Registration r : regs) {
+            byRegion.computeIfAbsent(r.region, k -> new ArrayList<>()).add(r);
+        }
+        Group[] groups = new Group[byRegion.size()];
+        int i = 0;
+        for (Map.Entry<Region, List<FeedHub.Registration>> e : byRegion.entrySet()) {
+            groups[i++] = new Group(e.getKey(), e.getValue().toArray(new FeedHub.Registration[0]));
+        }
+        lastRegs = regs;
+        lastGroups = groups;
+        return groups;
+    }
 
-        @SuppressWarnings("unchecked")
-        Turn(FeedHub.Registration[] regs) {
-            this.regs = regs;
-            this.room = new int[regs.length];
-            this.pending = new List[regs.length];
-            for (int i = 0; i < regs.length; i++) {
-                room[i] = regs[i].active() ? regs[i].listener.capacity() : 0;
+    /** Registrations of one region: it is matched once per event for all of them. Immutable. */
+    private static final class Group {
+        final Region region;
+        final FeedHub.Registration[] members;
+        /** Whether matching needs the event's entity sequence (a bounded range), which costs an index search. */
+        final boolean bySequence;
+        final boolean byTags;
+
+        Group(Region region, FeedHub.Registration[] members) {
+            this.region = region;
+            this.members = members;
+            this.bySequence = region.fromSequence() > 0 || region.toSequence() < Long.MAX_VALUE;
+            this.byTags = !region.tagFilter().isEmpty();
+        }
+    }
+
+    /**
+     * One group's state in a turn. Each member takes a contiguous run of the group's events: the ones after its
+     * start, up to its room; past its room it overflows. When every member has room for the whole turn and started
+     * before it ({@link #takesAll}), no member is looked at per event.
+     */
+    private static final class GroupTurn {
+        final Group group;
+        List<StoredEvent> events = new ArrayList<>();
+        final int[] room;
+        /** Index in {@link #events} of each member's first event, or -1. */
+        final int[] from;
+        final int[] taken;
+        /** Members whose events were handed over: before their first overflow, or at the end of the turn. */
+        final boolean[] handed;
+        final boolean takesAll;
+
+        GroupTurn(Group group, long first, long last) {
+            this.group = group;
+            int n = group.members.length;
+            room = new int[n];
+            from = new int[n];
+            taken = new int[n];
+            handed = new boolean[n];
+            boolean all = true;
+            long span = last - first + 1;
+            for (int i = 0; i < n; i++) {
+                FeedHub.Registration r = group.members[i];
+                room[i] = r.active() ? r.listener.capacity() : 0;
+                from[i] = -1;
+                all &= r.active() && r.startAfter < first && room[i] >= span;
             }
+            takesAll = all;
         }
 
-        /** Hands listener {@code i} what was collected for it so far. */
-        void flushOne(int i) {
-            List<StoredEvent> mine = pending[i];
-            if (mine != null && !mine.isEmpty()) {
-                pending[i] = null;
-                FeedHub.Registration r = regs[i];
-                if (r.active() && !r.listener.offerAll(Collections.unmodifiableList(mine))) {
-                    r.cancel();
+        /** Whether some member takes event {@code g} if it is read. */
+        boolean wants(long g) {
+            if (takesAll) {
+                return true;
+            }
+            FeedHub.Registration[] m = group.members;
+            for (int i = 0; i < m.length; i++) {
+                if (g > m[i].startAfter && taken[i] < room[i] && m[i].active()) {
+                    return true;
                 }
             }
+            return false;
         }
 
-        /** Hands every listener what was collected for it, then starts afresh. */
-        void flush() {
-            List<StoredEvent> shared = Collections.unmodifiableList(all);
-            for (int i = 0; i < regs.length; i++) {
-                List<StoredEvent> mine = pending[i];
-                if (mine == null || mine.isEmpty()) {
+        /** Event {@code g} (null: it cannot be had) matched: members take it or overflow. */
+        void accept(long g, StoredEvent event) {
+            int at = events.size();
+            if (event != null) {
+                events.add(event);
+            }
+            if (takesAll) {
+                return;
+            }
+            FeedHub.Registration[] m = group.members;
+            for (int i = 0; i < m.length; i++) {
+                FeedHub.Registration r = m[i];
+                if (g <= r.startAfter || !r.active()) {
                     continue;
                 }
-                pending[i] = null;
-                FeedHub.Registration r = regs[i];
-                // Collected events are a subsequence of the turn's: the same size means the same events.
-                List<StoredEvent> batch = mine.size() == all.size() ? shared : Collections.unmodifiableList(mine);
-                if (r.active() && !r.listener.offerAll(batch)) {
+                if (taken[i] < room[i]) {
+                    if (event != null) {
+                        if (from[i] < 0) {
+                            from[i] = at;
+                        }
+                        taken[i]++;
+                    }
+                    continue;
+                }
+                // What it took this turn goes first, so it sees its events before the overflow.
+                handOver(i);
+                if (!r.listener.overflow(g)) {
                     r.cancel();
                 }
             }
-            all = new ArrayList<>();
+        }
+
+        /** Hands member {@code i} what it took so far, once. */
+        void handOver(int i) {
+            if (handed[i]) {
+                return;
+            }
+            handed[i] = true;
+            if (from[i] >= 0) {
+                offer(group.members[i], Collections.unmodifiableList(events.subList(from[i], from[i] + taken[i])));
+            }
+        }
+
+        /** Hands every member what it took. */
+        void flush() {
+            if (events.isEmpty()) {
+                return;
+            }
+            List<StoredEvent> shared = Collections.unmodifiableList(events);
+            FeedHub.Registration[] m = group.members;
+            for (int i = 0; i < m.length; i++) {
+                if (takesAll) {
+                    offer(m[i], shared);
+                } else if (!handed[i] && from[i] >= 0) {
+                    handed[i] = true;
+                    offer(m[i], from[i] == 0 && taken[i] == events.size() ? shared
+                            : Collections.unmodifiableList(events.subList(from[i], from[i] + taken[i])));
+                }
+            }
+        }
+
+        /**
+         * After a read failure: hands every member what it took so far, then collects afresh for the rest of the
+         * turn (with the room that is left).
+         */
+        void flushAll() {
+            if (takesAll) {
+                flush();
+            } else {
+                for (int i = 0; i < handed.length; i++) {
+                    handOver(i);
+                    room[i] -= taken[i];
+                    taken[i] = 0;
+                    from[i] = -1;
+                    handed[i] = false;
+                }
+            }
+            events = new ArrayList<>();
+        }
+
+        private static void offer(FeedHub.Registration r, List<StoredEvent> batch) {
+            if (r.active() && !r.listener.offerAll(batch)) {
+                r.cancel();
+            }
+        }
+    }
+
+    /** One turn: its groups' state. */
+    private static final class Turn {
+        final GroupTurn[] groups;
+
+        Turn(Group[] groups, long first, long last) {
+            this.groups = new GroupTurn[groups.length];
+            for (int i = 0; i < groups.length; i++) {
+                this.groups[i] = new GroupTurn(groups[i], first, last);
+            }
+        }
+
+        void flush() {
+            for (GroupTurn t : groups) {
+                t.flush();
+            }
         }
     }
 
@@ -174,60 +317,59 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
         String entity = index.entityById(index.entityIdAt(g)).name();
         String scope = index.scopeName(index.scopeIdAt(g));
         int kind = index.kindAt(g);
-        FeedHub.Registration[] regs = turn.regs;
+        long seq = -1;
         StoredEvent event = null;
-        for (int i = 0; i < regs.length; i++) {
-            FeedHub.Registration r = regs[i];
-            if (g <= r.startAfter || !r.active() || !matches(r.region, entity, scope, kind, g)) {
+        boolean read = false;
+        for (GroupTurn t : turn.groups) {
+            Group group = t.group;
+            if (group.bySequence && seq < 0) {
+                seq = index.entitySequenceAt(g);
+            }
+            if (!matches(group, entity, scope, kind, group.bySequence ? seq : group.region.fromSequence(), g)) {
                 continue;
             }
-            if (turn.room[i] <= 0) {
-                // What it took this turn goes first, so it sees its events before the overflow.
-                turn.flushOne(i);
-                if (!r.listener.overflow(g)) {
-                    r.cancel();
-                }
-                continue;
-            }
-            if (event == null) {
+            if (!read && t.wants(g)) {
+                read = true;
                 try {
                     event = state.core.readAt(g);
-                    if (event == null) {
-                        // Removed by a compaction before this subscriber got to it: nobody receives it.
-                        return;
-                    }
                 } catch (RuntimeException e) {
                     // Corruption is never served: listeners get what came before it, then every listener that
                     // wanted this event ends with the error.
                     LOG.error("fan-out cannot read global sequence {}: {}", g, e.toString());
-                    turn.flush();
-                    failMatching(g, regs, e, entity, scope, kind);
+                    for (GroupTurn other : turn.groups) {
+                        other.flushAll();
+                    }
+                    failMatching(g, turn, e, entity, scope, kind);
                     return;
                 }
-                turn.all.add(event);
+                if (event == null) {
+                    // Removed by a compaction before this subscriber got to it: nobody receives it.
+                    return;
+                }
             }
-            turn.room[i]--;
-            List<StoredEvent> mine = turn.pending[i];
-            if (mine == null) {
-                mine = new ArrayList<>();
-                turn.pending[i] = mine;
-            }
-            mine.add(event);
-        }
-    }
-
-    private void failMatching(long g, FeedHub.Registration[] regs, RuntimeException e, String entity, String scope,
-                              int kind) {
-        for (FeedHub.Registration r : regs) {
-            if (g > r.startAfter && r.active() && matches(r.region, entity, scope, kind, g)) {
-                r.end(e);
+            if (read) {
+                t.accept(g, event);
+            } else {
+                // Nobody in this group has room: members that would take it overflow.
+                t.accept(g, null);
             }
         }
     }
 
-    private boolean matches(Region region, String entity, String scope, int kind, long g) {
-        long seq = index.entitySequenceAt(g);
-        if (region.tagFilter().isEmpty()) {
+    private void failMatching(long g, Turn turn, RuntimeException e, String entity, String scope, int kind) {
+        for (GroupTurn t : turn.groups) {
+            for (FeedHub.Registration r : t.group.members) {
+                if (g > r.startAfter && r.active()
+                        && matches(t.group, entity, scope, kind, index.entitySequenceAt(g), g)) {
+                    r.end(e);
+                }
+            }
+        }
+    }
+
+    private boolean matches(Group group, String entity, String scope, int kind, long seq, long g) {
+        Region region = group.region;
+        if (!group.byTags) {
             return region.matches(entity, scope, kind, seq);
         }
         // The other filters first (cheap), then the tags from their posting lists: the index has no tag column.

@@ -15,6 +15,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
 
 /**
  * The store's segment files as seen by readers: an ordinal per segment (its position in commit order). Sealed
@@ -233,7 +234,7 @@ public final class SegmentSet implements AutoCloseable {
     /** The current size in bytes of segment {@code ordinal}'s file. */
     public long size(int ordinal) {
         Segment s = segments[ordinal];
-        return withChannel(s, "the size of " + s.path, () -> {}, FileChannel::size);
+        return withChannel(s, () -> "the size of " + s.path, () -> {}, FileChannel::size);
     }
 
     private void readFully(Segment s, ByteBuffer buf, long position) {
@@ -242,7 +243,7 @@ public final class SegmentSet implements AutoCloseable {
 
     private void read(Segment s, ByteBuffer buf, long position, boolean fully) {
         int start = buf.position();
-        withChannel(s, s.path + " at offset " + position, () -> buf.position(start), ch -> {
+        withChannel(s, () -> s.path + " at offset " + position, () -> buf.position(start), ch -> {
             long pos = position;
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, pos);
@@ -267,9 +268,9 @@ public final class SegmentSet implements AutoCloseable {
     /**
      * Runs {@code op} on the segment's shared read channel. A reader thread that is interrupted during channel I/O
      * closes the channel for everyone; then the channel is reopened and {@code op} retried once (after
-     * {@code reset}).
+     * {@code reset}). {@code what} names the read in an error; it is built only then (reads are per event).
      */
-    private <T> T withChannel(Segment s, String what, Runnable reset, ChannelOp<T> op) {
+    private <T> T withChannel(Segment s, Supplier<String> what, Runnable reset, ChannelOp<T> op) {
         boolean retried = false;
         while (true) {
             try {
@@ -279,16 +280,16 @@ public final class SegmentSet implements AutoCloseable {
                     throw new StoreClosedException("read");
                 }
                 if (s.retired) {
-                    throw new StoreException("cannot read " + what + ": the segment was rewritten", e);
+                    throw new StoreException("cannot read " + what.get() + ": the segment was rewritten", e);
                 }
                 if (retried) {
-                    throw new StoreException("cannot read " + what + ": " + e, e);
+                    throw new StoreException("cannot read " + what.get() + ": " + e, e);
                 }
                 retried = true;
                 reopen(s);
                 reset.run();
             } catch (IOException e) {
-                throw new StoreException("cannot read " + what + ": " + e.getMessage(), e);
+                throw new StoreException("cannot read " + what.get() + ": " + e.getMessage(), e);
             }
         }
     }
