@@ -238,6 +238,16 @@ final class Report {
         } else {
             t.add(missing("hot-cursor-vs-replay", "cursor replay >= 0.9 of the sequential replay"));
         }
+        if (rp != null && !Double.isNaN(median(rp.cursorEventsPerSec.get(batch)))
+                && !Double.isNaN(median(rp.sourceEventsPerSec))) {
+            // Context for the goal above: both are streams of one element per event, so this ratio is what the
+            // cursor's paging and position tracking cost on top of the element itself.
+            double r = Cell.pairedRatio(rp.cursorEventsPerSec.get(batch), rp.sourceEventsPerSec);
+            t.add(new Target("hot-cursor-vs-replay-source", fmt("(context, no target) cursor replay (batch %d) "
+                    + "against the replay Source, same store", batch), fmt("%,.0f vs %,.0f events/s",
+                    median(rp.cursorEventsPerSec.get(batch)), median(rp.sourceEventsPerSec)), r,
+                    "cursor / replay Source", null));
+        }
         if (rp != null && !Double.isNaN(median(rp.sourceEventsPerSec))) {
             double r = Cell.pairedRatio(rp.sourceEventsPerSec, rp.sequentialEventsPerSec);
             double v = median(rp.sourceEventsPerSec);
