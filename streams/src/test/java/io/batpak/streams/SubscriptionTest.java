@@ -213,4 +213,64 @@ class SubscriptionTest extends StreamsTestBase {
         assertEquals(List.of(2L, 3L, 4L), seen.stream().map(StoredEvent::entitySequence).toList());
         assertEquals(3, run.first().delivered());
     }
+
+    /** A downstream that asks for one element at a time, each request made from the test's thread. */
+    static final class OneAtATime implements Subscriber<StoredEvent> {
+        final java.util.concurrent.LinkedBlockingQueue<StoredEvent> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        final CompletableFuture<Done> terminated = new CompletableFuture<>();
+        volatile org.reactivestreams.Subscription subscription;
+
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription s) {
+            subscription = s;
+        }
+
+        @Override
+        public void onNext(StoredEvent e) {
+            received.add(e);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            terminated.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            terminated.complete(Done.getInstance());
+        }
+    }
+
+    @Test
+    void aConsumerPullingOneAtATimeWhileBatchesArriveGetsEveryEventOnceInOrder() throws Exception {
+        BatpakStore store = open();
+        OneAtATime consumer = new OneAtATime();
+        Subscription sub = BatpakStreams.subscribe(store, Region.all()).to(Sink.fromSubscriber(consumer)).run(system);
+        eventually("subscribed", () -> consumer.subscription != null);
+        int total = 600;
+        // Appends race the requests: the stage sometimes waits for a batch, sometimes holds several.
+        CompletableFuture<Void> appending = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < total / 20; i++) {
+                appendMany(store, List.of("a", "b"), KIND, 20);
+            }
+        });
+        List<Long> seen = new ArrayList<>();
+        while (seen.size() < total) {
+            consumer.subscription.request(1);
+            StoredEvent e = consumer.received.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e != null, "event " + seen.size() + " arrived");
+            seen.add(e.globalSequence());
+        }
+        await(appending);
+        List<Long> expected = new ArrayList<>();
+        for (long g = 0; g < total; g++) {
+            expected.add(g);
+        }
+        assertEquals(expected, seen);
+        assertEquals(total, sub.delivered());
+        close(store);
+        consumer.subscription.request(1);
+        await(consumer.terminated);
+        assertTrue(consumer.received.isEmpty(), "nothing after the last event");
+    }
 }
