@@ -28,7 +28,7 @@ import org.reactivestreams.Subscriber;
 class SubscriptionTest extends StreamsTestBase {
 
     /** A downstream that never requests: the subscription's buffer fills and stays full. */
-    static final class StalledSubscriber implements Subscriber<StoredEvent> {
+    static class StalledSubscriber implements Subscriber<StoredEvent> {
         final CompletableFuture<Done> terminated = new CompletableFuture<>();
 
         @Override
@@ -215,9 +215,8 @@ class SubscriptionTest extends StreamsTestBase {
     }
 
     /** A downstream that asks for one element at a time, each request made from the test's thread. */
-    static final class OneAtATime implements Subscriber<StoredEvent> {
+    static final class OneAtATime extends StalledSubscriber {
         final java.util.concurrent.LinkedBlockingQueue<StoredEvent> received = new java.util.concurrent.LinkedBlockingQueue<>();
-        final CompletableFuture<Done> terminated = new CompletableFuture<>();
         volatile org.reactivestreams.Subscription subscription;
 
         @Override
@@ -228,16 +227,6 @@ class SubscriptionTest extends StreamsTestBase {
         @Override
         public void onNext(StoredEvent e) {
             received.add(e);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            terminated.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            terminated.complete(Done.getInstance());
         }
     }
 
