@@ -240,6 +240,11 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
             }
         }
 
+        /** Member {@code i}'s run of the group's events, read-only. */
+        private List<StoredEvent> takenBy(int i) {
+            return Collections.unmodifiableList(events.subList(from[i], from[i] + taken[i]));
+        }
+
         /** Hands member {@code i} what it took so far, once. */
         void handOver(int i) {
             if (handed[i]) {
@@ -247,7 +252,7 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
             }
             handed[i] = true;
             if (from[i] >= 0) {
-                offer(group.members[i], Collections.unmodifiableList(events.subList(from[i], from[i] + taken[i])));
+                offer(group.members[i], takenBy(i));
             }
         }
 
@@ -264,7 +269,7 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
                 } else if (!handed[i] && from[i] >= 0) {
                     handed[i] = true;
                     offer(m[i], from[i] == 0 && taken[i] == events.size() ? shared
-                            : Collections.unmodifiableList(events.subList(from[i], from[i] + taken[i])));
+                            : takenBy(i));
                 }
             }
         }
@@ -357,10 +362,13 @@ public final class FanoutActor extends AbstractBehavior<FanoutActor.Command> {
     }
 
     private void failMatching(long g, Turn turn, RuntimeException e, String entity, String scope, int kind) {
+        long seq = index.entitySequenceAt(g);
         for (GroupTurn t : turn.groups) {
+            if (!matches(t.group, entity, scope, kind, seq, g)) {
+                continue;
+            }
             for (FeedHub.Registration r : t.group.members) {
-                if (g > r.startAfter && r.active()
-                        && matches(t.group, entity, scope, kind, index.entitySequenceAt(g), g)) {
+                if (g > r.startAfter && r.active()) {
                     r.end(e);
                 }
             }
